@@ -1,0 +1,38 @@
+# Switchboard server image. Build: docker build -t switchboard:0.1.0 .
+# Run the demo locally (SQLite needs a writable dir; the image is read-only for its user):
+#   docker run --rm -p 8080:8080 switchboard:0.1.0 serve --data-dir /tmp/switchboard
+# In Kubernetes the config is mounted at /etc/switchboard/config.yaml (deploy/kubernetes/).
+
+# --- builder: full dependencies, a native build of better-sqlite3, the TypeScript compile ---
+FROM node:20.19-bookworm-slim AS builder
+WORKDIR /app
+# Toolchain for better-sqlite3 when no prebuilt binary matches; it stays in this stage.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+# Dependencies first: this layer is reused until package.json or the lockfile changes.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+# Only what runs: drop the compiler, test libraries and type packages.
+RUN npm prune --omit=dev --no-audit --no-fund
+
+# --- runtime: node, the compiled server and production dependencies; no toolchain, no npm cache ---
+# The same base as the builder, so the native module matches its glibc; it has `sleep`, which
+# the Kubernetes preStop hook runs.
+FROM node:20.19-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and not writable by the server's user: the code cannot be changed at run time.
+COPY --from=builder /app/package.json ./package.json
+COPY --from=builder /app/node_modules ./node_modules
+COPY --from=builder /app/dist ./dist
+# A numeric id with no passwd entry, matching runAsUser in deploy/kubernetes/base/deployment.yaml.
+USER 10001:10001
+EXPOSE 8080
+# No HEALTHCHECK: Kubernetes probes /healthz and /readyz. Node runs as PID 1 and handles
+# SIGTERM itself (drain, then exit 0).
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["serve", "--config", "/etc/switchboard/config.yaml"]

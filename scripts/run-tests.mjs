@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs every compiled test file with node's built-in runner. Node 20's `--test` takes no
+// globs, so the files are listed here; pass paths or substrings to run a subset.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+
+const root = new URL('../dist/test/', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function collect(directory) {
+  const files = [];
+  for (const name of readdirSync(directory)) {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) files.push(...collect(path));
+    else if (name.endsWith('.test.js')) files.push(path);
+  }
+  return files;
+}
+
+const files = collect(root)
+  .filter((file) => filters.length === 0 || filters.some((filter) => relative(root, file).includes(filter)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ') || '(all)'} under ${root}`);
+  process.exit(1);
+}
+const reporter = process.env.CI || !process.stdout.isTTY ? 'spec' : 'spec';
+const child = spawn(
+  process.execPath,
+  ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...files],
+  { stdio: 'inherit' },
+);
+child.on('exit', (code, signal) => process.exit(signal ? 1 : code ?? 1));

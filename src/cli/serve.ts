@@ -1,0 +1,83 @@
+/** What `switchboard serve` does once its flags are checked: start, announce, wait for a signal, drain, exit. */
+
+import { resolveConfig } from '../config/resolve-config.js';
+import { createRuntime } from '../runtime.js';
+import { warmUpUpstreamClient } from '../models/providers/load-undici.js';
+import { startHttpServer } from '../server/http-server.js';
+import { openCliStore } from './open-cli-store.js';
+import { isClusterWorker, runPrimary } from './serve-cluster.js';
+
+function firstKeyLines(key: string, url: string, route: string): string[] {
+  return [
+    '',
+    'Created an admin API key for tenant "default" (shown only this once):',
+    `  ${key}`,
+    '',
+    'Try it:',
+    `  curl -s ${url}/v1/chat/completions -H "Authorization: Bearer ${key}" -H "content-type: application/json" \\`,
+    `    -d '{"model":"${route}","messages":[{"role":"user","content":"Where is my order 12345?"}]}'`,
+  ];
+}
+
+export interface ServeOptions {
+  configPath?: string;
+  port?: number;
+  host?: string;
+  dataDir: string;
+  /** Processes to run; more than one uses node:cluster. */
+  workers?: number;
+}
+
+export async function runServe(options: ServeOptions): Promise<number> {
+  const startedAt = performance.now();
+  const { config, source } = resolveConfig(options.configPath);
+  if ((options.workers ?? 1) > 1 && !isClusterWorker()) {
+    return runPrimary({
+      workers: options.workers!,
+      prepare: async () => {
+        const store = await openCliStore(options.configPath, options.dataDir);
+        try {
+          const lines = [`Switchboard starting ${options.workers} workers on port ${options.port ?? config.server.port} (config: ${source})`];
+          if ((await store.keys.count()) === 0) lines.push(...firstKeyLines((await store.keys.create({ tenant: 'default', role: 'admin' })).key, `http://127.0.0.1:${options.port ?? config.server.port}`, Object.keys(config.routes)[0]!));
+          process.stdout.write(lines.join('\n') + '\n');
+        } finally {
+          await store.close();
+        }
+      },
+    });
+  }
+  const runtime = await createRuntime(config, { dataDir: options.dataDir });
+  let server;
+  try {
+    server = await startHttpServer(runtime, { port: options.port, host: options.host });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const readyMs = performance.now() - startedAt;
+  warmUpUpstreamClient();
+  const lines = [`Switchboard listening on ${server.url} (config: ${source}; ready in ${readyMs.toFixed(0)} ms${isClusterWorker() ? `; worker ${process.pid}` : ''})`];
+  // In a cluster the primary made the first key before forking.
+  if (!isClusterWorker() && (await runtime.store.keys.count()) === 0) {
+    lines.push(...firstKeyLines((await runtime.store.keys.create({ tenant: 'default', role: 'admin' })).key, server.url, runtime.router.routeNames()[0]!));
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  runtime.logger.info({ url: server.url, readyMs: Math.round(readyMs), runtimeBuildMs: Math.round(runtime.buildMs), config: source }, 'ready');
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      runtime.logger.info({ signal, inFlight: server.inFlight() }, 'draining');
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  const { drained } = await server.shutdown();
+  await runtime.close();
+  runtime.logger.info({ drained }, 'stopped');
+  // A worker's IPC channel to the primary would keep it alive.
+  if (isClusterWorker()) process.disconnect();
+  return 0;
+}

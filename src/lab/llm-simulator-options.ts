@@ -1,0 +1,90 @@
+/** The LLM simulator's options: their defaults and the checks that turn a bad value into a clear RangeError. */
+
+export interface LlmSimulatorOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Mean time to first token after a sequence starts running, default 200. */
+  ttftMs?: number;
+  /** Mean inter-token latency at batch 1, default 20. */
+  itlMs?: number;
+  /** The natural answer length when the request gives no smaller max_tokens, default 64. */
+  outputTokens?: number;
+  /** At most this many sequences run at once; the rest wait in a FIFO queue. Default 256. */
+  maxNumSeqs?: number;
+  /** Step time = itl · (1 + batchSlowdown · running / maxNumSeqs), default 0.5. */
+  batchSlowdown?: number;
+  /** Relative jitter of TTFT and ITL, default 0.1 (uniform ±10%). */
+  jitter?: number;
+  /** Fraction of requests answered with an injected 429/500/503 before any token, default 0. */
+  errorRate?: number;
+  /** Fraction of streamed requests whose socket is closed mid-stream after at least one token, default 0. */
+  disconnectRate?: number;
+  /** Extra delay before the first token (a stalled backend), default 0. */
+  stallMs?: number;
+  /** Same seed + same request sequence ⇒ same texts, latencies and faults. Default 1. */
+  seed?: number;
+  /** Listed in /v1/models; requests may name any model. Default 'switchboard-sim'. */
+  modelName?: string;
+  /** KV capacity in tokens for kv_cache_usage_perc and admission, default maxNumSeqs · 2048. */
+  kvBlocksTotal?: number;
+}
+
+export type SimulatorPatch = Partial<Pick<LlmSimulatorOptions, 'errorRate' | 'disconnectRate' | 'stallMs' | 'ttftMs' | 'itlMs'>>;
+
+function check(name: string, value: number, valid: boolean, expected: string): void {
+  if (!valid) throw new RangeError(`LLM simulator option ${name} must be ${expected}, got ${String(value)}`);
+}
+
+function checkMilliseconds(name: string, value: number): void {
+  check(name, value, Number.isFinite(value) && value >= 0, 'a finite number >= 0');
+}
+
+function checkRate(name: string, value: number): void {
+  check(name, value, Number.isFinite(value) && value >= 0 && value <= 1, 'a number in [0, 1]');
+}
+
+function checkPositiveInteger(name: string, value: number): void {
+  check(name, value, Number.isInteger(value) && value >= 1, 'an integer >= 1');
+}
+
+export function validateSimulatorPatch(patch: SimulatorPatch): void {
+  if (patch.errorRate !== undefined) checkRate('errorRate', patch.errorRate);
+  if (patch.disconnectRate !== undefined) checkRate('disconnectRate', patch.disconnectRate);
+  if (patch.stallMs !== undefined) checkMilliseconds('stallMs', patch.stallMs);
+  if (patch.ttftMs !== undefined) checkMilliseconds('ttftMs', patch.ttftMs);
+  if (patch.itlMs !== undefined) checkMilliseconds('itlMs', patch.itlMs);
+}
+
+/** Every option with its default applied, after checking each one. */
+export function resolveSimulatorOptions(options: LlmSimulatorOptions): Required<LlmSimulatorOptions> {
+  const maxNumSeqs = options.maxNumSeqs ?? 256;
+  const resolved: Required<LlmSimulatorOptions> = {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    ttftMs: options.ttftMs ?? 200,
+    itlMs: options.itlMs ?? 20,
+    outputTokens: options.outputTokens ?? 64,
+    maxNumSeqs,
+    batchSlowdown: options.batchSlowdown ?? 0.5,
+    jitter: options.jitter ?? 0.1,
+    errorRate: options.errorRate ?? 0,
+    disconnectRate: options.disconnectRate ?? 0,
+    stallMs: options.stallMs ?? 0,
+    seed: options.seed ?? 1,
+    modelName: options.modelName ?? 'switchboard-sim',
+    kvBlocksTotal: options.kvBlocksTotal ?? maxNumSeqs * 2048,
+  };
+  if (typeof resolved.host !== 'string' || resolved.host === '') throw new RangeError('LLM simulator option host must be a non-empty string');
+  if (typeof resolved.modelName !== 'string' || resolved.modelName === '') throw new RangeError('LLM simulator option modelName must be a non-empty string');
+  check('port', resolved.port, Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535, 'an integer in [0, 65535]');
+  validateSimulatorPatch(resolved);
+  checkPositiveInteger('outputTokens', resolved.outputTokens);
+  checkPositiveInteger('maxNumSeqs', resolved.maxNumSeqs);
+  checkPositiveInteger('kvBlocksTotal', resolved.kvBlocksTotal);
+  check('batchSlowdown', resolved.batchSlowdown, Number.isFinite(resolved.batchSlowdown) && resolved.batchSlowdown >= 0, 'a finite number >= 0');
+  checkRate('jitter', resolved.jitter);
+  check('seed', resolved.seed, Number.isFinite(resolved.seed), 'a finite number');
+  return resolved;
+}

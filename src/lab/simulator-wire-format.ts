@@ -1,0 +1,51 @@
+/** What each API dialect the simulator speaks (OpenAI, Anthropic) provides: parsing, errors, whole answers and streams. */
+
+import type { ServerResponse } from 'node:http';
+import type { ParseResult, GenerationRequest } from './simulator-requests.js';
+import type { SimulatorFinishReason } from './simulator-metrics.js';
+
+/** Failure kinds; each dialect maps them to its own error type names. */
+export type SimulatedErrorKind = 'invalid_request' | 'not_found' | 'method_not_allowed' | 'too_large' | 'rate_limited' | 'internal' | 'unavailable';
+
+export const errorStatus: Record<SimulatedErrorKind, number> = {
+  invalid_request: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+/** Writes one streamed response; created when the response starts, after its headers are sent. */
+export interface StreamWriter {
+  /** Writes one token given as a JSON string literal; `first` prepends the stream's opening events. */
+  token(tokenJson: string, first: boolean): void;
+  /** Writes the closing events and ends the response. */
+  finish(completionTokens: number, finishReason: SimulatorFinishReason): void;
+}
+
+export interface WireFormat {
+  /** Prefix of response ids, e.g. `chatcmpl-`. */
+  readonly idPrefix: string;
+  parse(body: unknown, defaultModel: string): ParseResult;
+  writeError(response: ServerResponse, kind: SimulatedErrorKind, message: string, param?: string): void;
+  writeCompletion(response: ServerResponse, request: GenerationRequest, id: string, text: string, completionTokens: number, finishReason: SimulatorFinishReason): void;
+  /** Sends the SSE headers at once (as vLLM does) and returns the writer for the events. */
+  openStream(response: ServerResponse, request: GenerationRequest, id: string): StreamWriter;
+}
+
+export function writeJson(response: ServerResponse, status: number, body: string, headers?: Record<string, string>): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  response.end(body);
+}
+
+export function startEventStream(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  response.flushHeaders();
+}
+
+/** Extra headers of an error answer: a 429 tells the client when to come back, as real backends do. */
+export function errorHeaders(kind: SimulatedErrorKind): Record<string, string> | undefined {
+  return kind === 'rate_limited' ? { 'retry-after': '1' } : undefined;
+}

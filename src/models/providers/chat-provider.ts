@@ -1,0 +1,17 @@
+/** The interface every provider adapter implements: one backend instance, one wire format, no knowledge of the web server. */
+
+import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../chat-types.js';
+
+export interface ChatProvider {
+  /** The instance's base URL, for logs and metrics. */
+  readonly instance: string;
+  /** One non-streamed call. Throws `UpstreamError`. */
+  call(request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult>;
+  /**
+   * One streamed call. The returned promise settles when the response headers arrive (so a
+   * failing status is an error before any token); the iterable then yields text deltas and
+   * one `finish`. Errors while iterating are `UpstreamError` of kind `stream-broken`.
+   */
+  stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,192 @@
+/** Adapter for OpenAI's chat completions wire format: vLLM, SGLang, TGI, Ollama, llama.cpp, OpenAI and Azure OpenAI. */
+
+import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage } from '../chat-types.js';
+import { UpstreamError } from '../upstream-error.js';
+import type { ChatProvider } from './chat-provider.js';
+import { SseParser } from './sse-lines.js';
+import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
+import { UpstreamHttpClient, abortError, streamError } from './upstream-http-client.js';
+
+export { estimateTokens } from '../token-estimate.js';
+
+export interface OpenAiCompatibleProviderOptions {
+  /** Base URL without `/v1`, for example `http://vllm-0:8000`, or Azure's `https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT`. */
+  baseUrl: string;
+  apiKey?: string;
+  /** Send the key raw in this header (Azure's `api-key`) instead of `Authorization: Bearer`. */
+  apiKeyHeader?: string;
+  headers?: Record<string, string>;
+  /** Path of the chat endpoint, for servers that mount it elsewhere (Azure: `/chat/completions`). */
+  chatPath?: string;
+  /** Query string without `?` (Azure: `api-version=2024-06-01`). */
+  query?: string;
+  connections?: number;
+  connectTimeoutMs?: number;
+}
+
+interface OpenAiChunk {
+  choices?: { delta?: { content?: string | null }; finish_reason?: string | null; message?: { content?: string | null; tool_calls?: unknown } }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: { message?: string };
+}
+
+function toWireMessage(message: ChatMessage): Record<string, unknown> {
+  const wire: Record<string, unknown> = { role: message.role, content: message.content };
+  if (message.name) wire.name = message.name;
+  if (message.toolCallId) wire.tool_call_id = message.toolCallId;
+  if (message.toolCalls) wire.tool_calls = message.toolCalls;
+  return wire;
+}
+
+function toFinishReason(value: string | null | undefined): FinishReason {
+  return value === 'length' || value === 'tool_calls' || value === 'content_filter' ? value : 'stop';
+}
+
+function toUsage(usage: OpenAiChunk['usage']): TokenUsage | undefined {
+  if (!usage) return undefined;
+  return { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 };
+}
+
+const contentMarker = '"delta":{"content":"';
+
+/**
+ * The text of a chunk that carries only a content delta (no finish reason, no usage, no tool
+ * calls), found without parsing the whole chunk; undefined when the chunk needs a full parse.
+ * Nearly every chunk of a stream is of this kind, so this keeps JSON.parse off the hot path.
+ */
+export function plainDeltaContent(data: string): string | undefined {
+  const marker = data.indexOf(contentMarker);
+  if (marker === -1 || data.indexOf('"finish_reason":null') === -1 || data.indexOf('"usage"') !== -1 || data.indexOf('"tool_calls"') !== -1) return undefined;
+  const start = marker + contentMarker.length;
+  let end = start;
+  let escaped = false;
+  for (; end < data.length; end++) {
+    const code = data.charCodeAt(end);
+    if (code === 92) {
+      escaped = true;
+      end++;
+    } else if (code === 34) {
+      break;
+    }
+  }
+  // The delta must close right after the string: `"}` — anything else goes to the full parser.
+  if (end >= data.length || data.charCodeAt(end + 1) !== 125) return undefined;
+  const literal = data.slice(start, end);
+  return escaped ? (JSON.parse(`"${literal}"`) as string) : literal;
+}
+
+export class OpenAiCompatibleProvider implements ChatProvider {
+  readonly instance: string;
+  readonly #client: UpstreamHttpClient;
+
+  constructor(options: OpenAiCompatibleProviderOptions) {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.apiKey) {
+      if (options.apiKeyHeader) headers[options.apiKeyHeader] = options.apiKey;
+      else headers.authorization = `Bearer ${options.apiKey}`;
+    }
+    this.#client = new UpstreamHttpClient({
+      baseUrl: options.baseUrl,
+      path: options.chatPath ?? '/v1/chat/completions',
+      query: options.query,
+      headers,
+      connections: options.connections,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
+    this.instance = this.#client.instance;
+  }
+
+  #body(request: ChatCallRequest, stream: boolean): string {
+    const body: Record<string, unknown> = { model: request.model, messages: request.messages.map(toWireMessage), stream };
+    if (stream) body.stream_options = { include_usage: true };
+    if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    if (request.topP !== undefined) body.top_p = request.topP;
+    if (request.stop !== undefined) body.stop = request.stop;
+    return JSON.stringify(body);
+  }
+
+  async call(request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
+    const response = await this.#client.post(this.#body(request, false), request.headers, signal);
+    let parsed: OpenAiChunk;
+    try {
+      parsed = (await response.body.json()) as OpenAiChunk;
+    } catch (error) {
+      if (signal.aborted) throw abortError(this.instance, signal, error);
+      throw new UpstreamError('protocol', this.instance, `${this.instance} sent a body that is not JSON`, { cause: error });
+    }
+    const choice = parsed.choices?.[0];
+    const text = choice?.message?.content ?? '';
+    return {
+      text,
+      finishReason: toFinishReason(choice?.finish_reason),
+      usage: toUsage(parsed.usage) ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) },
+    };
+  }
+
+  async stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>> {
+    const response = await this.#client.post(this.#body(request, true), request.headers, signal);
+    return this.#parts(response.body, request, signal);
+  }
+
+  async *#parts(body: AsyncIterable<Uint8Array>, request: ChatCallRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
+    let finishReason: FinishReason | undefined;
+    let usage: TokenUsage | undefined;
+    let characters = 0;
+    let done = false;
+    // Deltas of one network chunk are joined and yielded once: under load a read holds several.
+    let text = '';
+    const onEvent = (_event: string | undefined, data: string) => {
+      if (done) return;
+      if (data === '[DONE]') {
+        done = true;
+        return;
+      }
+      const fast = plainDeltaContent(data);
+      if (fast !== undefined) {
+        text += fast;
+        return;
+      }
+      const chunk = JSON.parse(data) as OpenAiChunk;
+      if (chunk.error) throw new UpstreamError('stream-broken', this.instance, `${this.instance} sent an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
+      usage = toUsage(chunk.usage) ?? usage;
+      const choice = chunk.choices?.[0];
+      if (!choice) return;
+      const content = choice.delta?.content;
+      if (content) text += content;
+      if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
+    };
+    const parser = new SseParser();
+    try {
+      for await (const chunk of body) {
+        parser.push(chunk, onEvent);
+        if (text.length > 0) {
+          characters += text.length;
+          const delta = text;
+          text = '';
+          yield { type: 'text-delta', text: delta };
+        }
+        if (done) break;
+      }
+      if (!done) parser.end(onEvent);
+    } catch (error) {
+      throw streamError(this.instance, signal, error);
+    }
+    if (text.length > 0) {
+      characters += text.length;
+      yield { type: 'text-delta', text };
+    }
+    if (!done && finishReason === undefined) {
+      throw new UpstreamError('stream-broken', this.instance, `stream from ${this.instance} ended without [DONE]`);
+    }
+    yield {
+      type: 'finish',
+      finishReason: finishReason ?? 'stop',
+      usage: usage ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: Math.ceil(characters / 4) },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#client.close();
+  }
+}

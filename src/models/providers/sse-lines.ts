@@ -1,0 +1,65 @@
+/** Splits a byte stream of server-sent events into events, without copying more than the current partial line. */
+
+export interface SseEvent {
+  event: string | undefined;
+  data: string;
+}
+
+/**
+ * A push parser: feed it network chunks, it calls back once per complete event. Callers on
+ * the streaming hot path use it directly so that several events in one chunk cost one
+ * iteration of their own loop, not one async step each.
+ */
+export class SseParser {
+  readonly #decoder = new TextDecoder();
+  #buffer = '';
+  #event: string | undefined;
+  #data = '';
+  #hasData = false;
+
+  push(chunk: Uint8Array, onEvent: (event: string | undefined, data: string) => void): void {
+    const buffer = this.#buffer + this.#decoder.decode(chunk, { stream: true });
+    let start = 0;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n', start)) !== -1) {
+      const end = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+      const lineStart = start;
+      start = newline + 1;
+      if (end === lineStart) {
+        if (this.#hasData) onEvent(this.#event, this.#data);
+        this.#event = undefined;
+        this.#data = '';
+        this.#hasData = false;
+      } else if (buffer.startsWith('data:', lineStart)) {
+        const valueStart = buffer.charCodeAt(lineStart + 5) === 32 ? lineStart + 6 : lineStart + 5;
+        const value = buffer.slice(valueStart, end);
+        this.#data = this.#hasData ? `${this.#data}\n${value}` : value;
+        this.#hasData = true;
+      } else if (buffer.startsWith('event:', lineStart)) {
+        this.#event = buffer.slice(buffer.charCodeAt(lineStart + 6) === 32 ? lineStart + 7 : lineStart + 6, end);
+      }
+    }
+    this.#buffer = start === buffer.length ? '' : buffer.slice(start);
+  }
+
+  /** Flushes an event the stream ended without a blank line after. */
+  end(onEvent: (event: string | undefined, data: string) => void): void {
+    this.#buffer += this.#decoder.decode();
+    if (this.#buffer.length > 0) this.push(new Uint8Array([10]), onEvent);
+    if (this.#hasData) onEvent(this.#event, this.#data);
+    this.#hasData = false;
+  }
+}
+
+/** Yields one event per blank-line-terminated block. */
+export async function* readSseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+  const parser = new SseParser();
+  const pending: SseEvent[] = [];
+  const collect = (event: string | undefined, data: string) => pending.push({ event, data });
+  for await (const chunk of body) {
+    parser.push(chunk, collect);
+    while (pending.length > 0) yield pending.shift()!;
+  }
+  parser.end(collect);
+  while (pending.length > 0) yield pending.shift()!;
+}

@@ -1,0 +1,93 @@
+/** The HTTP side shared by provider adapters: one keep-alive pool per instance, POST with JSON, failures made into `UpstreamError`s. */
+
+import type { Dispatcher, Pool } from 'undici';
+import { loadUndici } from './load-undici.js';
+import { UpstreamError, isUpstreamError, parseRetryAfter } from '../upstream-error.js';
+
+export interface UpstreamHttpClientOptions {
+  /** Base URL; its path (if any) prefixes `path`. */
+  baseUrl: string;
+  /** The endpoint under the base URL, for example `/v1/chat/completions`. */
+  path: string;
+  /** Query string without `?`, added to every call. */
+  query?: string;
+  headers: Record<string, string>;
+  connections?: number;
+  connectTimeoutMs?: number;
+}
+
+export class UpstreamHttpClient {
+  readonly instance: string;
+  #pool: Pool | undefined;
+  readonly #origin: string;
+  readonly #poolOptions: Pool.Options;
+  readonly #path: string;
+  readonly #headers: Record<string, string>;
+
+  constructor(options: UpstreamHttpClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.instance = options.baseUrl;
+    this.#origin = url.origin;
+    this.#path = `${url.pathname.replace(/\/+$/, '')}${options.path}${options.query ? `?${options.query}` : ''}`;
+    this.#poolOptions = {
+      connections: options.connections ?? 8192,
+      pipelining: 1,
+      connect: { timeout: options.connectTimeoutMs ?? 2_000 },
+      keepAliveTimeout: 30_000,
+      // Timeouts per call are enforced by the router's abort signal, which knows first-token and total limits.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    this.#headers = { 'content-type': 'application/json', ...options.headers };
+  }
+
+  /** The keep-alive pool, made once on first use (see load-undici.ts). */
+  async #createPool(): Promise<Pool> {
+    const { Pool } = await loadUndici();
+    return (this.#pool ??= new Pool(this.#origin, this.#poolOptions));
+  }
+
+  /** Sends the body; resolves with a 2xx response, otherwise throws the `UpstreamError` that says whether to retry. */
+  async post(body: string, extraHeaders: Record<string, string> | undefined, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    let response: Dispatcher.ResponseData;
+    try {
+      const pool = this.#pool ?? (await this.#createPool());
+      response = await pool.request({
+        method: 'POST',
+        path: this.#path,
+        headers: extraHeaders ? { ...this.#headers, ...extraHeaders } : this.#headers,
+        body,
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw abortError(this.instance, signal, error);
+      throw new UpstreamError('connect', this.instance, `cannot reach ${this.instance}: ${(error as Error).message}`, { cause: error });
+    }
+    if (response.statusCode >= 400) {
+      const text = await response.body.text().catch(() => '');
+      throw new UpstreamError('status', this.instance, `${this.instance} answered ${response.statusCode}: ${text.slice(0, 300)}`, {
+        status: response.statusCode,
+        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+      });
+    }
+    return response;
+  }
+
+  close(): Promise<void> {
+    return this.#pool?.close() ?? Promise.resolve();
+  }
+}
+
+/** The router aborts with an `UpstreamError` as the reason when one of its timers fires; anything else is the caller leaving. */
+export function abortError(instance: string, signal: AbortSignal, cause: unknown): UpstreamError {
+  const reason: unknown = signal.reason;
+  if (isUpstreamError(reason)) return reason;
+  return new UpstreamError('aborted', instance, `call to ${instance} was aborted`, { cause });
+}
+
+/** Wraps anything thrown while reading a stream: an `UpstreamError` stays, the rest is a broken stream. */
+export function streamError(instance: string, signal: AbortSignal, error: unknown): UpstreamError {
+  if (signal.aborted) return abortError(instance, signal, error);
+  if (isUpstreamError(error)) return error;
+  return new UpstreamError('stream-broken', instance, `stream from ${instance} broke: ${(error as Error).message}`, { cause: error });
+}

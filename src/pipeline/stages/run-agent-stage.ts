@@ -1,0 +1,48 @@
+/** run-agent: the agent's prompt plus the session's recent history goes to the model router; streamed turns relay each delta. */
+
+import type { ChatMessage } from '../../models/chat-types.js';
+import type { RoutingHints } from '../../models/model-router.js';
+import type { Stage } from '../stage.js';
+
+export const runAgentStage: Stage = {
+  name: 'run-agent',
+  async run(context, runtime) {
+    const agent = context.agent!;
+    const history = context.session!.messages;
+    const window = runtime.config.sessions.historyWindow;
+    const messages: ChatMessage[] = [{ role: 'system', content: agent.systemPrompt }];
+    for (let index = Math.max(0, history.length - window); index < history.length; index++) {
+      const stored = history[index]!;
+      messages.push({ role: stored.role, content: stored.content });
+    }
+    messages.push({ role: 'user', content: context.content });
+    const request = {
+      model: '',
+      messages,
+      maxTokens: context.maxTokens ?? agent.maxTokens,
+      temperature: agent.temperature,
+      sessionId: context.sessionId,
+    };
+    // What the route's rules may look at: the agent, its intent and the caller's tenant and tier.
+    const hints: RoutingHints = { tenant: context.caller?.tenant, tier: context.caller?.tier, agent: context.agentName, intent: context.intent?.intent };
+    if (!context.events) {
+      const { result, decision } = await runtime.router.call(agent.route, request, context.signal, hints);
+      context.result = result;
+      context.decision = decision;
+    } else {
+      const { decision, parts } = runtime.router.stream(agent.route, request, context.signal, hints);
+      context.decision = decision;
+      let text = '';
+      for await (const part of parts) {
+        if (part.type === 'text-delta') {
+          text += part.text;
+          await context.events.delta(part.text);
+        } else {
+          context.result = { text, finishReason: part.finishReason, usage: part.usage };
+        }
+      }
+    }
+    // The model call is paid for whether or not the turn then commits, so it is recorded here.
+    if (context.result && context.caller && context.decision) runtime.usageRecorder.record(context.caller.tenant, context.decision, context.result.usage);
+  },
+};

@@ -1,0 +1,54 @@
+/** save-session: the user and assistant messages are committed at once, only if nobody else wrote the session meanwhile. */
+
+import { SwitchboardError } from '../../errors.js';
+import type { Stage } from '../stage.js';
+import type { TurnReply } from '../turn-context.js';
+
+export const saveSessionStage: Stage = {
+  name: 'save-session',
+  async run(context, runtime) {
+    const session = context.session!;
+    const result = context.result!;
+    const decision = context.decision!;
+    const now = Date.now();
+    const reply: TurnReply = {
+      object: 'session.turn',
+      session_id: session.id,
+      version: session.version + 1,
+      message: { role: 'assistant', content: result.text },
+      intent: { name: context.intent!.intent, confidence: context.intent!.confidence, source: context.intent!.source },
+      agent: context.agentName!,
+      route: { name: decision.route, pool: decision.pool, instance: decision.instance, rule: decision.rule, attempts: decision.attempts },
+      usage: {
+        prompt_tokens: result.usage.promptTokens,
+        completion_tokens: result.usage.completionTokens,
+        total_tokens: result.usage.promptTokens + result.usage.completionTokens,
+      },
+      timings: context.timings,
+    };
+    const outcome = await runtime.store.sessions.appendTurn(session.tenant, session.id, session.version, {
+      messages: [
+        { role: 'user', content: context.content, at: context.startedAt },
+        { role: 'assistant', content: result.text, at: now },
+      ],
+      agent: context.agentName!,
+      idempotencyKey: context.idempotencyKey,
+      requestHash: context.idempotencyKey ? context.requestHash : undefined,
+      result: reply,
+    });
+    switch (outcome.kind) {
+      case 'committed':
+        context.reply = reply;
+        return;
+      case 'duplicate':
+        // A retry of this very turn committed first, on this or another instance: its answer stands.
+        context.reply = outcome.result as TurnReply;
+        context.supersededByDuplicate = true;
+        return;
+      case 'conflict':
+        throw new SwitchboardError('session_conflict', `Another turn on session "${session.id}" was committed first (now at version ${outcome.currentVersion}); nothing was written. Retry the turn.`);
+      case 'not_found':
+        throw new SwitchboardError('session_not_found', `Session "${session.id}" was deleted during the turn.`);
+    }
+  },
+};

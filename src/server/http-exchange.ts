@@ -1,0 +1,41 @@
+/**
+ * One request and its response, independent of the transport, so the same route handlers
+ * serve node:http and AWS Lambda.
+ */
+
+/** How much a streamed response may buffer for a slow client, and how long it may stall before it is dropped. */
+export interface StreamLimits {
+  stallTimeoutMs: number;
+  maxBufferedBytes: number;
+}
+
+export interface StreamSink {
+  /** Writes a chunk; false means the transport's buffer is full and the caller should await `drained()`. */
+  write(chunk: string): boolean;
+  drained(): Promise<void>;
+  end(): void;
+  /** Drops the connection at once (a client that stopped reading); transports that cannot may leave it out. */
+  abort?(reason: Error): void;
+  /** The transport's own limits; writers use their defaults without them. */
+  readonly limits?: Partial<StreamLimits>;
+  /** True once the client went away. */
+  readonly closed: boolean;
+}
+
+export interface HttpExchange {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Lower-case header names. */
+  header(name: string): string | undefined;
+  /** The raw body; rejects with `body_too_large` past the limit. */
+  readBody(limitBytes: number): Promise<Buffer>;
+  /** Aborted when the client disconnects before the response ends. */
+  readonly signal: AbortSignal;
+  /** Extra response headers set by stages before the response starts (Server-Timing, Retry-After). */
+  setHeader(name: string, value: string): void;
+  respond(status: number, body: string, contentType?: string): void;
+  startStream(status: number, contentType: string): StreamSink;
+  readonly responded: boolean;
+}

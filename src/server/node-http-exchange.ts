@@ -1,0 +1,118 @@
+/** HttpExchange over node:http's request and response. */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SwitchboardError } from '../errors.js';
+import type { HttpExchange, StreamLimits, StreamSink } from './http-exchange.js';
+
+export class NodeHttpExchange implements HttpExchange {
+  readonly method: string;
+  readonly path: string;
+  readonly #queryString: string;
+  #query: URLSearchParams | undefined;
+  readonly #request: IncomingMessage;
+  readonly #response: ServerResponse;
+  readonly #abort = new AbortController();
+  readonly #streamLimits: Partial<StreamLimits> | undefined;
+  #headers: Record<string, string> | undefined;
+  #responded = false;
+
+  constructor(request: IncomingMessage, response: ServerResponse, streamLimits?: Partial<StreamLimits>) {
+    this.#request = request;
+    this.#response = response;
+    this.#streamLimits = streamLimits;
+    this.method = request.method ?? 'GET';
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    this.path = queryStart === -1 ? url : url.slice(0, queryStart);
+    this.#queryString = queryStart === -1 ? '' : url.slice(queryStart + 1);
+    // 'close' on the response fires after it ended or when the socket died first.
+    response.once('close', () => {
+      if (!response.writableFinished) this.#abort.abort(new Error('client disconnected'));
+    });
+  }
+
+  /** Parsed on first use: most routes never look at the query string. */
+  get query(): URLSearchParams {
+    return (this.#query ??= new URLSearchParams(this.#queryString));
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  get responded(): boolean {
+    return this.#responded;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.#request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
+
+  readBody(limitBytes: number): Promise<Buffer> {
+    const request = this.#request;
+    const declared = Number(request.headers['content-length']);
+    if (declared > limitBytes) {
+      request.resume();
+      return Promise.reject(new SwitchboardError('body_too_large', `The request body is over the limit of ${limitBytes} bytes.`));
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      request.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limitBytes) {
+          request.removeAllListeners('data');
+          request.resume();
+          reject(new SwitchboardError('body_too_large', `The request body is over the limit of ${limitBytes} bytes.`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      request.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+      request.once('error', reject);
+    });
+  }
+
+  setHeader(name: string, value: string): void {
+    (this.#headers ??= {})[name] = value;
+  }
+
+  respond(status: number, body: string, contentType = 'application/json'): void {
+    if (this.#responded) return;
+    this.#responded = true;
+    const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...this.#headers };
+    this.#response.writeHead(status, headers);
+    this.#response.end(body);
+  }
+
+  startStream(status: number, contentType: string): StreamSink {
+    this.#responded = true;
+    const response = this.#response;
+    response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...this.#headers });
+    // Send headers at once so the client sees the stream open before the first token.
+    response.flushHeaders();
+    const signal = this.#abort.signal;
+    return {
+      write: (chunk) => response.write(chunk),
+      drained: () =>
+        new Promise<void>((resolve) => {
+          if (!response.writableNeedDrain || signal.aborted) return resolve();
+          const done = () => {
+            response.off('drain', done);
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          response.once('drain', done);
+          signal.addEventListener('abort', done, { once: true });
+        }),
+      end: () => response.end(),
+      // Destroying the socket fires the response's 'close', which aborts the signal and so the upstream call.
+      abort: () => response.destroy(),
+      limits: this.#streamLimits,
+      get closed() {
+        return signal.aborted || response.destroyed;
+      },
+    };
+  }
+}

@@ -1,0 +1,65 @@
+/** Matches a method and path to a handler; patterns are fixed segments and `:name` parameters. */
+
+import type { Runtime } from '../runtime.js';
+import type { HttpExchange } from './http-exchange.js';
+
+export type RouteHandler = (exchange: HttpExchange, params: Record<string, string>, runtime: Runtime) => Promise<void> | void;
+
+export interface RouteDefinition {
+  method: string;
+  pattern: string;
+  handler: RouteHandler;
+}
+
+interface CompiledRoute extends RouteDefinition {
+  segments: string[];
+}
+
+export type RouteMatch =
+  | { kind: 'found'; route: RouteDefinition; params: Record<string, string> }
+  | { kind: 'method-not-allowed'; pattern: string; allowed: string[] }
+  | { kind: 'not-found' };
+
+export class RouteTable {
+  readonly #routes: CompiledRoute[];
+
+  constructor(routes: RouteDefinition[]) {
+    this.#routes = routes.map((route) => ({ ...route, segments: route.pattern.split('/') }));
+  }
+
+  match(method: string, path: string): RouteMatch {
+    const segments = path.split('/');
+    let allowed: string[] | undefined;
+    let allowedPattern = '';
+    for (const route of this.#routes) {
+      const params = matchSegments(route.segments, segments);
+      if (!params) continue;
+      if (route.method === method) return { kind: 'found', route, params };
+      (allowed ??= []).push(route.method);
+      allowedPattern = route.pattern;
+    }
+    return allowed ? { kind: 'method-not-allowed', pattern: allowedPattern, allowed } : { kind: 'not-found' };
+  }
+}
+
+function matchSegments(pattern: string[], path: string[]): Record<string, string> | undefined {
+  if (pattern.length !== path.length) return undefined;
+  let params: Record<string, string> | undefined;
+  for (let index = 0; index < pattern.length; index++) {
+    const expected = pattern[index]!;
+    const actual = path[index]!;
+    if (expected.startsWith(':')) {
+      if (actual.length === 0) return undefined;
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(actual);
+      } catch {
+        return undefined;
+      }
+      (params ??= {})[expected.slice(1)] = decoded;
+    } else if (expected !== actual) {
+      return undefined;
+    }
+  }
+  return params ?? {};
+}

@@ -1,0 +1,25 @@
+/** The in-memory Store: sessions, keys and usage in Maps, for tests and the contract suite's reference. */
+
+import type { Store } from '../store-types.js';
+import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { MemoryKeyStore } from './memory-key-store.js';
+import { MemorySessionStore } from './memory-session-store.js';
+import { MemoryUsageLedger } from './memory-usage-ledger.js';
+
+export interface MemoryStoreOptions {
+  now?: () => number;
+  defaultTtlSeconds?: number;
+}
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const now = options.now ?? Date.now;
+  const defaultTtlSeconds =
+    options.defaultTtlSeconds === undefined ? defaultSessionTtlSeconds : checkTtlSeconds(options.defaultTtlSeconds, 'defaultTtlSeconds');
+  return {
+    kind: 'memory',
+    sessions: new MemorySessionStore(now, defaultTtlSeconds),
+    keys: new MemoryKeyStore(now),
+    usage: new MemoryUsageLedger(),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,25 @@
+/** Every Redis key the store and the rate limiter use, under one configurable prefix. */
+
+export function redisKeyNames(prefix: string) {
+  return {
+    prefix,
+    session: (id: string) => `${prefix}session:${id}`,
+    sessionMessages: (id: string) => `${prefix}session:${id}:messages`,
+    sessionTurns: (id: string) => `${prefix}session:${id}:turns`,
+    /** Sorted set of `<updatedAt padded>#<id>` members, all at score 0, so ZREVRANGEBYLEX lists newest first. */
+    tenantSessions: (tenant: string) => `${prefix}tenant:${tenant}:sessions`,
+    apiKey: (keyHash: string) => `${prefix}apikey:${keyHash}`,
+    apiKeyId: (id: string) => `${prefix}apikey-id:${id}`,
+    apiKeyOrder: () => `${prefix}apikeys`,
+    liveApiKeys: () => `${prefix}apikeys:live`,
+    usage: (tenant: string) => `${prefix}usage:${tenant}`,
+    rateBucket: (tenant: string, kind: 'requests' | 'tokens') => `${prefix}rate:${tenant}:${kind}`,
+  };
+}
+
+export type RedisKeyNames = ReturnType<typeof redisKeyNames>;
+
+/** Fixed width so that lexical order is numeric order for any millisecond timestamp up to the year 33658. */
+export function padMillis(milliseconds: number): string {
+  return String(Math.max(0, Math.trunc(milliseconds))).padStart(15, '0');
+}

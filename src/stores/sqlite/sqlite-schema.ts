@@ -1,0 +1,96 @@
+/** The SQLite schema as numbered migrations, applied once per database and tracked in `PRAGMA user_version`. */
+
+import type Database from 'better-sqlite3';
+
+/**
+ * Migration N+1 is `migrations[N]`. Append, never edit: a database at user_version N has
+ * run exactly the first N. Statements are also idempotent so a half-created file heals.
+ */
+const migrations: readonly string[] = [
+  `
+  -- WITHOUT ROWID: sessions are always found by id, so the table is clustered on it (one b-tree, not two)
+  CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    -- kept so each turn can push expires_at out by the session's own lifetime
+    ttl_seconds REAL NOT NULL,
+    last_agent TEXT,
+    metadata TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS sessions_by_tenant_updated ON sessions (tenant, updated_at DESC, id DESC);
+  CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
+
+  -- one row per message, clustered by session, so a turn appends rows instead of rewriting a blob
+  CREATE TABLE IF NOT EXISTS messages (
+    session_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    turn_version INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    name TEXT,
+    tool_call_id TEXT,
+    tool_calls TEXT,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) WITHOUT ROWID;
+
+  -- only turns that came with an idempotency key: the key is the lookup, so it is the clustered key
+  CREATE TABLE IF NOT EXISTS turns (
+    session_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    request_hash TEXT,
+    result TEXT,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (session_id, idempotency_key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+    tier TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS api_keys_by_tenant ON api_keys (tenant, created_at);
+
+  CREATE TABLE IF NOT EXISTS usage (
+    at INTEGER NOT NULL,
+    tenant TEXT NOT NULL,
+    route TEXT NOT NULL,
+    pool TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS usage_by_tenant_at ON usage (tenant, at);
+  `,
+];
+
+export const sqliteSchemaVersion = migrations.length;
+
+function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the schema up to date; safe when several processes open the same file at once. */
+export function migrateSqliteSchema(db: Database.Database): void {
+  if (userVersion(db) === sqliteSchemaVersion) return;
+  const migrate = db.transaction(() => {
+    // Read again under the write lock: another process may have migrated meanwhile.
+    const current = userVersion(db);
+    if (current > sqliteSchemaVersion) {
+      throw new Error(`${db.name}: schema version ${current} is newer than this build supports (${sqliteSchemaVersion}); upgrade Switchboard`);
+    }
+    for (let version = current; version < sqliteSchemaVersion; version++) db.exec(migrations[version] as string);
+    db.pragma(`user_version = ${sqliteSchemaVersion}`);
+  });
+  migrate.immediate();
+}

@@ -1,0 +1,310 @@
+/**
+ * Sessions in SQLite: one row per session and per message. Each turn is conditioned on the
+ * version inside its own savepoint; the turns that arrive in one tick share one IMMEDIATE
+ * transaction (group commit), so a spike of turns pays one WAL commit per tick, not per turn.
+ */
+
+import type Database from 'better-sqlite3';
+import { SwitchboardError } from '../../errors.js';
+import type { AppendTurnOutcome, CreateSessionInput, Session, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import {
+  checkCreateSessionInput,
+  checkExpectedVersion,
+  checkListOptions,
+  checkTenant,
+  checkTurnRecord,
+  encodeSessionCursor,
+  type NormalizedSessionInput,
+} from '../store-input.js';
+
+interface SessionRow {
+  id: string;
+  tenant: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  ttl_seconds: number;
+  last_agent: string | null;
+  metadata: string;
+}
+
+/** role, content, name, tool_call_id, tool_calls, at: read as arrays, which skips building a keyed object per row. */
+type MessageRow = [StoredMessage['role'], string, string | null, string | null, string | null, number];
+
+interface TurnResultRow {
+  result: string | null;
+  request_hash: string | null;
+}
+
+type SessionSummary = Omit<Session, 'messages'>;
+
+/** Every how many creates a few expired sessions are swept, so the file stays bounded without a timer. */
+const sweepEveryCreates = 64;
+const sweepBatch = 64;
+
+const sessionColumns = 'id, tenant, version, created_at, updated_at, expires_at, ttl_seconds, last_agent, metadata';
+
+function toSummary(row: SessionRow): SessionSummary {
+  const summary: SessionSummary = {
+    id: row.id,
+    tenant: row.tenant,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+  };
+  if (row.last_agent !== null) summary.lastAgent = row.last_agent;
+  return summary;
+}
+
+function toMessage([role, content, name, toolCallId, toolCalls, at]: MessageRow): StoredMessage {
+  const message: StoredMessage = { role, content, at };
+  if (name !== null) message.name = name;
+  if (toolCallId !== null) message.toolCallId = toolCallId;
+  if (toolCalls !== null) message.toolCalls = JSON.parse(toolCalls) as StoredMessage['toolCalls'];
+  return message;
+}
+
+function toTurnResult(row: TurnResultRow): { result: unknown; requestHash?: string } {
+  const found: { result: unknown; requestHash?: string } = { result: row.result === null ? undefined : JSON.parse(row.result) };
+  if (row.request_hash !== null) found.requestHash = row.request_hash;
+  return found;
+}
+
+interface PendingAppend {
+  tenant: string;
+  id: string;
+  expectedVersion: number;
+  turn: TurnRecord;
+  resolve: (outcome: AppendTurnOutcome) => void;
+  reject: (error: unknown) => void;
+  outcome?: AppendTurnOutcome;
+  error?: unknown;
+}
+
+export class SqliteSessionStore implements SessionStore {
+  private readonly insertSession: Database.Statement<[string, string, number, number, number, number, string]>;
+  private readonly selectExpiresAt: Database.Statement<[string], number>;
+  private readonly selectSession: Database.Statement<[string, string], SessionRow>;
+  private readonly selectMessages: Database.Statement<[string], MessageRow>;
+  private readonly selectTurnByKey: Database.Statement<[string, string], TurnResultRow>;
+  private readonly selectNextSeq: Database.Statement<[string], number>;
+  private readonly insertMessage: Database.Statement<[string, number, number, string, string, string | null, string | null, string | null, number]>;
+  private readonly insertTurn: Database.Statement<[string, string, number, string | null, string | null, number]>;
+  private readonly updateAfterTurn: Database.Statement<[number, number, string, number, string, number]>;
+  private readonly listPage: Database.Statement<[string, number, number, number, string, number], SessionRow>;
+  private readonly selectExpiredIds: Database.Statement<[number, number], string>;
+  private readonly deleteSessionRow: Database.Statement<[string]>;
+  private readonly deleteMessages: Database.Statement<[string]>;
+  private readonly deleteTurns: Database.Statement<[string]>;
+
+  private readonly readSession: (tenant: string, id: string) => { row: SessionRow; messages: MessageRow[] } | undefined;
+  private readonly createTransaction: (input: NormalizedSessionInput, now: number) => void;
+  private readonly commitGroup: (batch: PendingAppend[]) => void;
+  private pendingAppends: PendingAppend[] = [];
+  private readonly deleteTransaction: (tenant: string, id: string, now: number) => boolean;
+  private createsSinceSweep = 0;
+
+  constructor(
+    db: Database.Database,
+    private readonly now: () => number,
+    private readonly defaultTtlSeconds: number,
+  ) {
+    this.insertSession = db.prepare(
+      'INSERT INTO sessions (id, tenant, version, created_at, updated_at, expires_at, ttl_seconds, metadata) VALUES (?, ?, 0, ?, ?, ?, ?, ?)',
+    );
+    this.selectExpiresAt = db.prepare<[string], number>('SELECT expires_at FROM sessions WHERE id = ?').pluck();
+    this.selectSession = db.prepare(`SELECT ${sessionColumns} FROM sessions WHERE id = ? AND tenant = ?`);
+    this.selectMessages = db
+      .prepare<[string], MessageRow>('SELECT role, content, name, tool_call_id, tool_calls, at FROM messages WHERE session_id = ? ORDER BY seq')
+      .raw();
+    this.selectTurnByKey = db.prepare('SELECT result, request_hash FROM turns WHERE session_id = ? AND idempotency_key = ?');
+    this.selectNextSeq = db.prepare<[string], number>('SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = ?').pluck();
+    this.insertMessage = db.prepare(
+      'INSERT INTO messages (session_id, seq, turn_version, role, content, name, tool_call_id, tool_calls, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertTurn = db.prepare(
+      'INSERT INTO turns (session_id, idempotency_key, version, request_hash, result, at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.updateAfterTurn = db.prepare(
+      'UPDATE sessions SET version = ?, updated_at = ?, last_agent = ?, expires_at = ? WHERE id = ? AND version = ?',
+    );
+    this.listPage = db.prepare(
+      `SELECT ${sessionColumns} FROM sessions
+       WHERE tenant = ? AND expires_at >= ? AND (updated_at < ? OR (updated_at = ? AND id < ?))
+       ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    );
+    this.selectExpiredIds = db.prepare<[number, number], string>('SELECT id FROM sessions WHERE expires_at < ? LIMIT ?').pluck();
+    this.deleteSessionRow = db.prepare('DELETE FROM sessions WHERE id = ?');
+    this.deleteMessages = db.prepare('DELETE FROM messages WHERE session_id = ?');
+    this.deleteTurns = db.prepare('DELETE FROM turns WHERE session_id = ?');
+
+    // A read transaction so the session row and its messages come from one snapshot even while another process writes.
+    const readSession = db.transaction((tenant: string, id: string) => {
+      const row = this.selectSession.get(id, tenant);
+      return row === undefined ? undefined : { row, messages: this.selectMessages.all(id) };
+    });
+    this.readSession = readSession.deferred;
+
+    const createTransaction = db.transaction((input: NormalizedSessionInput, now: number) => {
+      if (++this.createsSinceSweep >= sweepEveryCreates) {
+        this.createsSinceSweep = 0;
+        this.sweepExpired(now, sweepBatch);
+      }
+      // An expired session may still hold the id until swept: reclaim it rather than refuse.
+      const holderExpiresAt = this.selectExpiresAt.get(input.id);
+      if (holderExpiresAt !== undefined) {
+        if (holderExpiresAt >= now) {
+          throw new SwitchboardError('invalid_request', `session id ${JSON.stringify(input.id)} is already taken`, { param: 'id' });
+        }
+        this.deleteRows(input.id);
+      }
+      this.insertSession.run(input.id, input.tenant, now, now, now + input.ttlSeconds * 1000, input.ttlSeconds, JSON.stringify(input.metadata));
+    });
+    this.createTransaction = createTransaction.immediate;
+
+    // IMMEDIATE takes the write lock before the first read, so the version read here cannot go stale before the write.
+    const appendTransaction = db.transaction(
+      (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number): AppendTurnOutcome => {
+        const row = this.selectSession.get(id, tenant);
+        if (row === undefined || row.expires_at < now) return { kind: 'not_found' };
+        const key = turn.idempotencyKey;
+        if (key !== undefined) {
+          const earlier = this.selectTurnByKey.get(id, key);
+          if (earlier !== undefined) return { kind: 'duplicate', ...toTurnResult(earlier) };
+        }
+        if (row.version !== expectedVersion) return { kind: 'conflict', currentVersion: row.version };
+
+        const version = expectedVersion + 1;
+        let seq = this.selectNextSeq.get(id) as number;
+        for (const message of turn.messages) {
+          this.insertMessage.run(
+            id,
+            seq++,
+            version,
+            message.role,
+            message.content,
+            message.name ?? null,
+            message.toolCallId ?? null,
+            message.toolCalls === undefined ? null : JSON.stringify(message.toolCalls),
+            message.at,
+          );
+        }
+        if (key !== undefined) {
+          // stringify gives undefined for undefined or a function: store those as no result.
+          const result = (JSON.stringify(turn.result) as string | undefined) ?? null;
+          this.insertTurn.run(id, key, version, turn.requestHash ?? null, result, now);
+        }
+        const expiresAt = now + row.ttl_seconds * 1000;
+        this.updateAfterTurn.run(version, now, turn.agent, expiresAt, id, expectedVersion);
+        row.version = version;
+        row.updated_at = now;
+        row.last_agent = turn.agent;
+        return { kind: 'committed', session: { ...toSummary(row), messages: this.selectMessages.all(id).map(toMessage) } };
+      },
+    );
+    // Called inside commitGroup's transaction, each turn runs in a savepoint of its own: a turn that
+    // throws rolls back alone and the others of the group still commit.
+    const commitGroup = db.transaction((batch: PendingAppend[]) => {
+      const now = this.now();
+      for (const pending of batch) {
+        try {
+          pending.outcome = appendTransaction(pending.tenant, pending.id, pending.expectedVersion, pending.turn, now);
+        } catch (error) {
+          pending.error = error;
+        }
+      }
+    });
+    this.commitGroup = commitGroup.immediate;
+
+    const deleteTransaction = db.transaction((tenant: string, id: string, now: number): boolean => {
+      const row = this.selectSession.get(id, tenant);
+      if (row === undefined) return false;
+      this.deleteRows(id);
+      return row.expires_at >= now;
+    });
+    this.deleteTransaction = deleteTransaction.immediate;
+  }
+
+  private deleteRows(id: string): void {
+    this.deleteMessages.run(id);
+    this.deleteTurns.run(id);
+    this.deleteSessionRow.run(id);
+  }
+
+  /** Removes up to `limit` expired sessions; runs inside the caller's transaction. */
+  private sweepExpired(now: number, limit: number): void {
+    for (const id of this.selectExpiredIds.all(now, limit)) this.deleteRows(id);
+  }
+
+  async create(input: CreateSessionInput): Promise<Session> {
+    const normalized = checkCreateSessionInput(input, this.defaultTtlSeconds);
+    const now = this.now();
+    this.createTransaction(normalized, now);
+    return { id: normalized.id, tenant: normalized.tenant, version: 0, createdAt: now, updatedAt: now, metadata: normalized.metadata, messages: [] };
+  }
+
+  async get(tenant: string, id: string): Promise<Session | undefined> {
+    const found = this.readSession(tenant, id);
+    if (found === undefined) return undefined;
+    const now = this.now();
+    if (found.row.expires_at < now) {
+      this.deleteTransaction(tenant, id, now);
+      return undefined;
+    }
+    return { ...toSummary(found.row), messages: found.messages.map(toMessage) };
+  }
+
+  async delete(tenant: string, id: string): Promise<boolean> {
+    return this.deleteTransaction(tenant, id, this.now());
+  }
+
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome> {
+    try {
+      checkExpectedVersion(expectedVersion);
+      checkTurnRecord(turn);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      if (this.pendingAppends.length === 0) setImmediate(() => this.flushAppends());
+      this.pendingAppends.push({ tenant, id, expectedVersion, turn, resolve, reject });
+    });
+  }
+
+  /** Commits every turn queued in this tick in one transaction, then settles each one's promise. */
+  flushAppends(): void {
+    if (this.pendingAppends.length === 0) return;
+    const batch = this.pendingAppends;
+    this.pendingAppends = [];
+    try {
+      this.commitGroup(batch);
+    } catch (error) {
+      // The group transaction itself failed (for example SQLITE_BUSY past the busy timeout): nothing was written.
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const pending of batch) {
+      if (pending.error !== undefined) pending.reject(pending.error);
+      else pending.resolve(pending.outcome!);
+    }
+  }
+
+  async findTurn(tenant: string, id: string, idempotencyKey: string): Promise<{ result: unknown; requestHash?: string } | undefined> {
+    const row = this.selectSession.get(id, tenant);
+    if (row === undefined || row.expires_at < this.now()) return undefined;
+    const earlier = this.selectTurnByKey.get(id, idempotencyKey);
+    return earlier === undefined ? undefined : toTurnResult(earlier);
+  }
+
+  async list(tenant: string, options?: { limit?: number; cursor?: string }): Promise<{ sessions: SessionSummary[]; nextCursor?: string }> {
+    checkTenant(tenant);
+    const { limit, cursor } = checkListOptions(options);
+    const after = cursor ?? { updatedAt: Number.MAX_SAFE_INTEGER, id: '' };
+    const rows = this.listPage.all(tenant, this.now(), after.updatedAt, after.updatedAt, after.id, limit + 1);
+    const sessions = rows.slice(0, limit).map(toSummary);
+    const last = sessions[sessions.length - 1];
+    return rows.length > limit && last !== undefined ? { sessions, nextCursor: encodeSessionCursor(last) } : { sessions };
+  }
+}

@@ -1,0 +1,75 @@
+/** The embedded default Store: one SQLite file in WAL mode holding sessions, API keys and usage. */
+
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from '../store-types.js';
+import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { migrateSqliteSchema } from './sqlite-schema.js';
+import { SqliteKeyStore } from './sqlite-key-store.js';
+import { SqliteSessionStore } from './sqlite-session-store.js';
+import { SqliteUsageLedger } from './sqlite-usage-ledger.js';
+
+export interface SqliteStoreOptions {
+  path: string;
+  now?: () => number;
+  defaultTtlSeconds?: number;
+  /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+export const defaultBusyTimeoutMs = 5000;
+
+/** Where `serve` keeps its database under a data directory. */
+export function sqliteStorePath(dataDir: string): string {
+  return join(dataDir, 'switchboard.db');
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (typeof options !== 'object' || options === null || typeof options.path !== 'string' || options.path.length === 0) {
+    throw new TypeError('openSqliteStore: path must be a non-empty string');
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new TypeError('openSqliteStore: busyTimeoutMs must be a non-negative integer');
+  }
+  const defaultTtlSeconds =
+    options.defaultTtlSeconds === undefined ? defaultSessionTtlSeconds : checkTtlSeconds(options.defaultTtlSeconds, 'defaultTtlSeconds');
+  const now = options.now ?? Date.now;
+
+  const inMemory = options.path === ':memory:';
+  let db: Database.Database;
+  try {
+    if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
+    // `timeout` is SQLite's busy timeout: a locked write waits this long before SQLITE_BUSY.
+    db = new Database(options.path, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw new Error(`cannot open the SQLite store at ${options.path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    if (!inMemory) {
+      const journalMode = db.pragma('journal_mode = WAL', { simple: true });
+      if (journalMode !== 'wal') throw new Error(`${options.path}: could not switch to WAL mode (journal_mode is ${String(journalMode)})`);
+    }
+    // With WAL, NORMAL loses at most the last commits on power loss, never consistency; FULL would fsync every turn.
+    db.pragma('synchronous = NORMAL');
+    migrateSqliteSchema(db);
+    const sessions = new SqliteSessionStore(db, now, defaultTtlSeconds);
+    const keys = new SqliteKeyStore(db, now);
+    const usage = new SqliteUsageLedger(db);
+    return {
+      kind: 'sqlite',
+      sessions,
+      keys,
+      usage,
+      close: async () => {
+        if (db.open) sessions.flushAppends();
+        if (db.open) usage.flush();
+        if (db.open) db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

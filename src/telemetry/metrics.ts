@@ -1,0 +1,60 @@
+/** Prometheus metrics of one runtime, on a registry of its own so several runtimes can live in one process (tests). */
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RouterObserver } from '../models/model-router.js';
+
+const stageBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const upstreamBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+
+export class Metrics implements RouterObserver {
+  readonly registry = new Registry();
+  readonly requests = new Counter({ name: 'switchboard_requests_total', help: 'HTTP requests answered, by route pattern and status code.', labelNames: ['route', 'code'], registers: [this.registry] });
+  readonly inflight = new Gauge({ name: 'switchboard_inflight_requests', help: 'Requests being served now (turns, chat completions).', registers: [this.registry] });
+  readonly stageDuration = new Histogram({ name: 'switchboard_stage_duration_seconds', help: 'Time spent in each pipeline stage of a turn.', labelNames: ['stage'], buckets: stageBuckets, registers: [this.registry] });
+  readonly upstreamDuration = new Histogram({ name: 'switchboard_upstream_duration_seconds', help: 'Duration of each upstream model call attempt, failed ones included.', labelNames: ['pool', 'instance'], buckets: upstreamBuckets, registers: [this.registry] });
+  readonly upstreamFailures = new Counter({ name: 'switchboard_upstream_failures_total', help: 'Upstream model call attempts that failed.', labelNames: ['pool', 'instance'], registers: [this.registry] });
+  readonly upstreamTtft = new Histogram({ name: 'switchboard_upstream_ttft_seconds', help: 'Time to first token of upstream calls.', labelNames: ['pool'], buckets: upstreamBuckets, registers: [this.registry] });
+  readonly tokens = new Counter({ name: 'switchboard_tokens_total', help: 'Tokens sent to and received from models.', labelNames: ['direction'], registers: [this.registry] });
+  readonly breakerState = new Gauge({ name: 'switchboard_upstream_breaker_state', help: 'Circuit breaker of each upstream instance: 0 closed, 1 half-open, 2 open.', labelNames: ['pool', 'instance'], registers: [this.registry] });
+  readonly costUsd = new Counter({ name: 'switchboard_cost_usd_total', help: 'Model cost in US dollars from the configured prices, by tenant and pool.', labelNames: ['tenant', 'pool'], registers: [this.registry] });
+
+  /** Label-bound children, so the hot path does no label lookups. */
+  readonly #stageChildren = new Map<string, ReturnType<Histogram['labels']>>();
+  readonly #tokensIn = this.tokens.labels('input');
+  readonly #tokensOut = this.tokens.labels('output');
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeStage(stage: string, seconds: number): void {
+    let child = this.#stageChildren.get(stage);
+    if (!child) {
+      child = this.stageDuration.labels(stage);
+      this.#stageChildren.set(stage, child);
+    }
+    child.observe(seconds);
+  }
+
+  countTokens(input: number, output: number): void {
+    if (input > 0) this.#tokensIn.inc(input);
+    if (output > 0) this.#tokensOut.inc(output);
+  }
+
+  upstreamEnded(pool: string, instance: string, seconds: number, ok: boolean): void {
+    this.upstreamDuration.labels(pool, instance).observe(seconds);
+    if (!ok) this.upstreamFailures.labels(pool, instance).inc();
+  }
+
+  firstToken(pool: string, seconds: number): void {
+    this.upstreamTtft.labels(pool).observe(seconds);
+  }
+
+  breakerChanged(pool: string, instance: string, state: number): void {
+    this.breakerState.labels(pool, instance).set(state);
+  }
+
+  countCost(tenant: string, pool: string, usd: number): void {
+    this.costUsd.labels(tenant, pool).inc(usd);
+  }
+}

@@ -1,0 +1,44 @@
+/** Token budgets: charged through the usage ledger after each call, enforced by admission control on the next request. */
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isSwitchboardError } from '../../src/errors.js';
+import { AdmissionController } from '../../src/server/admission-controller.js';
+import { LocalRateLimiter } from '../../src/server/local-rate-limiter.js';
+import { withTokenCharging } from '../../src/server/token-charging-ledger.js';
+import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
+
+const entry = { at: 0, tenant: 'acme', route: 'demo', pool: 'sim', model: 'sim', promptTokens: 100, completionTokens: 50, costUsd: 0 };
+
+describe('token rate limits', () => {
+  it('refuses a tenant whose recorded calls overdrew its tokens per minute, until the bucket refills', async () => {
+    let now = 0;
+    const settings = { maxInFlight: 10, maxQueued: 0, queueTimeoutMs: 100, tenantDefaults: { maxConcurrency: 0, requestsPerMinute: 0, tokensPerMinute: 120 }, tiers: {} };
+    const admission = new AdmissionController(settings, () => now);
+    const ledger = withTokenCharging(createMemoryStore().usage, (tenant, tokens) => admission.chargeTokens(tenant, tokens));
+    (await admission.admit('acme', 'standard'))();
+    await ledger.record(entry);
+    // 150 tokens against 120: the bucket is at -30 and needs 31 tokens, 15.5 s at 2 per second, to admit again.
+    await assert.rejects(admission.admit('acme', 'standard'), (error: unknown) => {
+      assert.ok(isSwitchboardError(error));
+      assert.equal(error.code, 'rate_limited');
+      assert.match(error.message, /120 tokens per minute/);
+      assert.ok(Math.abs((error.retryAfterSeconds ?? 0) - 15.5) < 0.01, `retry after ${error.retryAfterSeconds}`);
+      return true;
+    });
+    (await admission.admit('globex', 'standard'))();
+    now = 15_000;
+    await assert.rejects(admission.admit('acme', 'standard'), /tokens per minute/);
+    now = 15_600;
+    (await admission.admit('acme', 'standard'))();
+    // The ledger still got the entry: charging is on the side.
+    assert.equal((await ledger.summary('acme'))[0]?.promptTokens, 100);
+  });
+
+  it('charges nothing to a tenant without a token limit', async () => {
+    const limiter = new LocalRateLimiter(() => 0);
+    await limiter.chargeTokens('free', 1_000_000);
+    assert.deepEqual(await limiter.admit('free', { requestsPerMinute: 1, tokensPerMinute: 0 }), { allowed: true });
+    assert.equal((await limiter.admit('free', { requestsPerMinute: 1, tokensPerMinute: 0 })).allowed, false);
+  });
+});
