@@ -34,5 +34,5 @@ USER 10001:10001
 EXPOSE 8080
 # No HEALTHCHECK: Kubernetes probes /healthz and /readyz. Node runs as PID 1 and handles
 # SIGTERM itself (drain, then exit 0).
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+ENTRYPOINT ["node", "dist/bin/switchboard.mjs"]
 CMD ["serve", "--config", "/etc/switchboard/config.yaml"]

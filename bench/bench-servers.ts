@@ -9,7 +9,7 @@ import { BenchProcess, freePort, type SpawnOptions } from './bench-process.js';
 /** The repository root, from `dist/bench/` or any other build folder beside `src/`. */
 export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** The compiled CLI of the same build as this file. */
-export const cliPath = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../bin/switchboard.mjs', import.meta.url));
 export const peersDir = join(repositoryRoot, 'bench', 'peers');
 
 export interface RunningServer {

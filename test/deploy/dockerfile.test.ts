@@ -52,7 +52,7 @@ describe('the Dockerfile', () => {
     const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     const entrypoint = execForm(args(runtime, 'ENTRYPOINT').at(-1) ?? '');
     assert.deepEqual(entrypoint, ['node', packageJson.bin.switchboard]);
-    assert.ok(existsSync(join(root, packageJson.bin.switchboard.replace(/^dist\//, '').replace(/\.js$/, '.ts'))), 'the entry is compiled from an existing source file');
+    assert.ok(existsSync(join(root, packageJson.bin.switchboard)), 'the entry is built by npm run build');
     assert.deepEqual(execForm(args(runtime, 'CMD').at(-1) ?? ''), container.args, 'CMD matches the Deployment\'s args');
     const user = Number(args(runtime, 'USER').at(-1)?.split(':')[0]);
     assert.equal(user, container.securityContext?.runAsUser ?? deployment.spec.template.spec.securityContext?.runAsUser);
@@ -68,7 +68,7 @@ describe('the Dockerfile', () => {
       ['floating base', dockerfile.replace('FROM node:20.19-bookworm-slim AS builder', 'FROM node AS builder'), /pin the base image/],
       ['latest base', dockerfile.replace('FROM node:20.19-bookworm-slim AS runtime', 'FROM node:latest AS runtime'), /pin the base image/],
       ['baked secret', dockerfile.replace('ENV NODE_ENV=production', 'ENV NODE_ENV=production OPENAI_API_KEY=sk-test'), /OPENAI_API_KEY bakes a secret/],
-      ['shell form', dockerfile.replace('ENTRYPOINT ["node", "dist/src/cli/main.js"]', 'ENTRYPOINT node dist/src/cli/main.js'), /shell form/],
+      ['shell form', dockerfile.replace('ENTRYPOINT ["node", "dist/bin/switchboard.mjs"]', 'ENTRYPOINT node dist/bin/switchboard.mjs'), /shell form/],
       ['healthcheck', `${dockerfile}\nHEALTHCHECK CMD curl -f http://localhost:8080/healthz\n`, /HEALTHCHECK/],
     ];
     for (const [name, text, expected] of cases) {

@@ -4,17 +4,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../src/cli/command.js';
 import { loadOptionsFromFlags } from '../../src/cli/commands/loadtest-command.js';
 import { startFixedLatencyServer } from './fixtures/fixed-latency-server.js';
+import { cliPath } from '../support/cli.js';
 
-const mainScript = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 /** Runs the compiled CLI without blocking this process's event loop (the fixture server lives here). */
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

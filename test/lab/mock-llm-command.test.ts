@@ -2,14 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { post } from './simulator-client.js';
+import { cliPath } from '../support/cli.js';
 
 // The compiled test lives in <build>/test/lab/, the CLI in <build>/src/cli/.
-const mainScript = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [mainScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -18,7 +17,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 test('mock-llm listens, answers, and exits 0 on SIGTERM', async () => {
-  const child = spawn(process.execPath, [mainScript, 'mock-llm', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1', '--output-tokens', '6', '--seed', '9'], {
+  const child = spawn(process.execPath, [cliPath, 'mock-llm', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1', '--output-tokens', '6', '--seed', '9'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const cliPath = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../../bin/switchboard.mjs', import.meta.url));
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}) {
   const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env: { ...process.env, ...options.env }, cwd: options.cwd, input: options.input, timeout: 30_000 });

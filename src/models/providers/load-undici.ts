@@ -9,7 +9,8 @@ type Undici = typeof import('undici');
 let undici: Promise<Undici> | undefined;
 
 export function loadUndici(): Promise<Undici> {
-  return (undici ??= import('undici'));
+  // Node's CommonJS interop names undici's exports; esbuild's bundle gives only `default`. Take either.
+  return (undici ??= import('undici').then((module) => ('Pool' in module ? module : (module as { default: Undici }).default)));
 }
 
 /** Starts loading the upstream HTTP client in the background. */
