@@ -49,11 +49,16 @@ export class AdmissionController {
   readonly #queue: Waiter[] = [];
   /** Requests in flight per tenant; a tenant with none is not kept, so the map is bounded by active tenants. */
   readonly #tenantsInFlight = new Map<string, number>();
+  /** Each tier's limits merged over the defaults once, not per request. */
+  readonly #limitsByTier = new Map<string, TenantLimits & { priority: number }>();
+  readonly #defaultLimits: TenantLimits & { priority: number };
 
   /** `now` drives the default local rate limiter; an injected `rateLimiter` keeps its own time. */
   constructor(settings: AdmissionSettings, now: () => number = Date.now, rateLimiter: RateLimiter = new LocalRateLimiter(now)) {
     this.#settings = settings;
     this.#rateLimiter = rateLimiter;
+    this.#defaultLimits = { ...settings.tenantDefaults, priority: 0 };
+    for (const [tier, override] of Object.entries(settings.tiers)) this.#limitsByTier.set(tier, { ...this.#defaultLimits, ...override });
   }
 
   get inFlight(): number {
@@ -65,8 +70,7 @@ export class AdmissionController {
   }
 
   #limitsOf(tier: string): TenantLimits & { priority: number } {
-    const override = Object.hasOwn(this.#settings.tiers, tier) ? this.#settings.tiers[tier]! : {};
-    return { ...this.#settings.tenantDefaults, priority: 0, ...override };
+    return this.#limitsByTier.get(tier) ?? this.#defaultLimits;
   }
 
   #addInFlight(tenant: string, delta: number): void {
