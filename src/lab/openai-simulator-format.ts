@@ -18,10 +18,13 @@ const errorTypes: Record<SimulatedErrorKind, { type: string; code: string }> = {
 const OPEN_DELTA = '{"role":"assistant","content":""';
 const OPEN_CONTENT = '{"content":';
 const NOT_FINISHED = '},"logprobs":null,"finish_reason":null}]}\n\n';
+// With `stream_options.include_usage`, OpenAI puts `"usage":null` on every chunk before the last.
+const NOT_FINISHED_NULL_USAGE = '},"logprobs":null,"finish_reason":null}],"usage":null}\n\n';
 
 /** Each chunk is a constant prefix + the token's JSON + a constant suffix: one concatenation per token. */
 class OpenAiStreamWriter implements StreamWriter {
   private readonly chunkStart: string;
+  private readonly chunkEnd: string;
 
   constructor(
     private readonly response: ServerResponse,
@@ -30,15 +33,16 @@ class OpenAiStreamWriter implements StreamWriter {
     private readonly created: number,
   ) {
     this.chunkStart = `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(request.model)},"choices":[{"index":0,"delta":`;
+    this.chunkEnd = request.includeUsage ? NOT_FINISHED_NULL_USAGE : NOT_FINISHED;
   }
 
   token(tokenJson: string, first: boolean): void {
-    const chunk = this.chunkStart + OPEN_CONTENT + tokenJson + NOT_FINISHED;
-    this.response.write(first ? this.chunkStart + OPEN_DELTA + NOT_FINISHED + chunk : chunk);
+    const chunk = this.chunkStart + OPEN_CONTENT + tokenJson + this.chunkEnd;
+    this.response.write(first ? this.chunkStart + OPEN_DELTA + this.chunkEnd + chunk : chunk);
   }
 
   finish(completionTokens: number, finishReason: SimulatorFinishReason): void {
-    let tail = `${this.chunkStart}{},"logprobs":null,"finish_reason":"${finishReason}"}]}\n\n`;
+    let tail = `${this.chunkStart}{},"logprobs":null,"finish_reason":"${finishReason}"}]${this.request.includeUsage ? ',"usage":null' : ''}}\n\n`;
     if (this.request.includeUsage) {
       const usage = usageJson(this.request.promptTokens, completionTokens);
       tail += `data: {"id":"${this.id}","object":"chat.completion.chunk","created":${this.created},"model":${JSON.stringify(this.request.model)},"choices":[],"usage":${usage}}\n\n`;

@@ -6,7 +6,7 @@ import { getText, metricValue, parseSse, post } from './simulator-client.js';
 interface ChatChunk {
   object: string;
   choices: { index: number; delta: { role?: string; content?: string }; finish_reason: string | null }[];
-  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
 }
 
 interface ChatCompletion {
@@ -44,7 +44,7 @@ const chat = (content: string, extra: Record<string, unknown> = {}): Record<stri
 });
 
 /** The content deltas, the finish reason and the usage chunk of an OpenAI stream. */
-function readChatStream(body: string): { tokens: string[]; finishReason: string | null; usage: ChatChunk['usage']; done: boolean; roleFirst: boolean } {
+function readChatStream(body: string): { tokens: string[]; finishReason: string | null; usage: ChatChunk['usage']; done: boolean; roleFirst: boolean; usageFields: string[] } {
   const events = parseSse(body);
   const done = events.at(-1)?.data === '[DONE]';
   const chunks = events.filter((event) => event.data !== '[DONE]').map((event) => JSON.parse(event.data) as ChatChunk);
@@ -59,7 +59,9 @@ function readChatStream(body: string): { tokens: string[]; finishReason: string 
     if (choice.delta.content) tokens.push(choice.delta.content);
     if (choice.finish_reason) finishReason = choice.finish_reason;
   }
-  return { tokens, finishReason, usage, done, roleFirst: chunks[0]?.choices[0]?.delta.role === 'assistant' };
+  // Per chunk: whether it has a usage field, and whether that is null (as OpenAI sends before the last chunk).
+  const usageFields = chunks.map((chunk) => (!('usage' in chunk) ? 'absent' : chunk.usage === null ? 'null' : 'object'));
+  return { tokens, finishReason, usage, done, roleFirst: chunks[0]?.choices[0]?.delta.role === 'assistant', usageFields };
 }
 
 describe('LLM simulator, OpenAI format', () => {
@@ -89,6 +91,7 @@ describe('LLM simulator, OpenAI format', () => {
     assert.ok(stream.tokens.slice(1).every((token) => /^( [a-z]+|[,.])$/.test(token)));
     assert.equal(stream.finishReason, 'length');
     assert.deepEqual(stream.usage, { prompt_tokens: 2, completion_tokens: 9, total_tokens: 11 });
+    assert.deepEqual(stream.usageFields, [...stream.usageFields.slice(0, -1).map(() => 'null'), 'object'], 'usage is null on every chunk but the last');
   });
 
   test('max_completion_tokens caps the answer and no usage chunk comes unless asked', async () => {
@@ -96,6 +99,7 @@ describe('LLM simulator, OpenAI format', () => {
     const streamed = readChatStream((await post(instance.url, '/v1/chat/completions', chat('hi', { stream: true, max_completion_tokens: 4 }))).body);
     assert.equal(streamed.tokens.length, 4);
     assert.equal(streamed.usage, undefined);
+    assert.ok(streamed.usageFields.every((field) => field === 'absent'), 'no usage field at all unless asked');
     const whole = JSON.parse((await post(instance.url, '/v1/chat/completions', chat('hi', { max_tokens: 100 }))).body) as ChatCompletion;
     assert.equal(whole.usage.completion_tokens, 30);
     assert.equal(whole.choices[0]!.finish_reason, 'stop');

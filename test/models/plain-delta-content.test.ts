@@ -19,10 +19,23 @@ describe('the streaming fast path', () => {
     assert.equal(plainDeltaContent(chunk({ content: 'a "quoted" \\ back\nslash' })), 'a "quoted" \\ back\nslash');
   });
 
+  it('takes the fast path on OpenAI chunks that carry "usage":null, as every chunk does with include_usage', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        assert.equal(plainDeltaContent(chunk({ content: text }, null, { usage: null })), text);
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+    // A content delta that merely mentions usage is still content.
+    assert.equal(plainDeltaContent(chunk({ content: '"usage":{"prompt_tokens":1}' }, null, { usage: null })), '"usage":{"prompt_tokens":1}');
+    assert.equal(plainDeltaContent(chunk({ content: '"usage":{"prompt_tokens":1}' })), '"usage":{"prompt_tokens":1}');
+  });
+
   it('leaves chunks with a finish reason, usage, tool calls or a role to the full parser', () => {
     assert.equal(plainDeltaContent(chunk({ content: 'x' }, 'stop')), undefined);
     assert.equal(plainDeltaContent(chunk({ role: 'assistant', content: '' })), undefined);
     assert.equal(plainDeltaContent(chunk({ content: 'x' }, null, { usage: { prompt_tokens: 1 } })), undefined);
+    assert.equal(plainDeltaContent(chunk({ content: 'x' }, 'stop', { usage: null })), undefined);
     assert.equal(plainDeltaContent(chunk({ content: 'x', tool_calls: [] })), undefined);
     assert.equal(plainDeltaContent('{"error":{"message":"boom"}}'), undefined);
   });

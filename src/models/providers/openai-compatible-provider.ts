@@ -50,13 +50,16 @@ function toUsage(usage: OpenAiChunk['usage']): TokenUsage | undefined {
 const contentMarker = '"delta":{"content":"';
 
 /**
- * The text of a chunk that carries only a content delta (no finish reason, no usage, no tool
- * calls), found without parsing the whole chunk; undefined when the chunk needs a full parse.
+ * The text of a chunk that carries only a content delta (no finish reason, no usage beyond
+ * `"usage":null`, no tool calls), found without parsing the whole chunk; undefined when the chunk needs a full parse.
  * Nearly every chunk of a stream is of this kind, so this keeps JSON.parse off the hot path.
  */
 export function plainDeltaContent(data: string): string | undefined {
   const marker = data.indexOf(contentMarker);
-  if (marker === -1 || data.indexOf('"finish_reason":null') === -1 || data.indexOf('"usage"') !== -1 || data.indexOf('"tool_calls"') !== -1) return undefined;
+  if (marker === -1 || data.indexOf('"finish_reason":null') === -1 || data.indexOf('"tool_calls"') !== -1) return undefined;
+  // OpenAI (with include_usage) sends `"usage":null` on every chunk but the last; only a real usage object needs the parser.
+  const usage = data.indexOf('"usage"');
+  if (usage !== -1 && !data.startsWith(':null', usage + 7)) return undefined;
   const start = marker + contentMarker.length;
   let end = start;
   let escaped = false;
