@@ -1,27 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cli/command.js';
 import { loadOptionsFromFlags } from '../../src/cli/commands/loadtest-command.js';
 import { startFixedLatencyServer } from './fixtures/fixed-latency-server.js';
-import { cliPath } from '../support/cli.js';
-
-
-/** Runs the compiled CLI without blocking this process's event loop (the fixture server lives here). */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCliAsync as runCli } from '../support/run-cli-async.js';
 
 test('loadtest CLI: runs against a server, prints the table, writes JSON and SVG', async () => {
   const server = await startFixedLatencyServer({ ttftMs: [30, 60], tokens: 4, itlMs: 5, errorEvery: 10 });

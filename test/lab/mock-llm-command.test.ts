@@ -4,17 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { post } from './simulator-client.js';
 import { cliPath } from '../support/cli.js';
-
-// The compiled test lives in <build>/test/lab/, the CLI in <build>/src/cli/.
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
-}
+import { runCliAsync as run } from '../support/run-cli-async.js';
 
 test('mock-llm listens, answers, and exits 0 on SIGTERM', async () => {
   const child = spawn(process.execPath, [cliPath, 'mock-llm', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1', '--output-tokens', '6', '--seed', '9'], {

@@ -48,6 +48,7 @@ function toUsage(usage: OpenAiChunk['usage']): TokenUsage | undefined {
 }
 
 const contentMarker = '"delta":{"content":"';
+const usageKey = '"usage"';
 
 /**
  * The text of a chunk that carries only a content delta (no finish reason, no usage beyond
@@ -58,8 +59,8 @@ export function plainDeltaContent(data: string): string | undefined {
   const marker = data.indexOf(contentMarker);
   if (marker === -1 || data.indexOf('"finish_reason":null') === -1 || data.indexOf('"tool_calls"') !== -1) return undefined;
   // OpenAI (with include_usage) sends `"usage":null` on every chunk but the last; only a real usage object needs the parser.
-  const usage = data.indexOf('"usage"');
-  if (usage !== -1 && !data.startsWith(':null', usage + 7)) return undefined;
+  const usage = data.indexOf(usageKey);
+  if (usage !== -1 && !data.startsWith(':null', usage + usageKey.length)) return undefined;
   const start = marker + contentMarker.length;
   let end = start;
   let escaped = false;
