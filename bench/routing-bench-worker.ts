@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { parseConfig } from '../src/config/load-config.js';
 import { startLlmSimulator, type LlmSimulator, type LlmSimulatorOptions } from '../src/lab/llm-simulator.js';
-import { createRuntime } from '../src/runtime.js';
+import { createRuntime } from '../src/app/runtime.js';
 import { startHttpServer } from '../src/server/http-server.js';
 
 export type WorkerReport = { kind: 'simulators'; urls: string[] } | { kind: 'switchboard'; url: string; key: string };

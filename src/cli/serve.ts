@@ -1,7 +1,7 @@
 /** What `switchboard serve` does once its flags are checked: start, announce, wait for a signal, drain, exit. */
 
 import { resolveConfig } from '../config/resolve-config.js';
-import { createRuntime } from '../runtime.js';
+import { createRuntime } from '../app/runtime.js';
 import { warmUpUpstreamClient } from '../models/providers/load-undici.js';
 import { startHttpServer } from '../server/http-server.js';
 import { openCliStore } from './open-cli-store.js';
@@ -59,7 +59,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
   const lines = [`Switchboard listening on ${server.url} (config: ${source}; ready in ${readyMs.toFixed(0)} ms${isClusterWorker() ? `; worker ${process.pid}` : ''})`];
   // In a cluster the primary made the first key before forking.
   if (!isClusterWorker() && (await runtime.store.keys.count()) === 0) {
-    lines.push(...firstKeyLines((await runtime.store.keys.create({ tenant: 'default', role: 'admin' })).key, server.url, runtime.router.routeNames()[0]!));
+    lines.push(...firstKeyLines((await runtime.store.keys.create({ tenant: 'default', role: 'admin' })).key, server.url, runtime.current.router.routeNames()[0]!));
   }
   process.stdout.write(lines.join('\n') + '\n');
   runtime.logger.info({ url: server.url, readyMs: Math.round(readyMs), runtimeBuildMs: Math.round(runtime.buildMs), config: source }, 'ready');

@@ -6,8 +6,9 @@
 
 import { resolveConfig } from '../config/resolve-config.js';
 import { loadUndici } from '../models/providers/load-undici.js';
-import { createRuntime, type Runtime } from '../runtime.js';
-import { buildRoutes, createDispatcher } from '../server/http-server.js';
+import { createRuntime, type Runtime } from '../app/runtime.js';
+import { createDispatcher } from '../server/dispatcher.js';
+import { buildRoutes } from '../server/http-server.js';
 import { RouteTable } from '../server/route-table.js';
 import { LambdaExchange, type LambdaHttpEvent, type LambdaHttpResult } from './lambda-exchange.js';
 

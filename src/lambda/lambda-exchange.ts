@@ -35,6 +35,7 @@ export class LambdaExchange implements HttpExchange {
   #result: LambdaHttpResult | undefined;
   #streamed: { write: (chunk: string) => boolean; end: () => void } | undefined;
   #finished!: () => void;
+  #status = 0;
   /** Settles when the response is complete, buffered or streamed. */
   readonly finished: Promise<void>;
 
@@ -52,6 +53,10 @@ export class LambdaExchange implements HttpExchange {
 
   get responded(): boolean {
     return this.#result !== undefined || this.#streamed !== undefined;
+  }
+
+  get status(): number {
+    return this.#status;
   }
 
   /** The buffered result (including a stream collected in buffered mode). */
@@ -79,6 +84,7 @@ export class LambdaExchange implements HttpExchange {
 
   respond(status: number, body: string, contentType = 'application/json'): void {
     if (this.responded) return;
+    this.#status = status;
     const headers = { 'content-type': contentType, ...this.#headers };
     if (this.#openStream) {
       const stream = this.#openStream({ statusCode: status, headers });
@@ -91,6 +97,7 @@ export class LambdaExchange implements HttpExchange {
   }
 
   startStream(status: number, contentType: string): StreamSink {
+    this.#status = status;
     const headers = { 'content-type': contentType, 'cache-control': 'no-cache', ...this.#headers };
     let ended = false;
     if (this.#openStream) {

@@ -1,40 +1,26 @@
-/** The model router: picks a route's pools by its rules, then runs one call with timeouts, retries, breakers and fallbacks. */
+/**
+ * The model router's facade: picks a route's pools by its rules, then hands the call to the
+ * caller chain (fallback across pools → retries within a pool → one attempt on one instance).
+ */
 
+import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../chat/chat-types.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
-import { SwitchboardError, isSwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
-import { backoffDelayMs, sleep } from './backoff.js';
-import type { BalanceRequest } from './balancers/balancer.js';
-import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from './chat-types.js';
-import type { BreakerState } from './circuit-breaker.js';
-import type { InstanceState } from './instance-state.js';
+import type { ChatCaller } from './calling/chat-caller.js';
+import { FallbackCaller } from './calling/fallback-caller.js';
+import { InstanceCaller } from './calling/instance-caller.js';
+import { ModelCall } from './calling/model-call.js';
+import { RetryingCaller } from './calling/retrying-caller.js';
+import { relayStream } from './calling/stream-relay.js';
 import { ModelPool, type ModelPoolOptions } from './model-pool.js';
-import { CompiledRoute, estimateCostUsd, type RoutePlan, type RoutingHints } from './route-plan.js';
-import { estimatePromptTokens } from './token-estimate.js';
-import { UpstreamAttempt, type AttemptOutcome } from './upstream-attempt.js';
-import { UpstreamError, isUpstreamError } from './upstream-error.js';
+import { newDecision, type RouteDecision } from './route-decision.js';
+import { CompiledRoute, type RoutePlan, type RoutingHints } from './route-plan.js';
+import type { RouterObserver } from './router-observer.js';
 
 export type { RoutingHints } from './route-plan.js';
-
-/** Why a call went where it went; returned with every turn. */
-export interface RouteDecision {
-  route: string;
-  /** The rule that chose the pools, or `default`. */
-  rule: string;
-  /** The pool and instance of the last attempt: the ones that answered when the call succeeded. */
-  pool: string;
-  instance: string;
-  /** The model name that pool sends upstream. */
-  model: string;
-  attempts: number;
-}
-
-export interface RouterObserver {
-  upstreamEnded(pool: string, instance: string, seconds: number, ok: boolean): void;
-  firstToken(pool: string, seconds: number): void;
-  /** Called for every instance at start (closed) and on each change. */
-  breakerChanged(pool: string, instance: string, state: BreakerState): void;
-}
+export type { RouteDecision } from './route-decision.js';
+export type { RouterObserver } from './router-observer.js';
 
 export interface RouterOptions {
   random?: () => number;
@@ -46,40 +32,26 @@ export interface RouterOptions {
   createProvider?: ModelPoolOptions['createProvider'];
 }
 
-/** Retry-After values past this are treated as this: a backend's odd answer must not bench an instance for hours. */
-const maxCooldownMs = 5 * 60_000;
-
-/** What a streamed attempt hands back once its first part arrived. */
-interface StreamStart {
-  first: ChatStreamPart;
-  iterator: AsyncIterator<ChatStreamPart>;
-  attempt: UpstreamAttempt;
-}
-
-type AttemptRunner<T> = (attempt: UpstreamAttempt, request: ChatCallRequest) => Promise<T>;
-
 export class ModelRouter {
   readonly pools = new Map<string, ModelPool>();
   /** When the routes were loaded: the `created` time of /v1/models entries. */
   readonly createdAt = Date.now();
   readonly #routes = new Map<string, CompiledRoute>();
-  readonly #random: () => number;
   readonly #now: () => number;
-  readonly #observer: RouterObserver | undefined;
   readonly #logger: RouterOptions['logger'];
-  // Bound once, so a call allocates no closure for its attempts.
-  readonly #runCall: AttemptRunner<ChatCallResult> = (attempt, request) => this.#tryCall(attempt, request);
-  readonly #runStream: AttemptRunner<StreamStart> = (attempt, request) => this.#tryStream(attempt, request);
+  readonly #instances: InstanceCaller;
+  readonly #caller: ChatCaller;
 
-  constructor(config: SwitchboardConfig, resolveUrl: (url: string) => string, options: RouterOptions = {}) {
-    this.#random = options.random ?? Math.random;
+  constructor(config: Pick<SwitchboardConfig, 'pools' | 'routes'>, resolveUrl: (url: string) => string, options: RouterOptions = {}) {
+    const random = options.random ?? Math.random;
     this.#now = options.now ?? (() => performance.now());
-    this.#observer = options.observer;
     this.#logger = options.logger;
-    const observer = this.#observer;
+    const observer = options.observer;
+    this.#instances = new InstanceCaller({ now: this.#now, observer });
+    this.#caller = new FallbackCaller(new RetryingCaller(this.#instances, { random, now: this.#now }));
     const poolOptions: ModelPoolOptions = {
       resolveUrl,
-      random: this.#random,
+      random,
       createProvider: options.createProvider,
       onBreakerChange: observer && ((pool, instance, state) => observer.breakerChanged(pool, instance, state)),
     };
@@ -120,10 +92,17 @@ export class ModelRouter {
     return route;
   }
 
+  #newCall(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, decision = newDecision(routeName)): ModelCall {
+    const plan = this.#routeOrThrow(routeName).select(request, hints);
+    decision.rule = plan.rule;
+    return new ModelCall(request, signal, hints, plan, decision);
+  }
+
   async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
-    const decision = newDecision(routeName);
-    const result = await this.#withRetries(routeName, request, signal, hints, decision, false, this.#runCall);
-    return { result, decision };
+    const call = this.#newCall(routeName, request, signal, hints);
+    const result = await this.#caller.call(call);
+    this.#logDecision(call.decision);
+    return { result, decision: call.decision };
   }
 
   /**
@@ -137,122 +116,15 @@ export class ModelRouter {
     return { decision, parts: this.#streamParts(routeName, request, signal, hints, decision) };
   }
 
+  async *#streamParts(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, decision: RouteDecision): AsyncGenerator<ChatStreamPart> {
+    // The caller holds `decision` already: the chain fills it in as the call moves down.
+    const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, decision));
+    this.#logDecision(decision);
+    yield* relayStream(start, signal, this.#instances);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
-  }
-
-  async #tryCall(attempt: UpstreamAttempt, request: ChatCallRequest): Promise<ChatCallResult> {
-    try {
-      const result = await attempt.instance.provider.call(request, attempt.signal);
-      // A whole answer's first output is the answer.
-      this.#firstToken(attempt);
-      this.#end(attempt, 'ok');
-      return result;
-    } catch (error) {
-      this.#end(attempt, attempt.outcomeOf(error));
-      throw error;
-    }
-  }
-
-  async #tryStream(attempt: UpstreamAttempt, request: ChatCallRequest): Promise<StreamStart> {
-    try {
-      const parts = await attempt.instance.provider.stream(request, attempt.signal);
-      const iterator = parts[Symbol.asyncIterator]();
-      const step = await iterator.next();
-      if (step.done) throw new UpstreamError('stream-broken', attempt.instance.url, `stream from ${attempt.instance.url} ended before any output`);
-      this.#firstToken(attempt);
-      return { first: step.value, iterator, attempt };
-    } catch (error) {
-      this.#end(attempt, attempt.outcomeOf(error));
-      throw error;
-    }
-  }
-
-  #firstToken(attempt: UpstreamAttempt): void {
-    const ttftMs = attempt.firstToken(this.#now());
-    this.#observer?.firstToken(attempt.pool.name, ttftMs / 1000);
-  }
-
-  #end(attempt: UpstreamAttempt, outcome: AttemptOutcome): void {
-    const elapsedMs = attempt.end(outcome, this.#now());
-    if (elapsedMs !== undefined) this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome === 'ok');
-  }
-
-  /**
-   * Runs attempts pool by pool in the plan's order until one succeeds, a failure is not
-   * retryable, or every pool's attempts are spent. A pool with no instance able to take
-   * the call (down, open-circuited, saturated, at its limits) is passed over at once.
-   */
-  async #withRetries<T>(
-    routeName: string,
-    request: ChatCallRequest,
-    signal: AbortSignal,
-    hints: RoutingHints | undefined,
-    decision: RouteDecision,
-    streamed: boolean,
-    run: AttemptRunner<T>,
-  ): Promise<T> {
-    const plan = this.#routeOrThrow(routeName).select(request, hints);
-    decision.rule = plan.rule;
-    const lastUsable = this.#lastUsablePool(plan, request);
-    const balance: BalanceRequest = { affinityKey: undefined, now: 0 };
-    let lastError: UpstreamError | undefined;
-    for (let poolIndex = 0; poolIndex <= lastUsable; poolIndex++) {
-      const pool = plan.pools[poolIndex]!;
-      if (!this.#withinCeiling(plan, pool, request)) continue;
-      balance.affinityKey = affinityKey(pool, request, hints);
-      const { attempts } = pool.config.retry;
-      const tried: InstanceState[] = [];
-      const upstreamRequest: ChatCallRequest = { ...request, model: pool.config.model };
-      let cooldownWaits = 0;
-      for (let attemptNumber = 1; attemptNumber <= attempts; ) {
-        balance.now = this.#now();
-        const instance = pool.pick(balance, tried, poolIndex === lastUsable);
-        if (!instance) {
-          // Held back only by a backend's Retry-After, and not for long: wait for it rather than give the pool up.
-          const waitMs = pool.cooldownWaitMs(balance.now);
-          if (waitMs > pool.config.retry.maxDelayMs || cooldownWaits++ >= attempts) break;
-          await sleep(backoffDelayMs(attemptNumber, pool.config.retry, this.#random, waitMs + 1), signal);
-          continue;
-        }
-        tried.push(instance);
-        decision.pool = pool.name;
-        decision.instance = instance.url;
-        decision.model = pool.config.model;
-        decision.attempts++;
-        const attempt = new UpstreamAttempt(pool, instance, signal, balance.now, streamed);
-        try {
-          const result = await run(attempt, upstreamRequest);
-          this.#logDecision(decision);
-          return result;
-        } catch (error) {
-          if (signal.aborted) throw signal.reason ?? error;
-          if (!isUpstreamError(error) || !error.retryable) throw toClientError(error);
-          lastError = error;
-          if (error.retryAfterMs !== undefined) instance.coolingUntil = this.#now() + Math.min(error.retryAfterMs, maxCooldownMs);
-        }
-        if (attemptNumber++ < attempts) await sleep(backoffDelayMs(attemptNumber - 1, pool.config.retry, this.#random), signal);
-      }
-    }
-    if (!lastError) {
-      throw new SwitchboardError(
-        'no_healthy_upstream',
-        `No instance of route "${routeName}" (rule ${plan.rule}) can take a call now: every pool is down, open-circuited, saturated or at its limits.`,
-        { retryAfterSeconds: 1 },
-      );
-    }
-    throw toClientError(lastError);
-  }
-
-  /** The index of the last pool under the plan's cost ceiling: there, saturated instances are used rather than failing. */
-  #lastUsablePool(plan: RoutePlan, request: ChatCallRequest): number {
-    for (let index = plan.pools.length - 1; index > 0; index--) if (this.#withinCeiling(plan, plan.pools[index]!, request)) return index;
-    return 0;
-  }
-
-  #withinCeiling(plan: RoutePlan, pool: ModelPool, request: ChatCallRequest): boolean {
-    if (plan.maxCostUsd === undefined) return true;
-    return estimateCostUsd(pool, estimatePromptTokens(request.messages), request.maxTokens) <= plan.maxCostUsd;
   }
 
   #logDecision(decision: RouteDecision): void {
@@ -260,68 +132,4 @@ export class ModelRouter {
       this.#logger.debug({ route: decision.route, rule: decision.rule, pool: decision.pool, instance: decision.instance, attempts: decision.attempts }, 'model call routed');
     }
   }
-
-  async *#streamParts(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, decision: RouteDecision): AsyncGenerator<ChatStreamPart> {
-    // The first part is fetched inside the retry loop; everything after it is past the point of no retry.
-    const { first, iterator, attempt } = await this.#withRetries(routeName, request, signal, hints, decision, true, this.#runStream);
-    let ok = false;
-    try {
-      yield first;
-      if (first.type === 'finish') {
-        ok = true;
-        return;
-      }
-      for (;;) {
-        let step: IteratorResult<ChatStreamPart>;
-        try {
-          step = await iterator.next();
-        } catch (error) {
-          this.#end(attempt, attempt.outcomeOf(error));
-          if (signal.aborted) throw signal.reason ?? error;
-          throw toClientError(error);
-        }
-        if (step.done) break;
-        if (step.value.type === 'finish') ok = true;
-        yield step.value;
-      }
-      if (!ok) {
-        this.#end(attempt, 'failed');
-        throw new SwitchboardError('upstream_error', `stream from ${attempt.instance.url} ended without a finish`);
-      }
-    } finally {
-      if (ok) {
-        this.#end(attempt, 'ok');
-      } else {
-        // The consumer stopped early or the stream failed: end the upstream request too.
-        attempt.controller.abort(new UpstreamError('aborted', attempt.instance.url, 'the stream ended before its finish'));
-        this.#end(attempt, 'neutral');
-        await iterator.return?.(undefined).catch(() => undefined);
-      }
-    }
-  }
-}
-
-function newDecision(route: string): RouteDecision {
-  return { route, rule: 'default', pool: '', instance: '', model: '', attempts: 0 };
-}
-
-/** The configured header's value when the request has one, else the session id. */
-function affinityKey(pool: ModelPool, request: ChatCallRequest, hints: RoutingHints | undefined): string | undefined {
-  const header = pool.config.affinity.header;
-  if (header !== undefined) {
-    const value = hints?.headers?.header(header);
-    if (value) return value;
-  }
-  return request.sessionId;
-}
-
-/** An upstream failure as the client sees it: the status says whose fault, the message says what happened. */
-function toClientError(error: unknown): SwitchboardError {
-  if (isSwitchboardError(error)) return error;
-  if (isUpstreamError(error)) {
-    const timedOut = error.kind === 'first-token-timeout' || error.kind === 'total-timeout';
-    const retryAfterSeconds = error.retryAfterMs === undefined ? undefined : Math.ceil(error.retryAfterMs / 1000);
-    return new SwitchboardError(timedOut ? 'upstream_timeout' : 'upstream_error', error.message, { cause: error, retryAfterSeconds });
-  }
-  return new SwitchboardError('internal_error', 'Internal error.', { cause: error });
 }

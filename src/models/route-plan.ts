@@ -1,7 +1,7 @@
 /** Hybrid routing rules: which pools, in which order, serve a call of a route, by agent, intent, tenant, tier, prompt size and cost. */
 
 import type { RouteConfig } from '../config/config-schema.js';
-import type { ChatCallRequest } from './chat-types.js';
+import type { ChatCallRequest } from '../chat/chat-types.js';
 import type { ModelPool } from './model-pool.js';
 import { estimatePromptTokens } from './token-estimate.js';
 

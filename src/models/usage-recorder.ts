@@ -1,28 +1,40 @@
-/** Prices each finished model call from its pool's configured prices, counts the cost, and writes it to the usage ledger. */
+/**
+ * The one place a finished model call is accounted: priced from its pool's configured prices,
+ * written to the usage ledger, and reported to the observer (token and cost metrics, the
+ * tenant's token budget — wired in the app root).
+ */
 
+import type { TokenUsage } from '../chat/chat-types.js';
 import type { PoolConfig } from '../config/config-schema.js';
-import type { UsageLedger } from '../stores/store-types.js';
+import type { UsageEntry, UsageLedger } from '../stores/store-types.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { TokenUsage } from './chat-types.js';
-import type { ModelRouter, RouteDecision } from './model-router.js';
+import type { RouteDecision } from './route-decision.js';
 
-export interface CostObserver {
-  countCost(tenant: string, pool: string, usd: number): void;
+export interface UsageObserver {
+  /** A call was accounted: count its tokens and cost, charge the tenant. Must not throw. */
+  usageRecorded(entry: UsageEntry): void;
 }
 
 export function costUsd(prices: PoolConfig['prices'], usage: TokenUsage): number {
   return (usage.promptTokens * prices.inputPerMillionTokens + usage.completionTokens * prices.outputPerMillionTokens) / 1_000_000;
 }
 
+export interface UsageRecorderOptions {
+  observer?: UsageObserver;
+  logger: Pick<Logger, 'warn'>;
+  now?: () => number;
+}
+
 export class UsageRecorder {
-  readonly #router: ModelRouter;
+  readonly #prices: ReadonlyMap<string, PoolConfig['prices']>;
   readonly #ledger: UsageLedger;
-  readonly #observer: CostObserver | undefined;
+  readonly #observer: UsageObserver | undefined;
   readonly #logger: Pick<Logger, 'warn'>;
   readonly #now: () => number;
 
-  constructor(router: ModelRouter, ledger: UsageLedger, options: { observer?: CostObserver; logger: Pick<Logger, 'warn'>; now?: () => number }) {
-    this.#router = router;
+  /** `pools` gives each pool's prices by name: the pools of the generation whose calls this records. */
+  constructor(pools: Iterable<{ readonly name: string; readonly config: Pick<PoolConfig, 'prices'> }>, ledger: UsageLedger, options: UsageRecorderOptions) {
+    this.#prices = new Map([...pools].map((pool) => [pool.name, pool.config.prices]));
     this.#ledger = ledger;
     this.#observer = options.observer;
     this.#logger = options.logger;
@@ -34,11 +46,9 @@ export class UsageRecorder {
    * or failing store must not hold up the answer, and a lost row is logged.
    */
   record(tenant: string, decision: RouteDecision, usage: TokenUsage): number {
-    const pool = this.#router.pools.get(decision.pool);
-    if (!pool) return 0;
-    const cost = costUsd(pool.config.prices, usage);
-    this.#observer?.countCost(tenant, decision.pool, cost);
-    const entry = {
+    const prices = this.#prices.get(decision.pool);
+    if (!prices) return 0;
+    const entry: UsageEntry = {
       at: this.#now(),
       tenant,
       route: decision.route,
@@ -46,11 +56,12 @@ export class UsageRecorder {
       model: decision.model,
       promptTokens: usage.promptTokens,
       completionTokens: usage.completionTokens,
-      costUsd: cost,
+      costUsd: costUsd(prices, usage),
     };
+    this.#observer?.usageRecorded(entry);
     this.#ledger.record(entry).catch((error: unknown) => {
       this.#logger.warn({ err: (error as Error).message, tenant, route: decision.route, pool: decision.pool }, 'usage ledger write failed');
     });
-    return cost;
+    return entry.costUsd;
   }
 }

@@ -1,9 +1,9 @@
-/** A pipeline stage: a named small function over the turn context. */
+/** A pipeline stage: a named small function over one request's context and the narrow services it declares. */
 
-import type { Runtime } from '../runtime.js';
-import type { StageName, TurnContext } from './turn-context.js';
+/** `stop` ends the run early (for example, a stored reply was found for a retried turn). */
+export type StageResult = void | 'stop';
 
-export interface Stage {
-  readonly name: StageName;
-  run(context: TurnContext, runtime: Runtime): Promise<void> | void;
+export interface Stage<Context, Services> {
+  readonly name: string;
+  run(context: Context, services: Services): StageResult | Promise<StageResult>;
 }

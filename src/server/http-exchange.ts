@@ -38,4 +38,6 @@ export interface HttpExchange {
   respond(status: number, body: string, contentType?: string): void;
   startStream(status: number, contentType: string): StreamSink;
   readonly responded: boolean;
+  /** The status sent, once the response started; 0 before. */
+  readonly status: number;
 }

@@ -2,18 +2,18 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SwitchboardError } from '../errors.js';
-import type { Runtime } from '../runtime.js';
-import type { HttpExchange, StreamLimits } from './http-exchange.js';
+import { createDispatcher } from './dispatcher.js';
+import type { StreamLimits } from './http-exchange.js';
 import { NodeHttpExchange } from './node-http-exchange.js';
-import { RouteTable, type RouteDefinition } from './route-table.js';
-import { handleChatCompletions } from './routes/chat-completions-route.js';
-import { handleHealth, handleMetrics, readinessHandler } from './routes/health-routes.js';
-import { handleListModels } from './routes/models-route.js';
-import { handleCreateSession, handleDeleteSession, handleGetSession } from './routes/session-routes.js';
-import { handleTurn } from './routes/turn-route.js';
-import { handleUsage } from './routes/usage-route.js';
-import { sendError } from './send-error.js';
+import { RouteTable } from './route-table.js';
+import type { RouteSpec } from './route-spec.js';
+import { chatCompletionsRoute } from './routes/chat-completions-route.js';
+import { healthRoute, metricsRoute, readinessRoute } from './routes/health-routes.js';
+import { listModelsRoute } from './routes/models-route.js';
+import { createSessionRoute, deleteSessionRoute, getSessionRoute } from './routes/session-routes.js';
+import { turnRoute } from './routes/turn-route.js';
+import { usageRoute } from './routes/usage-route.js';
+import type { ServerHost } from './server-host.js';
 
 export interface SwitchboardServer {
   readonly server: Server;
@@ -25,66 +25,20 @@ export interface SwitchboardServer {
   shutdown(drainTimeoutMs?: number): Promise<{ drained: boolean }>;
 }
 
-/** Turns and completions: the requests that count as in flight for admission and drain. */
-const servingPatterns = new Set(['/v1/chat/completions', '/v1/sessions/:id/messages']);
-
-export function buildRoutes(isReady: () => boolean): RouteDefinition[] {
+/** Every route the server answers; `isReady` says whether the process takes traffic (false while draining). */
+export function buildRoutes(isReady: () => boolean): RouteSpec[] {
   return [
-    { method: 'POST', pattern: '/v1/chat/completions', handler: handleChatCompletions },
-    { method: 'GET', pattern: '/v1/models', handler: handleListModels },
-    { method: 'POST', pattern: '/v1/sessions', handler: handleCreateSession },
-    { method: 'GET', pattern: '/v1/sessions/:id', handler: handleGetSession },
-    { method: 'DELETE', pattern: '/v1/sessions/:id', handler: handleDeleteSession },
-    { method: 'POST', pattern: '/v1/sessions/:id/messages', handler: handleTurn },
-    { method: 'GET', pattern: '/v1/usage', handler: handleUsage },
-    { method: 'GET', pattern: '/healthz', handler: handleHealth },
-    { method: 'GET', pattern: '/readyz', handler: readinessHandler(isReady) },
-    { method: 'GET', pattern: '/metrics', handler: handleMetrics },
+    chatCompletionsRoute,
+    listModelsRoute,
+    createSessionRoute,
+    getSessionRoute,
+    deleteSessionRoute,
+    turnRoute,
+    usageRoute,
+    healthRoute,
+    readinessRoute(isReady),
+    metricsRoute,
   ];
-}
-
-/** Dispatches one exchange to its handler and answers every failure in OpenAI's error shape. */
-/**
- * Requests that reach a draining process on an already open connection are served (and the
- * connection closed after): the listener is closed, so the platform sends no new ones, and a
- * refusal would only turn a late request into a client error.
- */
-export function createDispatcher(runtime: Runtime, table: RouteTable) {
-  const requestCounters = new Map<string, ReturnType<typeof runtime.metrics.requests.labels>>();
-  const count = (pattern: string, status: number) => {
-    const key = `${pattern} ${status}`;
-    let counter = requestCounters.get(key);
-    if (!counter) {
-      counter = runtime.metrics.requests.labels(pattern, String(status));
-      requestCounters.set(key, counter);
-    }
-    counter.inc();
-  };
-  return async (exchange: HttpExchange): Promise<number> => {
-    const match = table.match(exchange.method, exchange.path);
-    const pattern = match.kind === 'found' ? match.route.pattern : match.kind === 'method-not-allowed' ? match.pattern : 'unmatched';
-    let status = 200;
-    const serving = match.kind === 'found' && servingPatterns.has(pattern);
-    if (serving) runtime.metrics.inflight.inc();
-    try {
-      if (match.kind === 'not-found') throw new SwitchboardError('not_found', `No route for ${exchange.method} ${exchange.path.slice(0, 200)}.`);
-      if (match.kind === 'method-not-allowed') {
-        exchange.setHeader('allow', match.allowed.join(', '));
-        throw new SwitchboardError('method_not_allowed', `${exchange.method} is not allowed on ${pattern}; use ${match.allowed.join(' or ')}.`);
-      }
-      await match.route.handler(exchange, match.params, runtime);
-    } catch (error) {
-      if (exchange.responded) {
-        runtime.logger.warn({ err: error, path: exchange.path }, 'error after the response started');
-      } else {
-        status = sendError(exchange, error, runtime.logger).status;
-      }
-    } finally {
-      if (serving) runtime.metrics.inflight.dec();
-      count(pattern, status);
-    }
-    return status;
-  };
 }
 
 export interface HttpServerOptions {
@@ -101,13 +55,13 @@ export interface HttpServerOptions {
  */
 const listenBacklog = 8192;
 
-export async function startHttpServer(runtime: Runtime, options: HttpServerOptions = {}): Promise<SwitchboardServer> {
+export async function startHttpServer(host: ServerHost, options: HttpServerOptions = {}): Promise<SwitchboardServer> {
   let draining = false;
   let active = 0;
   let idleWaiters: (() => void)[] = [];
   const table = new RouteTable(buildRoutes(() => !draining));
-  const dispatch = createDispatcher(runtime, table);
-  const server = createServer({ keepAliveTimeout: runtime.config.server.keepAliveTimeoutMs, requestTimeout: 0 }, (request: IncomingMessage, response: ServerResponse) => {
+  const dispatch = createDispatcher(host, table);
+  const server = createServer({ keepAliveTimeout: host.settings.keepAliveTimeoutMs, requestTimeout: 0 }, (request: IncomingMessage, response: ServerResponse) => {
     active++;
     const exchange = new NodeHttpExchange(request, response, options.streamLimits);
     if (draining) response.shouldKeepAlive = false;
@@ -120,22 +74,22 @@ export async function startHttpServer(runtime: Runtime, options: HttpServerOptio
     });
   });
   server.headersTimeout = 30_000;
-  const host = options.host ?? runtime.config.server.host;
+  const listenHost = options.host ?? host.settings.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port: options.port ?? runtime.config.server.port, host, backlog: listenBacklog }, () => {
+    server.listen({ port: options.port ?? host.settings.port, host: listenHost, backlog: listenBacklog }, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const displayHost = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost;
   return {
     server,
     port,
     url: `http://${displayHost}:${port}`,
     inFlight: () => active,
-    async shutdown(drainTimeoutMs = runtime.config.server.drainTimeoutMs) {
+    async shutdown(drainTimeoutMs = host.settings.drainTimeoutMs) {
       draining = true;
       server.close();
       // Idle keep-alive sockets would hold `close` open; busy ones finish their response first.

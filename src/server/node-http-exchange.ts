@@ -15,6 +15,7 @@ export class NodeHttpExchange implements HttpExchange {
   readonly #streamLimits: Partial<StreamLimits> | undefined;
   #headers: Record<string, string> | undefined;
   #responded = false;
+  #status = 0;
 
   constructor(request: IncomingMessage, response: ServerResponse, streamLimits?: Partial<StreamLimits>) {
     this.#request = request;
@@ -42,6 +43,10 @@ export class NodeHttpExchange implements HttpExchange {
 
   get responded(): boolean {
     return this.#responded;
+  }
+
+  get status(): number {
+    return this.#status;
   }
 
   header(name: string): string | undefined {
@@ -81,6 +86,7 @@ export class NodeHttpExchange implements HttpExchange {
   respond(status: number, body: string, contentType = 'application/json'): void {
     if (this.#responded) return;
     this.#responded = true;
+    this.#status = status;
     const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...this.#headers };
     this.#response.writeHead(status, headers);
     this.#response.end(body);
@@ -88,6 +94,7 @@ export class NodeHttpExchange implements HttpExchange {
 
   startStream(status: number, contentType: string): StreamSink {
     this.#responded = true;
+    this.#status = status;
     const response = this.#response;
     response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...this.#headers });
     // Send headers at once so the client sees the stream open before the first token.

@@ -1,38 +1,30 @@
-/** Matches a method and path to a handler; patterns are fixed segments and `:name` parameters. */
+/** Matches a method and path to a route; patterns are fixed segments and `:name` parameters. */
 
-import type { Runtime } from '../runtime.js';
-import type { HttpExchange } from './http-exchange.js';
+import type { RouteSpec } from './route-spec.js';
 
-export type RouteHandler = (exchange: HttpExchange, params: Record<string, string>, runtime: Runtime) => Promise<void> | void;
-
-export interface RouteDefinition {
-  method: string;
-  pattern: string;
-  handler: RouteHandler;
-}
-
-interface CompiledRoute extends RouteDefinition {
+interface CompiledRoute {
+  route: RouteSpec;
   segments: string[];
 }
 
 export type RouteMatch =
-  | { kind: 'found'; route: RouteDefinition; params: Record<string, string> }
+  | { kind: 'found'; route: RouteSpec; params: Record<string, string> }
   | { kind: 'method-not-allowed'; pattern: string; allowed: string[] }
   | { kind: 'not-found' };
 
 export class RouteTable {
   readonly #routes: CompiledRoute[];
 
-  constructor(routes: RouteDefinition[]) {
-    this.#routes = routes.map((route) => ({ ...route, segments: route.pattern.split('/') }));
+  constructor(routes: readonly RouteSpec[]) {
+    this.#routes = routes.map((route) => ({ route, segments: route.pattern.split('/') }));
   }
 
   match(method: string, path: string): RouteMatch {
     const segments = path.split('/');
     let allowed: string[] | undefined;
     let allowedPattern = '';
-    for (const route of this.#routes) {
-      const params = matchSegments(route.segments, segments);
+    for (const { route, segments: pattern } of this.#routes) {
+      const params = matchSegments(pattern, segments);
       if (!params) continue;
       if (route.method === method) return { kind: 'found', route, params };
       (allowed ??= []).push(route.method);

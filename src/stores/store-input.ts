@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { SwitchboardError } from '../errors.js';
-import type { ChatRole } from '../models/chat-types.js';
+import type { ChatRole } from '../chat/chat-types.js';
 import type { CreateSessionInput, StoredMessage, TurnRecord, UsageEntry } from './store-types.js';
 
 /** Sessions live a week after their last turn unless the store or the caller says otherwise. */

@@ -1,6 +1,6 @@
 /** The storage contracts: sessions, API keys and the usage ledger, whatever backend holds them. */
 
-import type { ChatMessage } from '../models/chat-types.js';
+import type { ChatMessage } from '../chat/chat-types.js';
 
 export interface StoredMessage extends ChatMessage {
   /** Milliseconds since the epoch. */

@@ -1,12 +1,11 @@
 /** Prometheus metrics of one runtime, on a registry of its own so several runtimes can live in one process (tests). */
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RouterObserver } from '../models/model-router.js';
 
 const stageBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const upstreamBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
-export class Metrics implements RouterObserver {
+export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({ name: 'switchboard_requests_total', help: 'HTTP requests answered, by route pattern and status code.', labelNames: ['route', 'code'], registers: [this.registry] });
   readonly inflight = new Gauge({ name: 'switchboard_inflight_requests', help: 'Requests being served now (turns, chat completions).', registers: [this.registry] });

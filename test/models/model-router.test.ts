@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConfigInput } from '../../src/config/config-schema.js';
 import { isSwitchboardError } from '../../src/errors.js';
-import type { ChatCallRequest, ChatStreamPart } from '../../src/models/chat-types.js';
+import type { ChatCallRequest, ChatStreamPart } from '../../src/chat/chat-types.js';
 import { BreakerState } from '../../src/models/circuit-breaker.js';
 import { ModelRouter, type RouterObserver } from '../../src/models/model-router.js';
 import { poolConfig, routerConfig, seededRandom } from './instance-fixtures.js';

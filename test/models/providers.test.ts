@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startLlmSimulator, type LlmSimulator } from '../../src/lab/llm-simulator.js';
-import type { ChatCallRequest, ChatStreamPart } from '../../src/models/chat-types.js';
+import type { ChatCallRequest, ChatStreamPart } from '../../src/chat/chat-types.js';
 import { AnthropicProvider, toAnthropicMessages } from '../../src/models/providers/anthropic-provider.js';
 import { OpenAiCompatibleProvider } from '../../src/models/providers/openai-compatible-provider.js';
 import type { ChatProvider } from '../../src/models/providers/chat-provider.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../src/config/load-config.js';
-import type { ChatCallRequest } from '../../src/models/chat-types.js';
+import type { ChatCallRequest } from '../../src/chat/chat-types.js';
 import { ModelRouter } from '../../src/models/model-router.js';
 import { poolConfig, routerConfig } from './instance-fixtures.js';
 

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { ConfigInput } from '../../src/config/config-schema.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { startLlmSimulator, type LlmSimulator, type LlmSimulatorOptions } from '../../src/lab/llm-simulator.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { createRuntime, type Runtime } from '../../src/app/runtime.js';
 import { startHttpServer, type SwitchboardServer } from '../../src/server/http-server.js';
 import { authHeaders, readSse, type SseEventRecord } from '../support/test-server.js';
 
@@ -213,7 +213,7 @@ describe('router resilience over real simulators and a real server', () => {
       fetch(`${simulators.small!.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"messages":[{"role":"user","content":"x"}],"max_tokens":2}', signal: filler.signal }).catch(() => undefined),
     );
     const deadline = Date.now() + 3_000;
-    while (runtime.router.pools.get('self-hosted')!.instances[0]!.waiting === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (runtime.current.router.pools.get('self-hosted')!.instances[0]!.waiting === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const overflow = await turn('checkout', false);
     assert.deepEqual({ rule: overflow.body!.route.rule, pool: overflow.body!.route.pool }, { rule: 'critical-flows', pool: 'external' });
     filler.abort();

@@ -1,6 +1,6 @@
 /** A ChatProvider whose every call follows a script, for router tests that need exact failures without sockets. */
 
-import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../../src/models/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../../src/chat/chat-types.js';
 import type { ChatProvider } from '../../src/models/providers/chat-provider.js';
 import { abortError } from '../../src/models/providers/upstream-http-client.js';
 import { UpstreamError } from '../../src/models/upstream-error.js';

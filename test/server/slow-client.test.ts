@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load-config.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { createRuntime, type Runtime } from '../../src/app/runtime.js';
 import { startHttpServer, type SwitchboardServer } from '../../src/server/http-server.js';
 
 /** An OpenAI-compatible upstream that streams big chunks as fast as its client takes them, up to `limitBytes`. */

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import type { ConfigInput } from '../../src/config/config-schema.js';
 import { demoConfig } from '../../src/config/demo-config.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { createRuntime, type Runtime } from '../../src/app/runtime.js';
 import { startHttpServer, type SwitchboardServer } from '../../src/server/http-server.js';
 import { parseSse } from './sse.js';
 

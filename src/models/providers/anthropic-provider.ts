@@ -1,6 +1,6 @@
 /** Adapter for Anthropic's Messages API: system prompt, roles, tool turns, streaming events and usage, to and from the neutral chat types. */
 
-import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { ChatProvider } from './chat-provider.js';
 import { readSseEvents } from './sse-lines.js';

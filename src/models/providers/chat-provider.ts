@@ -1,6 +1,6 @@
 /** The interface every provider adapter implements: one backend instance, one wire format, no knowledge of the web server. */
 
-import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../../chat/chat-types.js';
 
 export interface ChatProvider {
   /** The instance's base URL, for logs and metrics. */

@@ -1,6 +1,6 @@
 /** Adapter for OpenAI's chat completions wire format: vLLM, SGLang, TGI, Ollama, llama.cpp, OpenAI and Azure OpenAI. */
 
-import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage } from '../chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage } from '../../chat/chat-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { ChatProvider } from './chat-provider.js';
 import { SseParser } from './sse-lines.js';

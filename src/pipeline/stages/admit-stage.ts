@@ -1,10 +1,12 @@
 /** admit: a slot under the process and tenant limits, or an immediate 429/503 with Retry-After. */
 
+import type { RequestContext } from '../request-context.js';
+import type { AccessServices } from '../services.js';
 import type { Stage } from '../stage.js';
 
-export const admitStage: Stage = {
+export const admitStage: Stage<RequestContext, AccessServices> = {
   name: 'admit',
-  async run(context, runtime) {
-    context.release = await runtime.admission.admit(context.caller!.tenant, context.caller!.tier);
+  async run(context, services) {
+    context.release = await services.admission.admit(context.caller!.tenant, context.caller!.tier);
   },
 };

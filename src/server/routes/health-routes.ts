@@ -1,19 +1,34 @@
 /** GET /healthz (the process answers), GET /readyz (it takes traffic: 503 while draining), GET /metrics. */
 
-import type { RouteHandler } from '../route-table.js';
+import { defineRoute, type RouteSpec } from '../route-spec.js';
 
-export const handleHealth: RouteHandler = (exchange) => {
-  exchange.respond(200, '{"status":"ok"}');
-};
+export const healthRoute = defineRoute({
+  method: 'GET',
+  pattern: '/healthz',
+  auth: 'none',
+  handle({ exchange }) {
+    exchange.respond(200, '{"status":"ok"}');
+  },
+});
 
-export function readinessHandler(isReady: () => boolean): RouteHandler {
-  return (exchange) => {
-    if (isReady()) exchange.respond(200, '{"status":"ready"}');
-    else exchange.respond(503, '{"status":"draining"}');
-  };
+export function readinessRoute(isReady: () => boolean): RouteSpec {
+  return defineRoute({
+    method: 'GET',
+    pattern: '/readyz',
+    auth: 'none',
+    handle({ exchange }) {
+      if (isReady()) exchange.respond(200, '{"status":"ready"}');
+      else exchange.respond(503, '{"status":"draining"}');
+    },
+  });
 }
 
-export const handleMetrics: RouteHandler = async (exchange, _params, runtime) => {
-  const text = await runtime.metrics.registry.metrics();
-  exchange.respond(200, text, runtime.metrics.registry.contentType);
-};
+export const metricsRoute = defineRoute({
+  method: 'GET',
+  pattern: '/metrics',
+  auth: 'none',
+  async handle({ exchange, services }) {
+    const text = await services.metrics.registry.metrics();
+    exchange.respond(200, text, services.metrics.registry.contentType);
+  },
+});

@@ -2,9 +2,8 @@
 
 import { SwitchboardError } from '../../errors.js';
 import type { Session } from '../../stores/store-types.js';
-import type { RouteHandler } from '../route-table.js';
-import { parseJsonBody } from '../parse-body.js';
 import { createSessionRequestSchema } from '../request-schemas.js';
+import { defineRoute } from '../route-spec.js';
 
 export function sessionView(session: Session) {
   return {
@@ -19,23 +18,35 @@ export function sessionView(session: Session) {
   };
 }
 
-export const handleCreateSession: RouteHandler = async (exchange, _params, runtime) => {
-  const caller = await runtime.auth.authenticate(exchange.header('authorization'));
-  const body = await parseJsonBody(exchange, createSessionRequestSchema, runtime.config.server.bodyLimitBytes, true);
-  const session = await runtime.store.sessions.create({ tenant: caller.tenant, metadata: body.metadata, ttlSeconds: runtime.config.sessions.ttlSeconds });
-  exchange.respond(201, JSON.stringify(sessionView(session)));
-};
+export const createSessionRoute = defineRoute({
+  method: 'POST',
+  pattern: '/v1/sessions',
+  auth: 'key',
+  body: { schema: createSessionRequestSchema, optional: true },
+  async handle({ exchange, context, body, services }) {
+    const session = await services.sessions.create({ tenant: context.caller!.tenant, metadata: body.metadata, ttlSeconds: services.sessionSettings.ttlSeconds });
+    exchange.respond(201, JSON.stringify(sessionView(session)));
+  },
+});
 
-export const handleGetSession: RouteHandler = async (exchange, params, runtime) => {
-  const caller = await runtime.auth.authenticate(exchange.header('authorization'));
-  const session = await runtime.store.sessions.get(caller.tenant, params.id!);
-  if (!session) throw new SwitchboardError('session_not_found', `No session "${params.id}".`);
-  exchange.respond(200, JSON.stringify(sessionView(session)));
-};
+export const getSessionRoute = defineRoute({
+  method: 'GET',
+  pattern: '/v1/sessions/:id',
+  auth: 'key',
+  async handle({ exchange, context, params, services }) {
+    const session = await services.sessions.get(context.caller!.tenant, params.id!);
+    if (!session) throw new SwitchboardError('session_not_found', `No session "${params.id}".`);
+    exchange.respond(200, JSON.stringify(sessionView(session)));
+  },
+});
 
-export const handleDeleteSession: RouteHandler = async (exchange, params, runtime) => {
-  const caller = await runtime.auth.authenticate(exchange.header('authorization'));
-  const deleted = await runtime.store.sessions.delete(caller.tenant, params.id!);
-  if (!deleted) throw new SwitchboardError('session_not_found', `No session "${params.id}".`);
-  exchange.respond(200, JSON.stringify({ id: params.id, object: 'session.deleted', deleted: true }));
-};
+export const deleteSessionRoute = defineRoute({
+  method: 'DELETE',
+  pattern: '/v1/sessions/:id',
+  auth: 'key',
+  async handle({ exchange, context, params, services }) {
+    const deleted = await services.sessions.delete(context.caller!.tenant, params.id!);
+    if (!deleted) throw new SwitchboardError('session_not_found', `No session "${params.id}".`);
+    exchange.respond(200, JSON.stringify({ id: params.id, object: 'session.deleted', deleted: true }));
+  },
+});

@@ -1,7 +1,7 @@
 /** GET /v1/usage: the caller's tenant's token use and cost per route, pool and model, optionally within [since, until). */
 
 import { SwitchboardError } from '../../errors.js';
-import type { RouteHandler } from '../route-table.js';
+import { defineRoute } from '../route-spec.js';
 
 /** An optional query parameter holding milliseconds since the epoch. */
 function epochParam(query: URLSearchParams, name: string): number | undefined {
@@ -14,19 +14,24 @@ function epochParam(query: URLSearchParams, name: string): number | undefined {
   return value;
 }
 
-export const handleUsage: RouteHandler = async (exchange, _params, runtime) => {
-  const caller = await runtime.auth.authenticate(exchange.header('authorization'));
-  const since = epochParam(exchange.query, 'since');
-  const until = epochParam(exchange.query, 'until');
-  const rows = await runtime.store.usage.summary(caller.tenant, { since, until });
-  const data = rows.map((row) => ({
-    route: row.route,
-    pool: row.pool,
-    model: row.model,
-    requests: row.requests,
-    prompt_tokens: row.promptTokens,
-    completion_tokens: row.completionTokens,
-    cost_usd: row.costUsd,
-  }));
-  exchange.respond(200, JSON.stringify({ object: 'usage', tenant: caller.tenant, data }));
-};
+export const usageRoute = defineRoute({
+  method: 'GET',
+  pattern: '/v1/usage',
+  auth: 'key',
+  async handle({ exchange, context, services }) {
+    const tenant = context.caller!.tenant;
+    const since = epochParam(exchange.query, 'since');
+    const until = epochParam(exchange.query, 'until');
+    const rows = await services.store.usage.summary(tenant, { since, until });
+    const data = rows.map((row) => ({
+      route: row.route,
+      pool: row.pool,
+      model: row.model,
+      requests: row.requests,
+      prompt_tokens: row.promptTokens,
+      completion_tokens: row.completionTokens,
+      cost_usd: row.costUsd,
+    }));
+    exchange.respond(200, JSON.stringify({ object: 'usage', tenant, data }));
+  },
+});

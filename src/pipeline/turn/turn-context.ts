@@ -1,12 +1,15 @@
 /** The state of one turn as it moves through the pipeline; nothing of a turn lives on shared objects. */
 
-import type { AgentConfig } from '../config/config-schema.js';
-import type { IntentResult } from '../intent/intent-classifier.js';
-import type { ChatCallResult, TokenUsage } from '../models/chat-types.js';
-import type { RouteDecision } from '../models/model-router.js';
-import type { ApiKeyRecord, Session } from '../stores/store-types.js';
+import type { AgentConfig } from '../../config/config-schema.js';
+import type { IntentResult } from '../../intent/intent-classifier.js';
+import type { ChatCallResult } from '../../chat/chat-types.js';
+import type { RouteDecision } from '../../models/route-decision.js';
+import type { Session } from '../../stores/store-types.js';
+import type { RequestContext } from '../request-context.js';
 
-export type StageName = 'authenticate' | 'admit' | 'load-session' | 'detect-intent' | 'select-agent' | 'run-agent' | 'save-session';
+export type TurnStageName = 'load-session' | 'detect-intent' | 'select-agent' | 'run-agent' | 'save-session';
+/** Every stage a turn's timings may name: the lifecycle's two, then the turn's own. */
+export type StageName = 'authenticate' | 'admit' | TurnStageName;
 
 /** How a streaming turn tells its transport what happened, as it happens. */
 export interface TurnEvents {
@@ -14,10 +17,9 @@ export interface TurnEvents {
   delta(text: string): Promise<void> | void;
 }
 
-export interface TurnContext {
+export interface TurnContext extends RequestContext {
   readonly sessionId: string;
   readonly content: string;
-  readonly authorization: string | undefined;
   readonly requestedAgent: string | undefined;
   readonly maxTokens: number | undefined;
   readonly idempotencyKey: string | undefined;
@@ -26,18 +28,12 @@ export interface TurnContext {
   /** Present when the turn streams. */
   readonly events: TurnEvents | undefined;
   readonly startedAt: number;
-  /** Milliseconds per stage, in order. */
-  readonly timings: Partial<Record<StageName, number>>;
-  caller?: ApiKeyRecord;
-  /** Gives the admission slot back; the transport calls it when the response is over. */
-  release?: () => void;
   session?: Session;
   intent?: IntentResult;
   agentName?: string;
   agent?: AgentConfig;
   decision?: RouteDecision;
   result?: ChatCallResult;
-  usage?: TokenUsage;
   /** Set when an earlier turn with the same idempotency key answered already. */
   replay?: TurnReply;
   reply?: TurnReply;

@@ -1,15 +1,18 @@
 /** run-agent: the agent's prompt plus the session's recent history goes to the model router; streamed turns relay each delta. */
 
-import type { ChatMessage } from '../../models/chat-types.js';
-import type { RoutingHints } from '../../models/model-router.js';
+import type { ChatMessage } from '../../chat/chat-types.js';
+import type { RoutingHints } from '../../models/route-plan.js';
+import { recordModelCall } from '../record-model-call.js';
+import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
+import type { TurnContext } from './turn-context.js';
 
-export const runAgentStage: Stage = {
+export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'usage' | 'sessionSettings'>> = {
   name: 'run-agent',
-  async run(context, runtime) {
+  async run(context, services) {
     const agent = context.agent!;
     const history = context.session!.messages;
-    const window = runtime.config.sessions.historyWindow;
+    const window = services.sessionSettings.historyWindow;
     const messages: ChatMessage[] = [{ role: 'system', content: agent.systemPrompt }];
     for (let index = Math.max(0, history.length - window); index < history.length; index++) {
       const stored = history[index]!;
@@ -26,11 +29,11 @@ export const runAgentStage: Stage = {
     // What the route's rules may look at: the agent, its intent and the caller's tenant and tier.
     const hints: RoutingHints = { tenant: context.caller?.tenant, tier: context.caller?.tier, agent: context.agentName, intent: context.intent?.intent };
     if (!context.events) {
-      const { result, decision } = await runtime.router.call(agent.route, request, context.signal, hints);
+      const { result, decision } = await services.router.call(agent.route, request, context.signal, hints);
       context.result = result;
       context.decision = decision;
     } else {
-      const { decision, parts } = runtime.router.stream(agent.route, request, context.signal, hints);
+      const { decision, parts } = services.router.stream(agent.route, request, context.signal, hints);
       context.decision = decision;
       let text = '';
       for await (const part of parts) {
@@ -43,6 +46,6 @@ export const runAgentStage: Stage = {
       }
     }
     // The model call is paid for whether or not the turn then commits, so it is recorded here.
-    if (context.result && context.caller && context.decision) runtime.usageRecorder.record(context.caller.tenant, context.decision, context.result.usage);
+    if (context.result && context.caller && context.decision) recordModelCall(services, context.caller.tenant, context.decision, context.result.usage);
   },
 };

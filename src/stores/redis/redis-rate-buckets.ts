@@ -1,13 +1,13 @@
 /**
- * Token buckets in Redis, shared by every Switchboard instance: each decision is one Lua script
- * (EVALSHA), so concurrent requests on any number of processes never spend the same budget twice.
- * Time comes from Redis' own clock, so instances with skewed clocks still agree.
+ * Per-tenant token buckets kept in Redis, the public face of the Redis store for rate limiting:
+ * each decision is one Lua script (EVALSHA), so concurrent requests on any number of processes
+ * never spend the same budget twice. Time comes from Redis' own clock, so instances with skewed
+ * clocks still agree. Policy (what to do when Redis fails) belongs to the caller.
  */
 
 import type { Redis } from 'ioredis';
-import { redisKeyNames, type RedisKeyNames } from '../stores/redis/redis-key-names.js';
-import { RedisScript } from '../stores/redis/redis-script.js';
-import type { RateDecision, RateLimiter, RateLimits } from './rate-limiter.js';
+import { redisKeyNames, type RedisKeyNames } from './redis-key-names.js';
+import { RedisScript } from './redis-script.js';
 
 /** Shared by both scripts: the bucket at KEYS[n] refilled to now, at `capacity` per minute. */
 const refillFunction = `
@@ -54,54 +54,31 @@ store(KEYS[1], refill(KEYS[1], capacity) - tonumber(ARGV[1]), capacity)
 return 1
 `);
 
-export interface RedisRateLimiterOptions {
-  keyPrefix: string;
-  /**
-   * Called when Redis cannot answer. The limiter then lets the request through (fails open):
-   * a Redis outage should cost the limits for a while, not every turn.
-   */
-  onError?: (error: Error) => void;
-  /** Closes the connection on close(); false when the caller shares it. */
-  ownsConnection?: boolean;
-}
+export type RedisBucketAnswer = { allowed: true } | { allowed: false; limit: 'requests' | 'tokens'; retryAfterSeconds: number };
 
-export class RedisRateLimiter implements RateLimiter {
+export class RedisRateBuckets {
   readonly #keys: RedisKeyNames;
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: RedisRateLimiterOptions,
+    keyPrefix: string,
   ) {
-    this.#keys = redisKeyNames(options.keyPrefix);
+    this.#keys = redisKeyNames(keyPrefix);
   }
 
-  async admit(tenant: string, limits: RateLimits): Promise<RateDecision> {
-    if (limits.requestsPerMinute <= 0 && limits.tokensPerMinute <= 0) return { allowed: true };
-    let answer: [number, string?, string?];
-    try {
-      answer = (await admitScript.run(
-        this.redis,
-        [this.#keys.rateBucket(tenant, 'requests'), this.#keys.rateBucket(tenant, 'tokens')],
-        [limits.requestsPerMinute, limits.tokensPerMinute],
-      )) as [number, string?, string?];
-    } catch (error) {
-      this.options.onError?.(error as Error);
-      return { allowed: true };
-    }
+  /** Takes one request from the tenant's request bucket unless it or the token bucket is used up; 0 is no limit. Throws when Redis fails. */
+  async take(tenant: string, requestsPerMinute: number, tokensPerMinute: number): Promise<RedisBucketAnswer> {
+    const answer = (await admitScript.run(
+      this.redis,
+      [this.#keys.rateBucket(tenant, 'requests'), this.#keys.rateBucket(tenant, 'tokens')],
+      [requestsPerMinute, tokensPerMinute],
+    )) as [number, string?, string?];
     if (answer[0] === 1) return { allowed: true };
     return { allowed: false, limit: answer[1] === 'tokens' ? 'tokens' : 'requests', retryAfterSeconds: Number(answer[2]) };
   }
 
-  async chargeTokens(tenant: string, tokens: number): Promise<void> {
-    if (!(tokens > 0)) return;
-    try {
-      await chargeScript.run(this.redis, [this.#keys.rateBucket(tenant, 'tokens')], [tokens]);
-    } catch (error) {
-      this.options.onError?.(error as Error);
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.options.ownsConnection !== false && this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
+  /** Charges used tokens to the tenant's token bucket, if it has one. Throws when Redis fails. */
+  async charge(tenant: string, tokens: number): Promise<void> {
+    await chargeScript.run(this.redis, [this.#keys.rateBucket(tenant, 'tokens')], [tokens]);
   }
 }

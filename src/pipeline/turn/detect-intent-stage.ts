@@ -1,11 +1,13 @@
 /** detect-intent: which agent should answer, with a confidence, by the tiered classifier. */
 
+import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
+import type { TurnContext } from './turn-context.js';
 
-export const detectIntentStage: Stage = {
+export const detectIntentStage: Stage<TurnContext, Pick<TurnServices, 'intent'>> = {
   name: 'detect-intent',
-  run(context, runtime) {
-    context.intent = runtime.intent.classify({
+  run(context, services) {
+    context.intent = services.intent.classify({
       text: context.content,
       previousAgent: context.session!.lastAgent,
       requestedAgent: context.requestedAgent,

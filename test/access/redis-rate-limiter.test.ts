@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { isSwitchboardError } from '../../src/errors.js';
-import { AdmissionController } from '../../src/server/admission-controller.js';
-import { RedisRateLimiter } from '../../src/server/redis-rate-limiter.js';
+import { AdmissionController } from '../../src/access/admission-controller.js';
+import { RedisRateLimiter } from '../../src/access/redis-rate-limiter.js';
 import { connectRedis } from '../../src/stores/redis/redis-connection.js';
 import { connectTestRedis, deleteKeysUnder, testRedisUrl, uniqueKeyPrefix } from '../support/redis-test-server.js';
 

@@ -13,7 +13,7 @@ export async function createRateLimiter(config: Pick<SwitchboardConfig, 'limits'
   // The schema makes sure one of the two is there.
   const redis = config.redis ?? (config.store.kind === 'redis' ? { url: config.store.url, keyPrefix: config.store.keyPrefix } : undefined);
   if (redis === undefined) throw new Error('limits.backend is redis but neither redis.url nor a redis store is configured');
-  const [{ connectRedis }, { RedisRateLimiter }] = await Promise.all([import('../stores/redis/redis-connection.js'), import('./redis-rate-limiter.js')]);
+  const [{ connectRedis }, { RedisRateLimiter }] = await Promise.all([import('../stores/redis/index.js'), import('./redis-rate-limiter.js')]);
   const connection = await connectRedis(redis.url);
   let lastLoggedAt = -Infinity;
   return new RedisRateLimiter(connection, {

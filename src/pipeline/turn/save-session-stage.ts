@@ -1,12 +1,13 @@
 /** save-session: the user and assistant messages are committed at once, only if nobody else wrote the session meanwhile. */
 
 import { SwitchboardError } from '../../errors.js';
+import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
-import type { TurnReply } from '../turn-context.js';
+import type { TurnContext, TurnReply } from './turn-context.js';
 
-export const saveSessionStage: Stage = {
+export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions'>> = {
   name: 'save-session',
-  async run(context, runtime) {
+  async run(context, services) {
     const session = context.session!;
     const result = context.result!;
     const decision = context.decision!;
@@ -24,9 +25,9 @@ export const saveSessionStage: Stage = {
         completion_tokens: result.usage.completionTokens,
         total_tokens: result.usage.promptTokens + result.usage.completionTokens,
       },
-      timings: context.timings,
+      timings: context.timer.timings,
     };
-    const outcome = await runtime.store.sessions.appendTurn(session.tenant, session.id, session.version, {
+    const outcome = await services.sessions.appendTurn(session.tenant, session.id, session.version, {
       messages: [
         { role: 'user', content: context.content, at: context.startedAt },
         { role: 'assistant', content: result.text, at: now },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AdmissionController, type AdmissionSettings } from '../../src/server/admission-controller.js';
+import { AdmissionController, type AdmissionSettings } from '../../src/access/admission-controller.js';
 import { isSwitchboardError } from '../../src/errors.js';
 
 function settings(overrides: Partial<AdmissionSettings> = {}): AdmissionSettings {

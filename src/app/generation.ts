@@ -1,0 +1,109 @@
+/**
+ * A generation: everything built from the reloadable part of the config — pools and their load
+ * scraper, routes, agents, intent, usage pricing — over the runtime's long-lived base. Every
+ * request holds the generation it started on until its response is over; a retired generation
+ * closes its pools once the last such request has let go.
+ */
+
+import { limitsTokens } from '../access/create-rate-limiter.js';
+import type { SwitchboardConfig } from '../config/config-schema.js';
+import type { IntentClassifier } from '../intent/intent-classifier.js';
+import { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
+import { BackendLoadScraper } from '../models/backend-load-scraper.js';
+import { ModelRouter } from '../models/model-router.js';
+import { UsageRecorder } from '../models/usage-recorder.js';
+import type { HeldGeneration, RouteServices } from '../server/server-host.js';
+import { routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
+import type { RuntimeBase } from './runtime-base.js';
+
+export class Generation implements HeldGeneration {
+  /** 1 for the config the process started with, one more per swap. */
+  readonly number: number;
+  readonly config: SwitchboardConfig;
+  readonly router: ModelRouter;
+  readonly intent: IntentClassifier;
+  readonly usage: UsageRecorder;
+  readonly services: RouteServices;
+  readonly #scraper: BackendLoadScraper;
+  #held = 0;
+  #retired = false;
+  #retiring: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #whenIdle: (() => void) | undefined;
+
+  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase) {
+    this.number = number;
+    this.config = config;
+    this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics), logger: base.logger });
+    this.#scraper = new BackendLoadScraper(this.router.pools.values(), { now: () => this.router.now(), logger: base.logger });
+    this.intent = new TieredIntentClassifier(config);
+    this.usage = new UsageRecorder(this.router.pools.values(), base.store.usage, {
+      observer: usageMetricsObserver(base.metrics, base.admission, limitsTokens(config)),
+      logger: base.logger,
+    });
+    this.services = {
+      generation: number,
+      authenticator: base.authenticator,
+      admission: base.admission,
+      sessions: base.store.sessions,
+      store: base.store,
+      metrics: base.metrics,
+      logger: base.logger,
+      router: this.router,
+      usage: this.usage,
+      intent: this.intent,
+      agents: config.agents,
+      sessionSettings: config.sessions,
+    };
+  }
+
+  /** Builds a generation; queue-aware pools get their engines' numbers before the first call (one scrape round is awaited). */
+  static async build(number: number, config: SwitchboardConfig, base: RuntimeBase): Promise<Generation> {
+    const generation = new Generation(number, config, base);
+    try {
+      await generation.#scraper.start();
+    } catch (error) {
+      await generation.close();
+      throw error;
+    }
+    return generation;
+  }
+
+  /** Requests running on this generation now. */
+  get held(): number {
+    return this.#held;
+  }
+
+  get retired(): boolean {
+    return this.#retired;
+  }
+
+  /** Takes the generation for one request; the server calls release() when the response is over. */
+  hold(): this {
+    this.#held++;
+    return this;
+  }
+
+  release(): void {
+    this.#held--;
+    if (this.#held === 0) this.#whenIdle?.();
+  }
+
+  /** Takes no new requests (the runtime hands out its successor) and closes once the last one held ends; resolves then. */
+  retire(): Promise<void> {
+    this.#retired = true;
+    this.#retiring ??= (this.#held === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#whenIdle = resolve))).then(() => this.close());
+    return this.#retiring;
+  }
+
+  /** Closes now, held requests or not: for shutdown, after the server drained what it could. */
+  close(): Promise<void> {
+    this.#retired = true;
+    return (this.#closing ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
+    await this.#scraper.close();
+    await this.router.close();
+  }
+}

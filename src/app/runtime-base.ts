@@ -1,0 +1,89 @@
+/**
+ * The long-lived base of a runtime: what is built once per process and survives config reloads —
+ * logger, metrics registry, store, rate-limit backend, admission control, authentication and the
+ * built-in simulators. If any part fails to build, the parts already open are closed.
+ */
+
+import { resolve } from 'node:path';
+import { AdmissionController } from '../access/admission-controller.js';
+import { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
+import { createRateLimiter } from '../access/create-rate-limiter.js';
+import type { RateLimiter } from '../access/rate-limiter.js';
+import type { SwitchboardConfig } from '../config/config-schema.js';
+import type { LlmSimulator } from '../lab/llm-simulator.js';
+import { openStore } from '../stores/open-store.js';
+import type { Store } from '../stores/store-types.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { Metrics } from '../telemetry/metrics.js';
+import { simulatorUrlResolver, startSimulators } from './simulators.js';
+
+export interface RuntimeOptions {
+  /** Where the SQLite file lives when the config gives no path. */
+  dataDir?: string;
+  logger?: Logger;
+  /** Node's default process metrics; off in tests that build many runtimes. */
+  defaultMetrics?: boolean;
+}
+
+export interface RuntimeBase {
+  /** The config the base was built from: its server, store, limits, auth, logging and simulator settings hold until a restart. */
+  readonly config: SwitchboardConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly store: Store;
+  readonly rateLimiter: RateLimiter;
+  readonly admission: AdmissionController;
+  readonly authenticator: ApiKeyAuthenticator;
+  /** Built-in simulators started for `simulator://N` instances. */
+  readonly simulators: readonly LlmSimulator[];
+  /** Turns `simulator://N` into the simulator's address. */
+  readonly resolveUrl: (url: string) => string;
+  close(): Promise<void>;
+}
+
+export async function createRuntimeBase(config: SwitchboardConfig, options: RuntimeOptions = {}): Promise<RuntimeBase> {
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const metrics = new Metrics({ defaultMetrics: options.defaultMetrics });
+  const opened: { close(): Promise<void> }[] = [];
+  const closeOpened = () => Promise.all(opened.reverse().map((part) => part.close().catch(() => undefined)));
+  try {
+    const simulators = await startSimulators(config.simulator);
+    opened.push(...simulators);
+    const storeConfig = config.store;
+    const store = await openStore(
+      storeConfig.kind === 'sqlite' ? { kind: 'sqlite', path: storeConfig.path ?? resolve(options.dataDir ?? './data', 'switchboard.db') } : storeConfig,
+      { defaultTtlSeconds: config.sessions.ttlSeconds },
+    );
+    opened.push(store);
+    const rateLimiter = await createRateLimiter(config, logger);
+    opened.push(rateLimiter);
+    const admission = new AdmissionController(
+      {
+        maxInFlight: config.limits.maxInFlight,
+        maxQueued: config.limits.maxQueued,
+        queueTimeoutMs: config.limits.queueTimeoutMs,
+        tenantDefaults: config.limits.tenants,
+        tiers: config.limits.tiers,
+      },
+      Date.now,
+      rateLimiter,
+    );
+    return {
+      config,
+      logger,
+      metrics,
+      store,
+      rateLimiter,
+      admission,
+      authenticator: new ApiKeyAuthenticator(store.keys, config.auth),
+      simulators,
+      resolveUrl: simulatorUrlResolver(simulators),
+      close: async () => {
+        await closeOpened();
+      },
+    };
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+/** The innermost caller: one attempt on the instance the retrying caller picked, with its timers and breaker bookkeeping. */
+
+import type { ChatCallResult } from '../../chat/chat-types.js';
+import type { RouterObserver } from '../router-observer.js';
+import { UpstreamAttempt, type AttemptOutcome } from '../upstream-attempt.js';
+import { UpstreamError } from '../upstream-error.js';
+import type { ChatCaller, StreamStart } from './chat-caller.js';
+import type { ModelCall } from './model-call.js';
+
+export class InstanceCaller implements ChatCaller {
+  readonly #now: () => number;
+  readonly #observer: RouterObserver | undefined;
+
+  constructor(options: { now: () => number; observer?: RouterObserver }) {
+    this.#now = options.now;
+    this.#observer = options.observer;
+  }
+
+  #begin(call: ModelCall, streamed: boolean): UpstreamAttempt {
+    return new UpstreamAttempt(call.pool!, call.instance!, call.signal, call.balance.now, streamed);
+  }
+
+  async call(call: ModelCall): Promise<ChatCallResult> {
+    const attempt = this.#begin(call, false);
+    try {
+      const result = await attempt.instance.provider.call(call.upstreamRequest, attempt.signal);
+      // A whole answer's first output is the answer.
+      this.firstToken(attempt);
+      this.end(attempt, 'ok');
+      return result;
+    } catch (error) {
+      this.end(attempt, attempt.outcomeOf(error));
+      throw error;
+    }
+  }
+
+  async stream(call: ModelCall): Promise<StreamStart> {
+    const attempt = this.#begin(call, true);
+    try {
+      const parts = await attempt.instance.provider.stream(call.upstreamRequest, attempt.signal);
+      const iterator = parts[Symbol.asyncIterator]();
+      const step = await iterator.next();
+      if (step.done) throw new UpstreamError('stream-broken', attempt.instance.url, `stream from ${attempt.instance.url} ended before any output`);
+      this.firstToken(attempt);
+      return { first: step.value, iterator, attempt };
+    } catch (error) {
+      this.end(attempt, attempt.outcomeOf(error));
+      throw error;
+    }
+  }
+
+  firstToken(attempt: UpstreamAttempt): void {
+    const ttftMs = attempt.firstToken(this.#now());
+    this.#observer?.firstToken(attempt.pool.name, ttftMs / 1000);
+  }
+
+  /** Ends the attempt once (later calls do nothing) and reports it. */
+  end(attempt: UpstreamAttempt, outcome: AttemptOutcome): void {
+    const elapsedMs = attempt.end(outcome, this.#now());
+    if (elapsedMs !== undefined) this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome === 'ok');
+  }
+}

@@ -1,0 +1,34 @@
+/** One model call as it moves down the callers: the caller's request, and where each layer sent it. */
+
+import type { ChatCallRequest } from '../../chat/chat-types.js';
+import type { BalanceRequest } from '../balancers/balancer.js';
+import type { InstanceState } from '../instance-state.js';
+import type { ModelPool } from '../model-pool.js';
+import type { RouteDecision } from '../route-decision.js';
+import type { RoutePlan, RoutingHints } from '../route-plan.js';
+
+export class ModelCall {
+  readonly request: ChatCallRequest;
+  readonly signal: AbortSignal;
+  readonly hints: RoutingHints | undefined;
+  readonly plan: RoutePlan;
+  readonly decision: RouteDecision;
+  /** Reused by every pick of this call: the balancer reads it synchronously. */
+  readonly balance: BalanceRequest = { affinityKey: undefined, now: 0 };
+  /** Set by the fallback caller: the pool being tried, and whether it is the plan's last usable one. */
+  pool: ModelPool | undefined;
+  lastPool = false;
+  /** Set per pool by the retrying caller: the request with that pool's model name. */
+  upstreamRequest: ChatCallRequest;
+  /** Set per attempt by the retrying caller. */
+  instance: InstanceState | undefined;
+
+  constructor(request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, plan: RoutePlan, decision: RouteDecision) {
+    this.request = request;
+    this.signal = signal;
+    this.hints = hints;
+    this.plan = plan;
+    this.decision = decision;
+    this.upstreamRequest = request;
+  }
+}

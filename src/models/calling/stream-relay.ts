@@ -1,0 +1,50 @@
+/**
+ * The rest of a stream after its first part: past that point nothing is retried, so a failure
+ * ends the iteration with an error the caller must pass to its client. A consumer that stops
+ * early aborts the upstream request, so the backend stops generating.
+ */
+
+import type { ChatStreamPart } from '../../chat/chat-types.js';
+import { SwitchboardError } from '../../errors.js';
+import { UpstreamError } from '../upstream-error.js';
+import type { StreamStart } from './chat-caller.js';
+import { toClientError } from './client-error.js';
+import type { InstanceCaller } from './instance-caller.js';
+
+export async function* relayStream(start: StreamStart, signal: AbortSignal, instances: InstanceCaller): AsyncGenerator<ChatStreamPart> {
+  const { first, iterator, attempt } = start;
+  let ok = false;
+  try {
+    yield first;
+    if (first.type === 'finish') {
+      ok = true;
+      return;
+    }
+    for (;;) {
+      let step: IteratorResult<ChatStreamPart>;
+      try {
+        step = await iterator.next();
+      } catch (error) {
+        instances.end(attempt, attempt.outcomeOf(error));
+        if (signal.aborted) throw signal.reason ?? error;
+        throw toClientError(error);
+      }
+      if (step.done) break;
+      if (step.value.type === 'finish') ok = true;
+      yield step.value;
+    }
+    if (!ok) {
+      instances.end(attempt, 'failed');
+      throw new SwitchboardError('upstream_error', `stream from ${attempt.instance.url} ended without a finish`);
+    }
+  } finally {
+    if (ok) {
+      instances.end(attempt, 'ok');
+    } else {
+      // The consumer stopped early or the stream failed: end the upstream request too.
+      attempt.controller.abort(new UpstreamError('aborted', attempt.instance.url, 'the stream ended before its finish'));
+      instances.end(attempt, 'neutral');
+      await iterator.return?.(undefined).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/** Accounts a finished model call on the next tick: bookkeeping is never on the client's clock, and never done twice. */
+
+import type { TokenUsage } from '../chat/chat-types.js';
+import type { RouteDecision } from '../models/route-decision.js';
+import type { ModelServices } from './services.js';
+
+function record(services: ModelServices, tenant: string, decision: RouteDecision, usage: TokenUsage): void {
+  services.usage.record(tenant, decision, usage);
+}
+
+export function recordModelCall(services: ModelServices, tenant: string, decision: RouteDecision, usage: TokenUsage): void {
+  setImmediate(record, services, tenant, decision, usage);
+}

@@ -1,0 +1,12 @@
+/** What every request's lifecycle knows about its caller: who it is, and the admission slot it holds. */
+
+import type { ApiKeyRecord } from '../stores/store-types.js';
+import type { StageTimer } from './stage-timer.js';
+
+export interface RequestContext {
+  readonly authorization: string | undefined;
+  readonly timer: StageTimer;
+  caller?: ApiKeyRecord;
+  /** Gives the admission slot back; the lifecycle calls it when the response is over. */
+  release?: () => void;
+}

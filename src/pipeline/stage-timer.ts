@@ -1,0 +1,26 @@
+/** Times one request's stages: milliseconds per stage in order (for the reply and `Server-Timing`) and the stage histogram. */
+
+export type StageObserver = (stage: string, seconds: number) => void;
+
+export class StageTimer {
+  /** Milliseconds per stage, rounded to microseconds, in the order the stages ran. */
+  readonly timings: Record<string, number> = {};
+  readonly #observe: StageObserver;
+
+  constructor(observe: StageObserver) {
+    this.#observe = observe;
+  }
+
+  /** Records a stage that took `elapsedMs`. */
+  record(stage: string, elapsedMs: number): void {
+    this.timings[stage] = Math.round(elapsedMs * 1000) / 1000;
+    this.#observe(stage, elapsedMs / 1000);
+  }
+
+  /** The `Server-Timing` header value for the stages recorded so far. */
+  serverTiming(): string {
+    let header = '';
+    for (const stage in this.timings) header += `${header ? ', ' : ''}${stage};dur=${this.timings[stage]}`;
+    return header;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One request lifecycle for every route, as fastify's hooks: match → authenticate → read body →
+ * admit → handle → record, with one error hook. Each route declares what it needs (route-spec.ts);
+ * the hooks run in this fixed order, timed into the request's stage timer, so every route that
+ * authenticates reports it in `Server-Timing` and the stage histogram.
+ *
+ * Requests that reach a draining process on an already open connection are served (and the
+ * connection closed after): the listener is closed, so the platform sends no new ones, and a
+ * refusal would only turn a late request into a client error.
+ */
+
+import { SwitchboardError } from '../errors.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { runStage } from '../pipeline/run-stages.js';
+import { StageTimer } from '../pipeline/stage-timer.js';
+import { admitStage } from '../pipeline/stages/admit-stage.js';
+import { authenticateStage } from '../pipeline/stages/authenticate-stage.js';
+import type { HttpExchange } from './http-exchange.js';
+import { readJsonBody, parseValue } from './parse-body.js';
+import type { RouteTable } from './route-table.js';
+import type { RouteSpec } from './route-spec.js';
+import { sendError } from './send-error.js';
+import type { ServerHost } from './server-host.js';
+
+const emptyBody: Buffer = Buffer.alloc(0);
+
+export type Dispatch = (exchange: HttpExchange) => Promise<number>;
+
+export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch {
+  const { metrics, logger } = host;
+  const bodyLimitBytes = host.settings.bodyLimitBytes;
+  const requestCounters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
+  const count = (pattern: string, status: number) => {
+    const key = `${pattern} ${status}`;
+    let counter = requestCounters.get(key);
+    if (!counter) {
+      counter = metrics.requests.labels(pattern, String(status));
+      requestCounters.set(key, counter);
+    }
+    counter.inc();
+  };
+  const observeStage = (stage: string, seconds: number) => metrics.observeStage(stage, seconds);
+
+  async function handle(route: RouteSpec, params: Record<string, string>, exchange: HttpExchange, context: RequestContext, held: ReturnType<ServerHost['acquire']>): Promise<void> {
+    const services = held.services;
+    if (route.auth !== 'none') {
+      await runStage(authenticateStage, context, services, context.timer);
+      if (route.auth === 'admin' && context.caller!.role !== 'admin') {
+        throw new SwitchboardError('permission_denied', `${route.method} ${route.pattern} needs an admin key; this key's role is "${context.caller!.role}".`);
+      }
+    }
+    let body: unknown;
+    let rawBody = emptyBody;
+    if (route.body) {
+      const read = await readJsonBody(exchange, bodyLimitBytes);
+      if (read.value === undefined && !route.body.optional) throw new SwitchboardError('invalid_json', 'The request needs a JSON body.');
+      body = parseValue(read.value ?? {}, route.body.schema);
+      rawBody = read.raw;
+    }
+    if (route.admits) await runStage(admitStage, context, services, context.timer);
+    await route.handle({ exchange, params, context, body, rawBody, services });
+  }
+
+  return async (exchange) => {
+    const match = table.match(exchange.method, exchange.path);
+    const pattern = match.kind === 'found' ? match.route.pattern : match.kind === 'method-not-allowed' ? match.pattern : 'unmatched';
+    const serving = match.kind === 'found' && match.route.admits === true;
+    if (serving) metrics.inflight.inc();
+    const held = host.acquire();
+    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage) };
+    let status = 0;
+    try {
+      if (match.kind === 'not-found') throw new SwitchboardError('not_found', `No route for ${exchange.method} ${exchange.path.slice(0, 200)}.`);
+      if (match.kind === 'method-not-allowed') {
+        exchange.setHeader('allow', match.allowed.join(', '));
+        throw new SwitchboardError('method_not_allowed', `${exchange.method} is not allowed on ${pattern}; use ${match.allowed.join(' or ')}.`);
+      }
+      await handle(match.route, match.params, exchange, context, held);
+    } catch (error) {
+      if (exchange.responded) logger.warn({ err: error, path: exchange.path }, 'error after the response started');
+      else status = sendError(exchange, error, logger).status;
+    } finally {
+      context.release?.();
+      held.release();
+      if (serving) metrics.inflight.dec();
+      // A handler that finished without answering is a bug; count it as the 500 the exchange will be closed with.
+      status ||= exchange.status || 500;
+      count(pattern, status);
+    }
+    return status;
+  };
+}

@@ -1,0 +1,79 @@
+/** Writes a streamed chat completion in OpenAI's chunk format: the pipeline's stream events become SSE frames. */
+
+import type { FinishReason, TokenUsage } from '../chat/chat-types.js';
+import { toSwitchboardError } from '../errors.js';
+import type { RouteDecision } from '../models/route-decision.js';
+import type { ChatStreamEvents } from '../pipeline/chat/chat-context.js';
+import type { StageTimer } from '../pipeline/stage-timer.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { HttpExchange } from './http-exchange.js';
+import { SseWriter } from './sse-writer.js';
+
+/** The route decision in response headers, so a caller can see which rule, pool and instance answered. */
+export function setDecisionHeaders(exchange: HttpExchange, decision: RouteDecision): void {
+  exchange.setHeader('x-switchboard-pool', decision.pool);
+  exchange.setHeader('x-switchboard-instance', decision.instance);
+  exchange.setHeader('x-switchboard-rule', decision.rule);
+}
+
+export class OpenAiChatStream implements ChatStreamEvents {
+  readonly #exchange: HttpExchange;
+  readonly #timer: StageTimer;
+  readonly #logger: Pick<Logger, 'warn'>;
+  readonly #id: string;
+  readonly #created: number;
+  readonly #model: string;
+  readonly #includeUsage: boolean;
+  /** Every chunk shares this prefix; only the delta differs, so nothing but the text is serialised per token. */
+  readonly #prefix: string;
+  #writer: SseWriter | undefined;
+
+  constructor(exchange: HttpExchange, options: { id: string; created: number; model: string; includeUsage: boolean; timer: StageTimer; logger: Pick<Logger, 'warn'> }) {
+    this.#exchange = exchange;
+    this.#timer = options.timer;
+    this.#logger = options.logger;
+    this.#id = options.id;
+    this.#created = options.created;
+    this.#model = JSON.stringify(options.model);
+    this.#includeUsage = options.includeUsage;
+    this.#prefix = `{"id":"${options.id}","object":"chat.completion.chunk","created":${options.created},"model":${this.#model},"choices":[{"index":0,"delta":`;
+  }
+
+  get closed(): boolean {
+    return this.#writer?.closed ?? false;
+  }
+
+  async open(decision: RouteDecision): Promise<void> {
+    setDecisionHeaders(this.#exchange, decision);
+    this.#exchange.setHeader('server-timing', this.#timer.serverTiming());
+    this.#writer = new SseWriter(this.#exchange.startStream(200, 'text/event-stream; charset=utf-8'));
+    await this.#writer.send(`${this.#prefix}{"role":"assistant","content":""},"finish_reason":null}]}`);
+  }
+
+  async delta(text: string): Promise<void> {
+    await this.#writer!.send(`${this.#prefix}{"content":${JSON.stringify(text)}},"finish_reason":null}]}`);
+  }
+
+  async finish(finishReason: FinishReason, usage: TokenUsage): Promise<void> {
+    const writer = this.#writer!;
+    await writer.send(`${this.#prefix}{},"finish_reason":"${finishReason}"}]}`);
+    if (this.#includeUsage) {
+      const wire = { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens };
+      await writer.send(`{"id":"${this.#id}","object":"chat.completion.chunk","created":${this.#created},"model":${this.#model},"choices":[],"usage":${JSON.stringify(wire)}}`);
+    }
+  }
+
+  async done(): Promise<void> {
+    await this.#writer?.send('[DONE]');
+  }
+
+  async fail(error: unknown): Promise<void> {
+    const known = toSwitchboardError(error);
+    this.#logger.warn({ code: known.code, message: known.message }, 'chat stream failed after first token');
+    await this.#writer?.send(JSON.stringify(known.toJSON()))?.catch(() => undefined);
+  }
+
+  close(): void {
+    if (this.#writer && !this.#writer.closed) this.#writer.end();
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * What the transport needs from the process that runs it (the app's runtime implements it), so
+ * the server never imports the composition root: the base parts and the current generation.
+ */
+
+import type { SwitchboardConfig } from '../config/config-schema.js';
+import type { ModelRouter } from '../models/model-router.js';
+import type { ChatServices, TurnServices } from '../pipeline/services.js';
+import type { Store } from '../stores/store-types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+
+/** Everything a route handler may use: one generation's services over the long-lived base. */
+export interface RouteServices extends TurnServices, ChatServices {
+  /** Which config generation these are: 1 at start, one more per reload. */
+  readonly generation: number;
+  readonly router: Pick<ModelRouter, 'call' | 'stream' | 'hasRoute' | 'routeNames' | 'createdAt'>;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+/** A generation held by one request: released exactly once when the response is over. */
+export interface HeldGeneration {
+  readonly services: RouteServices;
+  release(): void;
+}
+
+export interface ServerHost {
+  readonly settings: SwitchboardConfig['server'];
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** The generation a new request starts on; it stays the request's until release(). */
+  acquire(): HeldGeneration;
+}

@@ -1,0 +1,45 @@
+/** Streams a turn's events as SSE; the response starts with the first event, so earlier failures keep their HTTP status. */
+
+import type { TurnContext, TurnEvents } from '../pipeline/turn/turn-context.js';
+import type { StageTimer } from '../pipeline/stage-timer.js';
+import type { HttpExchange } from './http-exchange.js';
+import { SseWriter } from './sse-writer.js';
+
+export class TurnEventStream implements TurnEvents {
+  #writer: SseWriter | undefined;
+  readonly #exchange: HttpExchange;
+  readonly #timer: StageTimer;
+
+  constructor(exchange: HttpExchange, timer: StageTimer) {
+    this.#exchange = exchange;
+    this.#timer = timer;
+  }
+
+  get started(): boolean {
+    return this.#writer !== undefined;
+  }
+
+  #open(): SseWriter {
+    if (!this.#writer) {
+      this.#exchange.setHeader('server-timing', this.#timer.serverTiming());
+      this.#writer = new SseWriter(this.#exchange.startStream(200, 'text/event-stream; charset=utf-8'));
+    }
+    return this.#writer;
+  }
+
+  async intent(context: TurnContext): Promise<void> {
+    await this.#open().send(JSON.stringify({ intent: { name: context.intent!.intent, confidence: context.intent!.confidence, source: context.intent!.source }, agent: context.agentName }), 'intent');
+  }
+
+  async delta(text: string): Promise<void> {
+    await this.#open().send(`{"text":${JSON.stringify(text)}}`, 'delta');
+  }
+
+  async event(name: string, data: string): Promise<void> {
+    await this.#open().send(data, name);
+  }
+
+  end(): void {
+    if (this.#writer && !this.#writer.closed) this.#writer.end();
+  }
+}
