@@ -29,6 +29,7 @@ export class Generation implements HeldGeneration {
   #retired = false;
   #retiring: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  #closedFlag = false;
   #whenIdle: (() => void) | undefined;
 
   private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase) {
@@ -78,6 +79,11 @@ export class Generation implements HeldGeneration {
     return this.#retired;
   }
 
+  /** True once its pools and scraper are closed. */
+  get closed(): boolean {
+    return this.#closedFlag;
+  }
+
   /** Takes the generation for one request; the server calls release() when the response is over. */
   hold(): this {
     this.#held++;
@@ -105,5 +111,6 @@ export class Generation implements HeldGeneration {
   async #close(): Promise<void> {
     await this.#scraper.close();
     await this.router.close();
+    this.#closedFlag = true;
   }
 }

@@ -23,10 +23,7 @@ Options:
     const { config } = resolveConfig(stringFlag(values, 'config'));
     const store = config.store;
     if (store.kind === 'dynamodb') {
-      const [{ createDynamoDbClient }, { ensureDynamoDbTable }] = await Promise.all([
-        import('../../stores/dynamodb/dynamodb-client.js'),
-        import('../../stores/dynamodb/dynamodb-table.js'),
-      ]);
+      const { createDynamoDbClient, ensureDynamoDbTable } = await import('../../stores/dynamodb/index.js');
       const client = createDynamoDbClient(store);
       try {
         const outcome = await ensureDynamoDbTable(client, store.table);
