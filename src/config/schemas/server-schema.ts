@@ -1,0 +1,41 @@
+/** Process settings: the HTTP server, sessions, authentication and logging. */
+
+import { z } from 'zod';
+
+export const serverSchema = z
+  .object({
+    host: z.string().default('0.0.0.0'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    bodyLimitBytes: z.number().int().positive().default(1_048_576),
+    /** How long SIGTERM waits for in-flight turns and streams before closing anyway. */
+    drainTimeoutMs: z.number().int().nonnegative().default(25_000),
+    /** Node's keep-alive timeout; longer than a typical load balancer's idle timeout. */
+    keepAliveTimeoutMs: z.number().int().positive().default(65_000),
+  })
+  .strict()
+  .prefault({});
+
+export const sessionsSchema = z
+  .object({
+    /** How many of the latest stored messages go to the model with each turn. */
+    historyWindow: z.number().int().min(0).max(1000).default(20),
+    ttlSeconds: z.number().int().positive().default(7 * 24 * 3600),
+    /** Longest user message accepted by a turn, in characters. */
+    maxMessageChars: z.number().int().positive().default(32_000),
+  })
+  .strict()
+  .prefault({});
+
+export const authSchema = z
+  .object({
+    /** How long a verified key is trusted without asking the store again; a revocation takes effect within this time. */
+    cacheTtlMs: z.number().int().nonnegative().default(5_000),
+    cacheMaxEntries: z.number().int().positive().default(10_000),
+  })
+  .strict()
+  .prefault({});
+
+export const loggingSchema = z
+  .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+  .strict()
+  .prefault({});

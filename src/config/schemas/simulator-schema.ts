@@ -1,0 +1,14 @@
+/** The built-in LLM simulators that `simulator://N` instances name. */
+
+import { z } from 'zod';
+
+export const simulatorSchema = z
+  .object({
+    instances: z.number().int().min(1).max(64).default(1),
+    ttftMs: z.number().nonnegative().default(300),
+    itlMs: z.number().nonnegative().default(15),
+    outputTokens: z.number().int().positive().default(48),
+    maxNumSeqs: z.number().int().positive().default(8192),
+    seed: z.number().int().default(1),
+  })
+  .strict();
