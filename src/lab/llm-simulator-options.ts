@@ -1,5 +1,7 @@
 /** The LLM simulator's options: their defaults and the checks that turn a bad value into a clear RangeError. */
 
+import { realClock, type EngineClock } from './simulated-engine.js';
+
 export interface LlmSimulatorOptions {
   /** Default '127.0.0.1'. */
   host?: string;
@@ -35,6 +37,8 @@ export interface LlmSimulatorOptions {
   prefixCacheBlocks?: number;
   /** Prefill speed in prompt tokens per second: each uncached prompt token adds 1000 / this ms to TTFT. Default 32,000; 0 makes prefill free. */
   prefillTokensPerSecond?: number;
+  /** The engine's time and timers, and the clock of the latency histograms; a manual clock makes a test's timings exact. Default: real time. */
+  clock?: EngineClock;
 }
 
 /**
@@ -92,6 +96,7 @@ export function resolveSimulatorOptions(options: LlmSimulatorOptions): Required<
     blockTokens: options.blockTokens ?? 16,
     prefixCacheBlocks: 0,
     prefillTokensPerSecond: options.prefillTokensPerSecond ?? DEFAULT_PREFILL_TOKENS_PER_SECOND,
+    clock: options.clock ?? realClock,
   };
   if (typeof resolved.host !== 'string' || resolved.host === '') throw new RangeError('LLM simulator option host must be a non-empty string');
   if (typeof resolved.modelName !== 'string' || resolved.modelName === '') throw new RangeError('LLM simulator option modelName must be a non-empty string');

@@ -8,7 +8,7 @@ import { openAiSimulatorFormat } from './openai-simulator-format.js';
 import { PrefixCache } from './prefix-cache.js';
 import { mix32, SeededRandom } from './seeded-random.js';
 import { planAnswer } from './simulated-answer.js';
-import { realClock, SimulatedEngine } from './simulated-engine.js';
+import { SimulatedEngine } from './simulated-engine.js';
 import { SimulatedGeneration, type GenerationContext, type SimulatorCounters } from './simulated-generation.js';
 import { SimulatorMetrics } from './simulator-metrics.js';
 import { resolveSimulatorOptions, validateSimulatorPatch, type LlmSimulatorOptions, type SimulatorPatch } from './llm-simulator-options.js';
@@ -97,7 +97,8 @@ class HttpLlmSimulator implements LlmSimulator {
     this.url = `http://${dialableHost(options.host)}:${address.port}`;
     const counters: SimulatorCounters = { received: 0, completed: 0, injectedErrors: 0, disconnects: 0, clientAborts: 0, embeddings: 0 };
     const cacheConfig = { blockTokens: options.blockTokens, kvBlocks: Math.floor(options.kvBlocksTotal / options.blockTokens), prefixCaching: engine.prefixCache !== undefined };
-    this.context = { engine, metrics: new SimulatorMetrics(options.modelName, cacheConfig), counters, now: realClock.now };
+    const clock = options.clock;
+    this.context = { engine, metrics: new SimulatorMetrics(options.modelName, cacheConfig), counters, now: () => clock.now() };
     // Request-level draws have their own stream, so texts and faults depend only on the order of requests, not on step timing.
     this.requestRandom = new SeededRandom(mix32(options.seed, 1));
     // Embeddings draw from a stream of their own, so they leave the chat answers' sequence as it was.
@@ -270,7 +271,7 @@ export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Prom
       prefillTokensPerSecond: resolved.prefillTokensPerSecond,
     },
     new SeededRandom(mix32(resolved.seed, 2)),
-    realClock,
+    resolved.clock,
     resolved.prefixCacheBlocks > 0 ? new PrefixCache(resolved.blockTokens, resolved.prefixCacheBlocks) : undefined,
   );
   const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 });

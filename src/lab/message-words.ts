@@ -52,29 +52,44 @@ export interface MessageWords {
   readonly keys: ReadonlySet<string>;
   /** Tokens that carry a digit (order numbers, amounts, codes), in order. */
   readonly numbers: readonly string[];
-  /** Runs of capitalised words that are not stopwords ("New York", "Paris"), in order. */
+  /** Runs of capitalised words that are not stopwords ("New York", "Paris"), in order; those opening a sentence last. */
   readonly properNouns: readonly string[];
 }
 
 export function messageWords(text: string): MessageWords {
-  const tokens = textTokens(text);
   const content: string[] = [];
   const numbers: string[] = [];
-  const properNouns: string[] = [];
+  const named: string[] = [];
+  // A capitalised word that opens a sentence may be any word: such runs come after the others.
+  const sentenceOpeners: string[] = [];
   let run: string[] = [];
+  let runOpensSentence = false;
   const endRun = (): void => {
-    if (run.length > 0) properNouns.push(run.join(' '));
+    if (run.length > 0) (runOpensSentence ? sentenceOpeners : named).push(run.join(' '));
     run = [];
   };
-  for (const token of tokens) {
+  for (const match of text.matchAll(TOKEN)) {
+    const token = match[0];
     const stop = isStopword(token.replace(/'.*$/, ''));
     if (!stop) content.push(token);
     if (/\p{N}/u.test(token)) numbers.push(token);
-    if (!stop && /^\p{Lu}/u.test(token) && !/\p{N}/u.test(token)) run.push(token);
-    else endRun();
+    if (!stop && /^\p{Lu}/u.test(token) && !/\p{N}/u.test(token)) {
+      if (run.length === 0) runOpensSentence = opensSentence(text, match.index);
+      run.push(token);
+    } else endRun();
   }
   endRun();
   const keys = new Set<string>();
   for (const word of content) for (const part of identifierWords(word)) if (part.length >= 3 && !isStopword(part)) keys.add(wordKey(part));
-  return { text, content, keys, numbers, properNouns };
+  return { text, content, keys, numbers, properNouns: [...named, ...sentenceOpeners] };
+}
+
+/** Whether the text before `index` is empty or ends a sentence. */
+function opensSentence(text: string, index: number): boolean {
+  for (let at = index - 1; at >= 0; at--) {
+    const character = text[at]!;
+    if (/\s/.test(character)) continue;
+    return character === '.' || character === '!' || character === '?';
+  }
+  return true;
 }

@@ -294,8 +294,9 @@ class SchemaValueBuilder {
     const { numbers } = this.source.words;
     let value = 1 + variant;
     if (numbers.length > 0 && words.some((word) => COUNT_WORDS.has(word) || ID_WORDS.has(word))) {
-      const parsed = Number.parseFloat(numbers[variant % numbers.length]!.replace(/[^\d.-]/g, ''));
-      if (Number.isFinite(parsed)) value = parsed;
+      const parsed = numbers.map((token) => Number.parseFloat(token.replace(/[^\d.-]/g, ''))).filter(Number.isFinite);
+      // Past the message's numbers, items of one array still differ: counting on from the largest.
+      if (parsed.length > 0) value = variant < parsed.length ? parsed[variant]! : Math.max(...parsed) + variant;
     }
     // Draft 4 writes exclusive bounds as booleans beside minimum/maximum; later drafts as numbers of their own.
     let low = -Infinity;
