@@ -144,25 +144,11 @@ class HttpLlmSimulator implements LlmSimulator {
       const format = path === '/v1/messages' ? anthropicSimulatorFormat : openAiSimulatorFormat;
       if (method !== 'POST') return format.writeError(response, 'method_not_allowed', `${method} is not allowed on ${path}; use POST`);
       this.context.counters.received++;
-      readBody(request).then(
-        (body) => this.generate(request, response, format, body),
-        (error: unknown) => {
-          if (error instanceof BodyTooLargeError) format.writeError(response, 'too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
-          else if (!response.headersSent) response.destroy();
-        },
-      );
-      return;
+      return this.readJson(request, response, format, (json) => this.generate(request, response, format, json));
     }
     if (path === '/v1/embeddings') {
       if (method !== 'POST') return openAiSimulatorFormat.writeError(response, 'method_not_allowed', `${method} is not allowed on ${path}; use POST`);
-      readBody(request).then(
-        (body) => this.embed(response, body),
-        (error: unknown) => {
-          if (error instanceof BodyTooLargeError) openAiSimulatorFormat.writeError(response, 'too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
-          else if (!response.headersSent) response.destroy();
-        },
-      );
-      return;
+      return this.readJson(request, response, openAiSimulatorFormat, (json) => this.embed(response, json));
     }
     if (!READ_PATHS.has(path)) return openAiSimulatorFormat.writeError(response, 'not_found', `No route for ${method} ${path}`);
     if (method !== 'GET' && method !== 'HEAD') return openAiSimulatorFormat.writeError(response, 'method_not_allowed', `${method} is not allowed on ${path}; use GET`);
@@ -188,15 +174,28 @@ class HttpLlmSimulator implements LlmSimulator {
     }
   };
 
+  /** Reads a POST body and parses it; a body too large or not JSON is answered here in the dialect's error shape. */
+  private readJson(request: IncomingMessage, response: ServerResponse, format: WireFormat, onJson: (json: unknown) => void): void {
+    readBody(request).then(
+      (body) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch (error) {
+          return format.writeError(response, 'invalid_request', `The request body is not valid JSON: ${(error as Error).message}`);
+        }
+        onJson(json);
+      },
+      (error: unknown) => {
+        if (error instanceof BodyTooLargeError) format.writeError(response, 'too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+        else if (!response.headersSent) response.destroy();
+      },
+    );
+  }
+
   /** Embeddings answer at once: the engine models generation, and an embedding is one prefill with nothing to stream. */
-  private embed(response: ServerResponse, body: string): void {
+  private embed(response: ServerResponse, json: unknown): void {
     const format = openAiSimulatorFormat;
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch (error) {
-      return format.writeError(response, 'invalid_request', `The request body is not valid JSON: ${(error as Error).message}`);
-    }
     const parsed = parseEmbeddingsRequest(json, this.options.modelName);
     if (!parsed.ok) return format.writeError(response, 'invalid_request', parsed.message, parsed.param);
     const errorDraw = this.embeddingRandom.next();
@@ -213,13 +212,7 @@ class HttpLlmSimulator implements LlmSimulator {
     format.writeError(response, kind, `Simulated ${errorStatus[kind]} injected by the LLM simulator (errorRate ${this.errorRate})`);
   }
 
-  private generate(request: IncomingMessage, response: ServerResponse, format: WireFormat, body: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch (error) {
-      return format.writeError(response, 'invalid_request', `The request body is not valid JSON: ${(error as Error).message}`);
-    }
+  private generate(request: IncomingMessage, response: ServerResponse, format: WireFormat, json: unknown): void {
     const parsed = format.parse(json, this.options.modelName);
     if (!parsed.ok) return format.writeError(response, 'invalid_request', parsed.message, parsed.param);
     // The client may have left while its body was read; nothing would ever cancel its sequence then.
