@@ -7,7 +7,7 @@ export interface LlmSimulatorOptions {
   host?: string;
   /** Default 0 (ephemeral). */
   port?: number;
-  /** Mean time to first token after a sequence starts running, default 200. */
+  /** Mean time to first token after a sequence starts running, before the prefill of its uncached prompt tokens; default 200. */
   ttftMs?: number;
   /** Mean inter-token latency at batch 1, default 20. */
   itlMs?: number;

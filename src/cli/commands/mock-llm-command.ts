@@ -18,7 +18,7 @@ Options:
   --port N              port to listen on; 0 picks a free one (default 0)
   --host H              address to bind (default 127.0.0.1)
   --model NAME          model listed in /v1/models (default switchboard-sim)
-  --ttft-ms N           mean time to first token in ms (default 200)
+  --ttft-ms N           mean time to first token in ms, before prefill (default 200)
   --itl-ms N            mean inter-token latency at batch 1 in ms (default 20)
   --output-tokens N     tokens per answer unless max_tokens is smaller (default 64)
   --max-num-seqs N      sequences decoded at once; the rest queue (default 256)
