@@ -1,11 +1,13 @@
 /** The LLM simulator's options: their defaults and the checks that turn a bad value into a clear RangeError. */
 
+import { realClock, type EngineClock } from './simulated-engine.js';
+
 export interface LlmSimulatorOptions {
   /** Default '127.0.0.1'. */
   host?: string;
   /** Default 0 (ephemeral). */
   port?: number;
-  /** Mean time to first token after a sequence starts running, default 200. */
+  /** Mean time to first token after a sequence starts running, before the prefill of its uncached prompt tokens; default 200. */
   ttftMs?: number;
   /** Mean inter-token latency at batch 1, default 20. */
   itlMs?: number;
@@ -29,7 +31,23 @@ export interface LlmSimulatorOptions {
   modelName?: string;
   /** KV capacity in tokens for kv_cache_usage_perc and admission, default maxNumSeqs · 2048. */
   kvBlocksTotal?: number;
+  /** Tokens per prefix-cache block (vLLM's --block-size), default 16. */
+  blockTokens?: number;
+  /** Prompt blocks the prefix cache holds at most, default all the KV capacity holds (kvBlocksTotal / blockTokens); 0 turns caching off. */
+  prefixCacheBlocks?: number;
+  /** Prefill speed in prompt tokens per second: each uncached prompt token adds 1000 / this ms to TTFT. Default 32,000; 0 makes prefill free. */
+  prefillTokensPerSecond?: number;
+  /** The engine's time and timers, and the clock of the latency histograms; a manual clock makes a test's timings exact. Default: real time. */
+  clock?: EngineClock;
 }
+
+/**
+ * The default prefill speed, from the planner's roofline (src/planner/decode-roofline.ts `estimatePrefill`, with the
+ * catalog's H100 SXM, Llama 3.1 8B in BF16 and the serving engine's 0.5 compute efficiency): a 2,048-token prompt
+ * prefills in 64.7 ms, 31,660 tokens/s, compute-bound. Rounded; test/lab/prefill-calibration.test.ts keeps the two
+ * within 5%. At this speed a 100-token prompt costs 3 ms, so short prompts keep the TTFT they had before.
+ */
+export const DEFAULT_PREFILL_TOKENS_PER_SECOND = 32_000;
 
 export type SimulatorPatch = Partial<Pick<LlmSimulatorOptions, 'errorRate' | 'disconnectRate' | 'stallMs' | 'ttftMs' | 'itlMs'>>;
 
@@ -75,6 +93,10 @@ export function resolveSimulatorOptions(options: LlmSimulatorOptions): Required<
     seed: options.seed ?? 1,
     modelName: options.modelName ?? 'switchboard-sim',
     kvBlocksTotal: options.kvBlocksTotal ?? maxNumSeqs * 2048,
+    blockTokens: options.blockTokens ?? 16,
+    prefixCacheBlocks: 0,
+    prefillTokensPerSecond: options.prefillTokensPerSecond ?? DEFAULT_PREFILL_TOKENS_PER_SECOND,
+    clock: options.clock ?? realClock,
   };
   if (typeof resolved.host !== 'string' || resolved.host === '') throw new RangeError('LLM simulator option host must be a non-empty string');
   if (typeof resolved.modelName !== 'string' || resolved.modelName === '') throw new RangeError('LLM simulator option modelName must be a non-empty string');
@@ -83,6 +105,10 @@ export function resolveSimulatorOptions(options: LlmSimulatorOptions): Required<
   checkPositiveInteger('outputTokens', resolved.outputTokens);
   checkPositiveInteger('maxNumSeqs', resolved.maxNumSeqs);
   checkPositiveInteger('kvBlocksTotal', resolved.kvBlocksTotal);
+  checkPositiveInteger('blockTokens', resolved.blockTokens);
+  resolved.prefixCacheBlocks = options.prefixCacheBlocks ?? Math.floor(resolved.kvBlocksTotal / resolved.blockTokens);
+  check('prefixCacheBlocks', resolved.prefixCacheBlocks, Number.isInteger(resolved.prefixCacheBlocks) && resolved.prefixCacheBlocks >= 0, 'an integer >= 0');
+  check('prefillTokensPerSecond', resolved.prefillTokensPerSecond, Number.isFinite(resolved.prefillTokensPerSecond) && resolved.prefillTokensPerSecond >= 0, 'a finite number >= 0');
   check('batchSlowdown', resolved.batchSlowdown, Number.isFinite(resolved.batchSlowdown) && resolved.batchSlowdown >= 0, 'a finite number >= 0');
   checkRate('jitter', resolved.jitter);
   check('seed', resolved.seed, Number.isFinite(resolved.seed), 'a finite number');

@@ -1,11 +1,14 @@
-/** The LLM simulator's HTTP server: OpenAI and Anthropic generation endpoints, models, health and vLLM-style metrics over one simulated engine. */
+/** The LLM simulator's HTTP server: OpenAI and Anthropic generation endpoints, OpenAI embeddings, models, health and vLLM-style metrics over one simulated engine. */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicSimulatorFormat } from './anthropic-simulator-format.js';
+import { parseEmbeddingsRequest, writeEmbeddings } from './openai-embeddings-format.js';
 import { openAiSimulatorFormat } from './openai-simulator-format.js';
+import { PrefixCache } from './prefix-cache.js';
 import { mix32, SeededRandom } from './seeded-random.js';
-import { realClock, SimulatedEngine } from './simulated-engine.js';
+import { planAnswer } from './simulated-answer.js';
+import { SimulatedEngine } from './simulated-engine.js';
 import { SimulatedGeneration, type GenerationContext, type SimulatorCounters } from './simulated-generation.js';
 import { SimulatorMetrics } from './simulator-metrics.js';
 import { resolveSimulatorOptions, validateSimulatorPatch, type LlmSimulatorOptions, type SimulatorPatch } from './llm-simulator-options.js';
@@ -20,6 +23,8 @@ export interface LlmSimulatorStats {
   disconnects: number;
   /** Clients that went away before their answer was complete (their sequences were removed at once). */
   clientAborts: number;
+  /** Embeddings requests answered (injected errors not included). */
+  embeddings: number;
   running: number;
   waiting: number;
   peakRunning: number;
@@ -75,6 +80,7 @@ class HttpLlmSimulator implements LlmSimulator {
   readonly url: string;
   private readonly context: GenerationContext;
   private readonly requestRandom: SeededRandom;
+  private readonly embeddingRandom: SeededRandom;
   private readonly modelsBody: string;
   private errorRate: number;
   private disconnectRate: number;
@@ -89,10 +95,14 @@ class HttpLlmSimulator implements LlmSimulator {
     const address = server.address() as AddressInfo;
     this.port = address.port;
     this.url = `http://${dialableHost(options.host)}:${address.port}`;
-    const counters: SimulatorCounters = { received: 0, completed: 0, injectedErrors: 0, disconnects: 0, clientAborts: 0 };
-    this.context = { engine, metrics: new SimulatorMetrics(options.modelName), counters, now: realClock.now };
+    const counters: SimulatorCounters = { received: 0, completed: 0, injectedErrors: 0, disconnects: 0, clientAborts: 0, embeddings: 0 };
+    const cacheConfig = { blockTokens: options.blockTokens, kvBlocks: Math.floor(options.kvBlocksTotal / options.blockTokens), prefixCaching: engine.prefixCache !== undefined };
+    const clock = options.clock;
+    this.context = { engine, metrics: new SimulatorMetrics(options.modelName, cacheConfig), counters, now: () => clock.now() };
     // Request-level draws have their own stream, so texts and faults depend only on the order of requests, not on step timing.
     this.requestRandom = new SeededRandom(mix32(options.seed, 1));
+    // Embeddings draw from a stream of their own, so they leave the chat answers' sequence as it was.
+    this.embeddingRandom = new SeededRandom(mix32(options.seed, 3));
     this.errorRate = options.errorRate;
     this.disconnectRate = options.disconnectRate;
     this.modelsBody = JSON.stringify({
@@ -134,14 +144,11 @@ class HttpLlmSimulator implements LlmSimulator {
       const format = path === '/v1/messages' ? anthropicSimulatorFormat : openAiSimulatorFormat;
       if (method !== 'POST') return format.writeError(response, 'method_not_allowed', `${method} is not allowed on ${path}; use POST`);
       this.context.counters.received++;
-      readBody(request).then(
-        (body) => this.generate(request, response, format, body),
-        (error: unknown) => {
-          if (error instanceof BodyTooLargeError) format.writeError(response, 'too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
-          else if (!response.headersSent) response.destroy();
-        },
-      );
-      return;
+      return this.readJson(request, response, format, (json) => this.generate(request, response, format, json));
+    }
+    if (path === '/v1/embeddings') {
+      if (method !== 'POST') return openAiSimulatorFormat.writeError(response, 'method_not_allowed', `${method} is not allowed on ${path}; use POST`);
+      return this.readJson(request, response, openAiSimulatorFormat, (json) => this.embed(response, json));
     }
     if (!READ_PATHS.has(path)) return openAiSimulatorFormat.writeError(response, 'not_found', `No route for ${method} ${path}`);
     if (method !== 'GET' && method !== 'HEAD') return openAiSimulatorFormat.writeError(response, 'method_not_allowed', `${method} is not allowed on ${path}; use GET`);
@@ -159,19 +166,53 @@ class HttpLlmSimulator implements LlmSimulator {
         kvCacheUsage: engine.kvCacheUsage,
         promptTokensTotal: engine.promptTokensTotal,
         generationTokensTotal: engine.generatedTokensTotal,
+        prefixCacheQueriesTotal: engine.prefixCacheQueriesTotal,
+        prefixCacheHitsTotal: engine.prefixCacheHitsTotal,
       });
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       response.end(text);
     }
   };
 
-  private generate(request: IncomingMessage, response: ServerResponse, format: WireFormat, body: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch (error) {
-      return format.writeError(response, 'invalid_request', `The request body is not valid JSON: ${(error as Error).message}`);
-    }
+  /** Reads a POST body and parses it; a body too large or not JSON is answered here in the dialect's error shape. */
+  private readJson(request: IncomingMessage, response: ServerResponse, format: WireFormat, onJson: (json: unknown) => void): void {
+    readBody(request).then(
+      (body) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch (error) {
+          return format.writeError(response, 'invalid_request', `The request body is not valid JSON: ${(error as Error).message}`);
+        }
+        onJson(json);
+      },
+      (error: unknown) => {
+        if (error instanceof BodyTooLargeError) format.writeError(response, 'too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+        else if (!response.headersSent) response.destroy();
+      },
+    );
+  }
+
+  /** Embeddings answer at once: the engine models generation, and an embedding is one prefill with nothing to stream. */
+  private embed(response: ServerResponse, json: unknown): void {
+    const format = openAiSimulatorFormat;
+    const parsed = parseEmbeddingsRequest(json, this.options.modelName);
+    if (!parsed.ok) return format.writeError(response, 'invalid_request', parsed.message, parsed.param);
+    const errorDraw = this.embeddingRandom.next();
+    const errorKindDraw = this.embeddingRandom.next();
+    if (errorDraw < this.errorRate) return this.injectError(response, format, errorKindDraw);
+    this.context.counters.embeddings++;
+    this.context.metrics.countEmbeddings(parsed.inputs.length, parsed.promptTokens);
+    writeEmbeddings(response, parsed);
+  }
+
+  private injectError(response: ServerResponse, format: WireFormat, kindDraw: number): void {
+    this.context.counters.injectedErrors++;
+    const kind: SimulatedErrorKind = kindDraw < 1 / 3 ? 'rate_limited' : kindDraw < 2 / 3 ? 'internal' : 'unavailable';
+    format.writeError(response, kind, `Simulated ${errorStatus[kind]} injected by the LLM simulator (errorRate ${this.errorRate})`);
+  }
+
+  private generate(request: IncomingMessage, response: ServerResponse, format: WireFormat, json: unknown): void {
     const parsed = format.parse(json, this.options.modelName);
     if (!parsed.ok) return format.writeError(response, 'invalid_request', parsed.message, parsed.param);
     // The client may have left while its body was read; nothing would ever cancel its sequence then.
@@ -186,22 +227,24 @@ class HttpLlmSimulator implements LlmSimulator {
     const disconnectDraw = random.next();
     const disconnectPointDraw = random.next();
 
-    if (errorDraw < this.errorRate) {
-      this.context.counters.injectedErrors++;
-      const kind: SimulatedErrorKind = errorKindDraw < 1 / 3 ? 'rate_limited' : errorKindDraw < 2 / 3 ? 'internal' : 'unavailable';
-      return format.writeError(response, kind, `Simulated ${errorStatus[kind]} injected by the LLM simulator (errorRate ${this.errorRate})`);
-    }
+    if (errorDraw < this.errorRate) return this.injectError(response, format, errorKindDraw);
     const { outputTokens } = this.options;
     const { maxTokens, stream } = parsed.request;
-    const targetTokens = maxTokens === undefined ? outputTokens : Math.min(outputTokens, maxTokens);
+    const answer = planAnswer(parsed.conversation, textSeed, format.toolCallIdPrefix);
+    const naturalTokens = answer.naturalTokens ?? outputTokens;
+    const targetTokens = maxTokens === undefined ? naturalTokens : Math.min(naturalTokens, maxTokens);
+    // Seeded words have no end of their own: a cap at or below outputTokens cuts them. A planned answer is cut only by a smaller cap.
+    const cut = maxTokens !== undefined && (answer.naturalTokens === undefined ? maxTokens <= outputTokens : maxTokens < answer.naturalTokens);
+    const cache = this.context.engine.prefixCache;
     const generation = new SimulatedGeneration(this.context, response, format, parsed.request, {
       id: format.idPrefix + (++this.nextId).toString(36).padStart(8, '0'),
+      answer,
       textSeed,
       targetTokens,
-      // outputTokens is the answer's natural length: a cap at or below it cuts the answer.
-      finishReason: maxTokens !== undefined && maxTokens <= outputTokens ? 'length' : 'stop',
+      finishReason: cut ? 'length' : answer.finishReason,
       disconnectAfterTokens: stream && disconnectDraw < this.disconnectRate ? 1 + Math.floor(disconnectPointDraw * targetTokens) : 0,
       ttftDraw,
+      promptBlocks: cache === undefined ? undefined : parsed.prompt.blockHashes(cache.blockTokens),
     });
     generation.start();
   }
@@ -218,8 +261,11 @@ export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Prom
       batchSlowdown: resolved.batchSlowdown,
       jitter: resolved.jitter,
       kvCapacityTokens: resolved.kvBlocksTotal,
+      prefillTokensPerSecond: resolved.prefillTokensPerSecond,
     },
     new SeededRandom(mix32(resolved.seed, 2)),
+    resolved.clock,
+    resolved.prefixCacheBlocks > 0 ? new PrefixCache(resolved.blockTokens, resolved.prefixCacheBlocks) : undefined,
   );
   const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 });
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 /** A simulated continuous-batching engine (like vLLM's scheduler): a FIFO wait queue, at most maxNumSeqs running, one shared step timer. */
 
+import type { PrefixCache } from './prefix-cache.js';
 import { jittered, type SeededRandom } from './seeded-random.js';
 
 /** Time and timers, injected so the engine can run on a manual clock in tests. */
@@ -31,6 +32,8 @@ export interface EngineSettings {
   jitter: number;
   /** KV capacity in tokens: a waiting sequence is admitted only if its prompt fits (or nothing runs). */
   kvCapacityTokens: number;
+  /** Prefill speed: each prompt token the prefix cache does not hold adds 1000 / this ms to TTFT. 0 or absent: prefill is free. */
+  prefillTokensPerSecond?: number;
 }
 
 /** What the engine calls as a sequence makes progress. Called synchronously from the step. */
@@ -54,6 +57,8 @@ export class SimulatedSequence {
   generated = 0;
   firstTokenAt = 0;
   cancelRequested = false;
+  /** Leading prompt tokens the prefix cache held at admission. */
+  cachedTokens = 0;
 
   constructor(
     readonly listener: SequenceListener,
@@ -61,6 +66,8 @@ export class SimulatedSequence {
     readonly targetTokens: number,
     /** A uniform draw in [0, 1) fixing this sequence's TTFT jitter, drawn by the caller in request order. */
     readonly ttftDraw: number,
+    /** The prompt's chained block hashes, when the engine has a prefix cache. */
+    readonly promptBlocks: readonly number[] | undefined,
   ) {}
 }
 
@@ -86,11 +93,16 @@ export class SimulatedEngine {
   peakRunning = 0;
   promptTokensTotal = 0;
   generatedTokensTotal = 0;
+  /** Prompt tokens looked up in the prefix cache, and those found (vLLM's prefix_cache_queries and _hits). */
+  prefixCacheQueriesTotal = 0;
+  prefixCacheHitsTotal = 0;
 
   constructor(
     readonly settings: EngineSettings,
     private readonly stepRandom: SeededRandom,
     private readonly clock: EngineClock = realClock,
+    /** Absent: no prefix caching, every prompt token is prefilled. */
+    readonly prefixCache?: PrefixCache,
   ) {}
 
   get runningCount(): number {
@@ -107,8 +119,8 @@ export class SimulatedEngine {
   }
 
   /** Queues a sequence of `targetTokens` tokens (at least 1) and starts it at once if there is room. */
-  submit(listener: SequenceListener, promptTokens: number, targetTokens: number, ttftDraw: number): SimulatedSequence {
-    const sequence = new SimulatedSequence(listener, promptTokens, Math.max(1, targetTokens), ttftDraw);
+  submit(listener: SequenceListener, promptTokens: number, targetTokens: number, ttftDraw: number, promptBlocks?: readonly number[]): SimulatedSequence {
+    const sequence = new SimulatedSequence(listener, promptTokens, Math.max(1, targetTokens), ttftDraw, promptBlocks);
     if (this.stopped) {
       sequence.phase = ENDED;
       return sequence;
@@ -152,6 +164,7 @@ export class SimulatedEngine {
     this.waitingSequences = 0;
     this.decodingSequences = 0;
     this.kvTokensHeld = 0;
+    this.prefixCache?.clear();
   }
 
   private admitWaiting(now: number): void {
@@ -175,14 +188,27 @@ export class SimulatedEngine {
   }
 
   private start(sequence: SimulatedSequence, now: number): void {
-    const { ttftMs, stallMs, jitter } = this.settings;
+    const { ttftMs, stallMs, jitter, prefillTokensPerSecond } = this.settings;
     sequence.phase = PREFILL;
     sequence.slot = this.running.length;
     this.running.push(sequence);
     this.kvTokensHeld += sequence.promptTokens;
     this.promptTokensTotal += sequence.promptTokens;
     if (this.running.length > this.peakRunning) this.peakRunning = this.running.length;
-    sequence.firstTokenAt = now + Math.max(0, jittered(ttftMs, jitter, sequence.ttftDraw)) + stallMs;
+    const cache = this.prefixCache;
+    if (cache !== undefined && sequence.promptBlocks !== undefined) {
+      // As in vLLM, the last prompt token is always computed (its logits start decoding): a fully cached prompt
+      // still prefills its last block.
+      const hits = cache.leadingHits(sequence.promptBlocks, Math.floor((sequence.promptTokens - 1) / cache.blockTokens));
+      sequence.cachedTokens = hits * cache.blockTokens;
+      this.prefixCacheQueriesTotal += sequence.promptTokens;
+      this.prefixCacheHitsTotal += sequence.cachedTokens;
+      // Blocks are cached when scheduled (vLLM V1), so a request admitted on the next step already shares them.
+      cache.touch(sequence.promptBlocks);
+      this.trimPrefixCache();
+    }
+    const prefillMs = prefillTokensPerSecond ? ((sequence.promptTokens - sequence.cachedTokens) * 1000) / prefillTokensPerSecond : 0;
+    sequence.firstTokenAt = now + Math.max(0, jittered(ttftMs, jitter, sequence.ttftDraw)) + stallMs + prefillMs;
     // While others decode, the step timer is the clock that matters: a finished prefill waits for the next step.
     if (this.decodingSequences === 0) this.scheduleAt(sequence.firstTokenAt);
   }
@@ -214,11 +240,22 @@ export class SimulatedEngine {
     return Math.max(0, jittered(mean, jitter, this.stepRandom.next()));
   }
 
+  /**
+   * Cached blocks live in KV memory that running sequences do not hold: as usage grows, the least recently used
+   * go. (Running sequences' own blocks are counted in both, so a nearly full engine caches a little less than vLLM.)
+   */
+  private trimPrefixCache(): void {
+    const cache = this.prefixCache!;
+    cache.trim(Math.floor(Math.max(0, this.settings.kvCapacityTokens - this.kvTokensHeld) / cache.blockTokens));
+  }
+
   /** Emits one token; true when the sequence has just finished (and left the engine). */
   private emit(sequence: SimulatedSequence): boolean {
     const index = sequence.generated++;
     this.kvTokensHeld++;
     this.generatedTokensTotal++;
+    // A decode that fills a block takes a new one, as vLLM allocates them: the moment memory pressure can evict.
+    if (this.prefixCache !== undefined && sequence.generated % this.prefixCache.blockTokens === 0) this.trimPrefixCache();
     sequence.listener.onToken(index);
     if (sequence.cancelRequested || sequence.generated < sequence.targetTokens) return false;
     this.release(sequence);

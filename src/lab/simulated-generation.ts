@@ -4,8 +4,8 @@ import type { ServerResponse } from 'node:http';
 import type { SequenceListener, SimulatedEngine, SimulatedSequence } from './simulated-engine.js';
 import type { SimulatorFinishReason, SimulatorMetrics } from './simulator-metrics.js';
 import type { GenerationRequest } from './simulator-requests.js';
+import type { SimulatedAnswer } from './simulated-answer.js';
 import type { StreamWriter, WireFormat } from './simulator-wire-format.js';
-import { simulatedText, simulatedTokenJson } from './simulated-text.js';
 
 /** Counters the simulator reports through `stats()`. */
 export interface SimulatorCounters {
@@ -14,6 +14,7 @@ export interface SimulatorCounters {
   injectedErrors: number;
   disconnects: number;
   clientAborts: number;
+  embeddings: number;
 }
 
 /** What every generation shares with the simulator that owns it. */
@@ -28,12 +29,15 @@ export interface GenerationContext {
 /** The fixed facts of one generation, decided before it enters the engine. */
 export interface GenerationPlan {
   readonly id: string;
+  readonly answer: SimulatedAnswer;
   readonly textSeed: number;
   readonly targetTokens: number;
   readonly finishReason: SimulatorFinishReason;
   /** Destroy the stream right after this many tokens; 0 = never. */
   readonly disconnectAfterTokens: number;
   readonly ttftDraw: number;
+  /** The prompt's block hashes for the engine's prefix cache; undefined without one. */
+  readonly promptBlocks: readonly number[] | undefined;
 }
 
 export class SimulatedGeneration implements SequenceListener {
@@ -56,13 +60,13 @@ export class SimulatedGeneration implements SequenceListener {
   start(): void {
     if (this.request.stream) this.writer = this.format.openStream(this.response, this.request, this.plan.id);
     this.response.once('close', this.onResponseClose);
-    this.sequence = this.context.engine.submit(this, this.request.promptTokens, this.plan.targetTokens, this.plan.ttftDraw);
+    this.sequence = this.context.engine.submit(this, this.request.promptTokens, this.plan.targetTokens, this.plan.ttftDraw, this.plan.promptBlocks);
   }
 
   onToken(index: number): void {
     if (index === 0) this.context.metrics.observeTimeToFirstToken((this.context.now() - this.arrivedAt) / 1000);
     if (this.writer === undefined) return;
-    this.writer.token(simulatedTokenJson(this.plan.textSeed, index), index === 0);
+    this.plan.answer.stream(this.writer, this.plan.textSeed, index);
     // write() returning false only means a slow reader's socket is buffering; a whole answer is a few KB, so keep going.
     if (index + 1 === this.plan.disconnectAfterTokens) this.disconnect();
   }
@@ -73,9 +77,10 @@ export class SimulatedGeneration implements SequenceListener {
     metrics.observeEndToEndLatency((this.context.now() - this.arrivedAt) / 1000);
     metrics.countFinished(this.plan.finishReason);
     counters.completed++;
-    const { targetTokens, finishReason } = this.plan;
-    if (this.writer !== undefined) this.writer.finish(targetTokens, finishReason);
-    else this.format.writeCompletion(this.response, this.request, this.plan.id, simulatedText(this.plan.textSeed, targetTokens), targetTokens, finishReason);
+    const { targetTokens, finishReason, answer, textSeed } = this.plan;
+    const usage = { promptTokens: this.request.promptTokens, completionTokens: targetTokens, cachedTokens: this.sequence?.cachedTokens ?? 0 };
+    if (this.writer !== undefined) this.writer.finish(usage, finishReason);
+    else this.format.writeCompletion(this.response, this.request, this.plan.id, answer.whole(textSeed, targetTokens), usage, finishReason);
   }
 
   // A client that goes away frees its slot at once: nothing keeps generating for a closed socket.
@@ -83,6 +88,7 @@ export class SimulatedGeneration implements SequenceListener {
     if (this.settled) return;
     this.settled = true;
     this.context.counters.clientAborts++;
+    this.context.metrics.countCancelled();
     if (this.sequence !== undefined) this.context.engine.cancel(this.sequence);
   };
 

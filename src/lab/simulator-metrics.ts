@@ -47,9 +47,18 @@ export interface EngineGauges {
   kvCacheUsage: number;
   promptTokensTotal: number;
   generationTokensTotal: number;
+  prefixCacheQueriesTotal: number;
+  prefixCacheHitsTotal: number;
 }
 
-export type SimulatorFinishReason = 'stop' | 'length';
+/** The engine's fixed cache settings, shown as vLLM's `cache_config_info`. */
+export interface CacheConfig {
+  blockTokens: number;
+  kvBlocks: number;
+  prefixCaching: boolean;
+}
+
+export type SimulatorFinishReason = 'stop' | 'length' | 'tool_calls';
 
 export class SimulatorMetrics {
   private readonly labels: string;
@@ -57,9 +66,28 @@ export class SimulatorMetrics {
   private readonly endToEndLatency = new Histogram('vllm:e2e_request_latency_seconds', 'Histogram of end to end request latency in seconds.', E2E_BUCKETS);
   private finishedByStop = 0;
   private finishedByLength = 0;
+  private cancelled = 0;
+  private embeddingRequests = 0;
+  private embeddingInputs = 0;
+  private embeddingTokens = 0;
+  private readonly cacheConfigInfo: string;
 
-  constructor(modelName: string) {
+  constructor(modelName: string, cacheConfig: CacheConfig) {
     this.labels = `model_name="${escapeLabelValue(modelName)}"`;
+    this.cacheConfigInfo =
+      '# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig\n# TYPE vllm:cache_config_info gauge\n' +
+      `vllm:cache_config_info{block_size="${cacheConfig.blockTokens}",num_gpu_blocks="${cacheConfig.kvBlocks}",enable_prefix_caching="${cacheConfig.prefixCaching ? 'True' : 'False'}"} 1\n`;
+  }
+
+  /** A client went away before its answer was complete. */
+  countCancelled(): void {
+    this.cancelled++;
+  }
+
+  countEmbeddings(inputs: number, tokens: number): void {
+    this.embeddingRequests++;
+    this.embeddingInputs += inputs;
+    this.embeddingTokens += tokens;
   }
 
   observeTimeToFirstToken(seconds: number): void {
@@ -71,8 +99,9 @@ export class SimulatorMetrics {
   }
 
   countFinished(reason: SimulatorFinishReason): void {
-    if (reason === 'stop') this.finishedByStop++;
-    else this.finishedByLength++;
+    // vLLM's engine knows no tool calls: an answer that ends in one stopped like any other.
+    if (reason === 'length') this.finishedByLength++;
+    else this.finishedByStop++;
   }
 
   render(gauges: EngineGauges): string {
@@ -87,7 +116,14 @@ export class SimulatorMetrics {
       `vllm:request_success_total{${labels},finished_reason="stop"} ${this.finishedByStop}\n` +
       `vllm:request_success_total{${labels},finished_reason="length"} ${this.finishedByLength}\n` +
       this.timeToFirstToken.render(labels) +
-      this.endToEndLatency.render(labels)
+      this.endToEndLatency.render(labels) +
+      counter('vllm:prefix_cache_queries_total', 'Prefix cache queries, in terms of number of queried tokens.', labels, gauges.prefixCacheQueriesTotal) +
+      counter('vllm:prefix_cache_hits_total', 'Prefix cache hits, in terms of number of cached tokens.', labels, gauges.prefixCacheHitsTotal) +
+      this.cacheConfigInfo +
+      counter('switchboard_sim_requests_cancelled_total', 'Requests whose client went away before the answer was complete.', labels, this.cancelled) +
+      counter('switchboard_sim_embedding_requests_total', 'Embeddings requests answered.', labels, this.embeddingRequests) +
+      counter('switchboard_sim_embedding_inputs_total', 'Texts embedded.', labels, this.embeddingInputs) +
+      counter('switchboard_sim_embedding_tokens_total', 'Prompt tokens of embedded texts.', labels, this.embeddingTokens)
     );
   }
 }

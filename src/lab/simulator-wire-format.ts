@@ -1,6 +1,7 @@
 /** What each API dialect the simulator speaks (OpenAI, Anthropic) provides: parsing, errors, whole answers and streams. */
 
 import type { ServerResponse } from 'node:http';
+import type { WholeAnswer } from './simulated-answer.js';
 import type { ParseResult, GenerationRequest } from './simulator-requests.js';
 import type { SimulatorFinishReason } from './simulator-metrics.js';
 
@@ -17,20 +18,34 @@ export const errorStatus: Record<SimulatedErrorKind, number> = {
   unavailable: 503,
 };
 
+/** Token counts of a finished answer. */
+export interface AnswerUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** Leading prompt tokens the prefix cache held (0 without a cache). */
+  cachedTokens: number;
+}
+
 /** Writes one streamed response; created when the response starts, after its headers are sent. */
 export interface StreamWriter {
-  /** Writes one token given as a JSON string literal; `first` prepends the stream's opening events. */
+  /** Writes one text token given as a JSON string literal; `first` prepends the stream's opening events. */
   token(tokenJson: string, first: boolean): void;
+  /** Opens tool call `callIndex` (0-based, in order) with its id and name (a JSON string literal). */
+  toolCallStart(callIndex: number, id: string, nameJson: string, first: boolean): void;
+  /** Writes a fragment of the open tool call's arguments, as a JSON string literal. */
+  toolCallArguments(callIndex: number, fragmentJson: string): void;
   /** Writes the closing events and ends the response. */
-  finish(completionTokens: number, finishReason: SimulatorFinishReason): void;
+  finish(usage: AnswerUsage, finishReason: SimulatorFinishReason): void;
 }
 
 export interface WireFormat {
   /** Prefix of response ids, e.g. `chatcmpl-`. */
   readonly idPrefix: string;
+  /** Prefix of tool call ids, e.g. `call_`. */
+  readonly toolCallIdPrefix: string;
   parse(body: unknown, defaultModel: string): ParseResult;
   writeError(response: ServerResponse, kind: SimulatedErrorKind, message: string, param?: string): void;
-  writeCompletion(response: ServerResponse, request: GenerationRequest, id: string, text: string, completionTokens: number, finishReason: SimulatorFinishReason): void;
+  writeCompletion(response: ServerResponse, request: GenerationRequest, id: string, answer: WholeAnswer, usage: AnswerUsage, finishReason: SimulatorFinishReason): void;
   /** Sends the SSE headers at once (as vLLM does) and returns the writer for the events. */
   openStream(response: ServerResponse, request: GenerationRequest, id: string): StreamWriter;
 }

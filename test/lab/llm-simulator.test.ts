@@ -314,6 +314,24 @@ describe('LLM simulator behaviour', () => {
     assert.deepEqual([stats.running, stats.waiting, stats.completed], [0, 0, 0]);
   });
 
+  test('a client that leaves mid-stream is counted as cancelled in /metrics; finished and injected cuts are not', async () => {
+    const instance = await simulator({ ttftMs: 5, itlMs: 20, outputTokens: 500 });
+    const cancelled = (metrics: string): number => metricValue(metrics, 'switchboard_sim_requests_cancelled_total{model_name="switchboard-sim"}');
+    assert.equal(cancelled((await getText(instance.url, '/metrics')).body), 0);
+    const left = await post(instance.url, '/v1/chat/completions', chat('leave early', { stream: true }), { onChunk: (chunk) => chunk.includes('[simulated]') });
+    assert.ok(left.body.includes('[simulated]'));
+    await waitFor(() => instance.stats().clientAborts === 1);
+    assert.equal(instance.stats().running, 0, 'its sequence left the engine');
+    assert.equal(cancelled((await getText(instance.url, '/metrics')).body), 1);
+    instance.configure({ itlMs: 0 });
+    assert.equal((await post(instance.url, '/v1/chat/completions', chat('stay', { max_tokens: 3 }))).status, 200);
+    instance.configure({ disconnectRate: 1 });
+    await post(instance.url, '/v1/chat/completions', chat('cut by the backend', { stream: true }));
+    const metrics = (await getText(instance.url, '/metrics')).body;
+    assert.equal(cancelled(metrics), 1, 'an injected disconnect is the backend leaving, not the client');
+    assert.equal(metricValue(metrics, 'vllm:request_success_total{model_name="switchboard-sim",finished_reason="length"}'), 1);
+  });
+
   test('configure() makes a healthy instance sick and back, and rejects bad values', async () => {
     const instance = await simulator({ ttftMs: 5, itlMs: 1, outputTokens: 2 });
     assert.equal((await post(instance.url, '/v1/chat/completions', chat('a'))).status, 200);

@@ -59,3 +59,13 @@ test('--help prints the usage and exits 0', async () => {
   assert.match(result.stdout, /Usage: switchboard mock-llm/);
   assert.match(result.stdout, /--disconnect-rate/);
 });
+
+test('--help documents the tool, embeddings and prefix-cache options; their bad values are usage errors', async () => {
+  const help = await run(['mock-llm', '--help']);
+  for (const text of ['/v1/embeddings', 'tools', '--prefix-cache-blocks', '--block-tokens', '--prefill-tokens-per-second', '--kv-capacity-tokens']) assert.ok(help.stdout.includes(text), text);
+  for (const args of [['--block-tokens', '0'], ['--prefix-cache-blocks', '-1'], ['--prefill-tokens-per-second', 'fast'], ['--kv-capacity-tokens', '0']]) {
+    const result = await run(['mock-llm', ...args]);
+    assert.equal(result.code, 2, `mock-llm ${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(args[0]!));
+  }
+});
