@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { anthropicSimulatorFormat } from './anthropic-simulator-format.js';
 import { openAiSimulatorFormat } from './openai-simulator-format.js';
-import { mix32, SeededRandom } from './seeded-random.js';
+import { mix32, SeededRandom } from '../stats/seeded-random.js';
 import { realClock, SimulatedEngine } from './simulated-engine.js';
 import { SimulatedGeneration, type GenerationContext, type SimulatorCounters } from './simulated-generation.js';
 import { SimulatorMetrics } from './simulator-metrics.js';

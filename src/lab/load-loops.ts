@@ -1,6 +1,6 @@
 /** The three ways a load run sends requests: a closed loop, an open loop on a schedule, and a spike. */
 
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../stats/seeded-random.js';
 
 /** What a loop needs from the run: when it may send, how to send one, and the run's clock. */
 export interface LoopDriver {

@@ -1,6 +1,7 @@
 /** A simulated continuous-batching engine (like vLLM's scheduler): a FIFO wait queue, at most maxNumSeqs running, one shared step timer. */
 
-import { jittered, type SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../stats/seeded-random.js';
+import { jittered } from './jittered.js';
 
 /** Time and timers, injected so the engine can run on a manual clock in tests. */
 export interface EngineClock {

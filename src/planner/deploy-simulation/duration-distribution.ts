@@ -4,7 +4,7 @@
  * median and p99), parsed from flags and the defaults file. Values are in milliseconds.
  */
 
-import { standardNormal, type RandomSource } from './seeded-random.js';
+import type { RandomSource } from '../../stats/seeded-random.js';
 
 export interface DurationDistribution {
   /** The text it was parsed from, normalised. */
@@ -56,6 +56,13 @@ export function inverseStandardNormal(probability: number): number {
 }
 
 const z99 = inverseStandardNormal(0.99);
+
+/** A standard normal draw (Box–Muller; one of the pair is discarded to keep the stream stateless). */
+export function standardNormal(random: RandomSource): number {
+  const first = Math.max(random.next(), Number.MIN_VALUE);
+  const second = random.next();
+  return Math.sqrt(-2 * Math.log(first)) * Math.cos(2 * Math.PI * second);
+}
 
 export function fixedDuration(valueMs: number): DurationDistribution {
   return { spec: `fixed:${formatMs(valueMs)}`, meanMs: valueMs, quantileMs: () => valueMs, sample: () => valueMs };

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { formatMs } from './duration-distribution.js';
-import type { RandomSource } from './seeded-random.js';
+import type { RandomSource } from '../../stats/seeded-random.js';
 
 export type ArrivalProcess = 'poisson' | 'uniform';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percentileOfSorted, summarizeLatencies } from '../../src/lab/latency-stats.js';
+import { summarizeLatencies } from '../../src/stats/latency-summary.js';
+import { percentileOfSorted } from '../../src/stats/percentile-of-sorted.js';
 
 test('nearest-rank percentiles of 1..100 are the ranks themselves', () => {
   const values = Array.from({ length: 100 }, (_, index) => 100 - index); // unsorted on purpose
