@@ -57,3 +57,8 @@ export function mix32(first: number, second: number): number {
 export function randomStream(seed: number, purpose: number): SeededRandom {
   return new SeededRandom(mixRounds(seed, purpose + 1));
 }
+
+/** An exponential draw with mean `mean`: the gap between Poisson arrivals, or a memoryless duration. `1 − u` keeps the logarithm off zero. */
+export function exponentialDraw(random: RandomSource, mean: number): number {
+  return -Math.log(1 - random.next()) * mean;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mix32, SeededRandom } from '../../src/stats/seeded-random.js';
+import { exponentialDraw, mix32, SeededRandom } from '../../src/stats/seeded-random.js';
 
 test('the same seed gives the same sequence; another seed another one', () => {
   const draw = (seed: number): number[] => {
@@ -28,4 +28,13 @@ test('mix32 is deterministic and spreads neighbouring inputs', () => {
   assert.equal(mix32(1, 2), mix32(1, 2));
   const outputs = new Set(Array.from({ length: 1000 }, (_, index) => mix32(9, index) % 64));
   assert.equal(outputs.size, 64);
+});
+
+test('exponential draws: the inverse CDF of a known uniform, and the mean over many', () => {
+  assert.equal(exponentialDraw({ next: () => 0.5 }, 100), 100 * Math.LN2);
+  assert.equal(exponentialDraw({ next: () => 0 }, 100), 0);
+  const random = new SeededRandom(9);
+  let sum = 0;
+  for (let index = 0; index < 100_000; index++) sum += exponentialDraw(random, 250);
+  assert.ok(Math.abs(sum / 100_000 - 250) < 5, `mean ${sum / 100_000}`);
 });

@@ -4,7 +4,7 @@
  * median and p99), parsed from flags and the defaults file. Values are in milliseconds.
  */
 
-import type { RandomSource } from '../../stats/seeded-random.js';
+import { exponentialDraw, type RandomSource } from '../../stats/seeded-random.js';
 
 export interface DurationDistribution {
   /** The text it was parsed from, normalised. */
@@ -83,7 +83,7 @@ export function exponentialDuration(meanMs: number): DurationDistribution {
     spec: `exponential:${formatMs(meanMs)}`,
     meanMs,
     quantileMs: (quantile) => -meanMs * Math.log(1 - quantile),
-    sample: (random) => -meanMs * Math.log(1 - random.next()),
+    sample: (random) => exponentialDraw(random, meanMs),
   };
 }
 
