@@ -32,7 +32,7 @@ test('mix32 is deterministic and spreads neighbouring inputs', () => {
 
 test('exponential draws: the inverse CDF of a known uniform, and the mean over many', () => {
   assert.equal(exponentialDraw({ next: () => 0.5 }, 100), 100 * Math.LN2);
-  assert.equal(exponentialDraw({ next: () => 0 }, 100), 0);
+  assert.ok(exponentialDraw({ next: () => 0 }, 100) === 0, 'a uniform 0 is no wait at all');
   const random = new SeededRandom(9);
   let sum = 0;
   for (let index = 0; index < 100_000; index++) sum += exponentialDraw(random, 250);

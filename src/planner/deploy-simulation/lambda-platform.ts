@@ -5,8 +5,8 @@
  * 1,000 environments refilled continuously over 10 s), the account concurrency limit,
  * provisioned concurrency, API Gateway's throttle and integration timeout, and clients that
  * retry every 429 with backoff. Counts the GB-seconds, invocations and gateway requests
- * that billing needs. The gateway, the environments and the meter are objects of their own;
- * this runs them and plays the clients.
+ * that billing needs. The gateway, the environments, the meter and the clients are objects of
+ * their own; this runs them and keeps each request's record.
  */
 
 import type { RandomSource } from '../../stats/seeded-random.js';
@@ -17,7 +17,7 @@ import type { LambdaConfig } from './lambda-config.js';
 import { LambdaCostMeter } from './lambda-cost-meter.js';
 import { LambdaEnvironments } from './lambda-environments.js';
 import { emptyTimeline, recordSample, RequestLedger, type PlatformRun } from './platform-run.js';
-import { retryDelayMs } from './retry-backoff.js';
+import { RetryingClients } from './retrying-clients.js';
 
 export interface LambdaUsage {
   /** Invocations that ran (throttled attempts are not invocations). */
@@ -47,29 +47,28 @@ const SAMPLE = 2;
 
 export function simulateLambda(config: LambdaConfig, arrivalsMs: Float64Array, serviceMs: Float64Array, random: RandomSource): LambdaRun {
   const ledger = new RequestLedger(arrivalsMs);
-  const attempts = new Uint32Array(arrivalsMs.length);
+  const clients = new RetryingClients(arrivalsMs.length, config.retry, random);
   const cutOff = new Uint8Array(arrivalsMs.length);
   const events = new EventQueue();
   const gateway = new ApiGateway(config.apiGateway);
   const environments = new LambdaEnvironments(config);
   const meter = new LambdaCostMeter(config.memoryMb);
   const timeline = emptyTimeline(config.sampleIntervalMs);
-  let throttleResponses = 0;
 
   /** A 429: the client retries after a backoff, or gives up after its last attempt. */
   const throttle = (request: number, nowMs: number): void => {
-    throttleResponses++;
     ledger.throttled[request] = 1;
-    if (attempts[request]! >= config.retry.maxAttempts) {
-      ledger.failed[request] = 1;
-      ledger.outstanding--;
+    const retryAtMs = clients.retryAt(request, nowMs);
+    if (!Number.isNaN(retryAtMs)) {
+      events.push(retryAtMs, ARRIVAL, request);
       return;
     }
-    events.push(nowMs + retryDelayMs(config.retry, attempts[request]!, random), ARRIVAL, request);
+    ledger.failed[request] = 1;
+    ledger.outstanding--;
   };
 
   const arrive = (request: number, nowMs: number): void => {
-    attempts[request]!++;
+    clients.attempt(request);
     const placement = gateway.admit(nowMs) ? environments.acquire(nowMs) : 'throttled';
     if (placement === 'throttled') {
       throttle(request, nowMs);
@@ -112,7 +111,7 @@ export function simulateLambda(config: LambdaConfig, arrivalsMs: Float64Array, s
     },
   });
   recordSample(timeline, endMs, environments.instances, environments.busy);
-  const run = ledger.summarize('lambda', { throttleResponses, peakInstances: environments.peakInstances, peakBusy: environments.peakBusy, endMs, timeline });
+  const run = ledger.summarize('lambda', { throttleResponses: clients.throttleResponses, peakInstances: environments.peakInstances, peakBusy: environments.peakBusy, endMs, timeline });
   const usage: LambdaUsage = {
     invocations: meter.invocations,
     apiGatewayRequests: gateway.accepted,
