@@ -1,36 +1,28 @@
 /** Runs the load generator for a benchmark step: progress lines while it runs, a compact summary after, CPU seconds of every process involved. */
 
 import { runLoad, type LoadOptions, type LoadResult } from '../src/lab/load-generator.js';
+import type { LatencySummary } from '../src/stats/latency-summary.js';
 import { listenOverflows, type BenchProcess } from './bench-process.js';
 import { round } from './bench-report.js';
 
-export interface LatencyPair {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
+/** The figures of a latency summary a benchmark step keeps. */
+export type LatencyPair = Pick<LatencySummary, 'p50' | 'p90' | 'p99' | 'max'>;
 
-export interface LoadSummary {
+/** A benchmark step's load run: the result's counts as the lab reports them, its latencies, and what the machine spent. */
+export interface LoadSummary extends Pick<LoadResult, 'requests' | 'ok' | 'errors' | 'errorsByKind' | 'durationS' | 'throughputRps'> {
   label: string;
-  requests: number;
-  ok: number;
-  errors: number;
-  errorsByKind: Record<string, number>;
-  durationS: number;
-  throughputRps: number;
   ttftMs: LatencyPair | null;
   itlMs: LatencyPair | null;
   e2eMs: LatencyPair | null;
   /** The generator's own cost: CPU per request and its event-loop delay (a busy generator inflates every latency). */
-  generator: { cpuMicrosPerRequest: number; eventLoopDelayP99Ms: number };
+  generator: LoadResult['overhead'];
   /** CPU seconds each process used during the step (the bench process is "generator"). */
   cpuSeconds: Record<string, number>;
   /** Connections the kernel dropped because an accept queue was full during the step (machine-wide). */
   listenOverflows: number;
 }
 
-const pair = (summary: { p50: number; p90: number; p99: number; max: number } | null): LatencyPair | null =>
+const pair = (summary: LatencyPair | null): LatencyPair | null =>
   summary ? { p50: summary.p50, p90: summary.p90, p99: summary.p99, max: summary.max } : null;
 
 export function summarize(label: string, result: LoadResult, cpuSeconds: Record<string, number>, overflows: number): LoadSummary {

@@ -19,6 +19,9 @@ export async function startSimulators(settings: SwitchboardConfig['simulator']):
           outputTokens: settings.outputTokens,
           maxNumSeqs: settings.maxNumSeqs,
           seed: settings.seed + index,
+          blockTokens: settings.blockTokens,
+          prefixCacheBlocks: settings.prefixCacheBlocks,
+          prefillTokensPerSecond: settings.prefillTokensPerSecond,
         }),
       );
     }

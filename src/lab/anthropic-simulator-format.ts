@@ -1,7 +1,8 @@
 /** Anthropic's Messages wire format for the simulator: message JSON, the named SSE events, and `{type:'error'}` bodies. */
 
 import type { ServerResponse } from 'node:http';
-import { parseMessagesRequest, type GenerationRequest } from './simulator-requests.js';
+import { parseMessagesRequest } from './anthropic-messages-request.js';
+import type { GenerationRequest } from './simulator-requests.js';
 import type { SimulatorFinishReason } from './simulator-metrics.js';
 import { errorHeaders, errorStatus, startEventStream, writeJson, type AnswerUsage, type SimulatedErrorKind, type StreamWriter, type WireFormat } from './simulator-wire-format.js';
 

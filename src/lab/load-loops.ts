@@ -1,6 +1,6 @@
 /** The three ways a load run sends requests: a closed loop, an open loop on a schedule, and a spike. */
 
-import { SeededRandom } from './seeded-random.js';
+import { exponentialDraw, SeededRandom } from '../stats/seeded-random.js';
 
 /** What a loop needs from the run: when it may send, how to send one, and the run's clock. */
 export interface LoopDriver {
@@ -64,7 +64,7 @@ export interface OpenLoopSchedule {
 export async function runOpenLoop(driver: LoopDriver, schedule: OpenLoopSchedule, onWakeable: (stop: () => void) => void): Promise<void> {
   const random = new SeededRandom(schedule.seed);
   const meanGapMs = 1000 / schedule.rate;
-  const nextGap = schedule.poisson ? () => -Math.log(1 - random.next()) * meanGapMs : () => meanGapMs;
+  const nextGap = schedule.poisson ? () => exponentialDraw(random, meanGapMs) : () => meanGapMs;
   const outstanding = new Outstanding();
   await new Promise<void>((resolve) => {
     let nextAtMs = 0;

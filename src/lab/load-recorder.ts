@@ -1,5 +1,7 @@
 /** Per-request timings of a load run in preallocated typed columns, plus the live counters the progress line reads. */
 
+import { percentileOfSorted } from '../stats/percentile-of-sorted.js';
+
 export const OUTCOME_PENDING = 0;
 export const OUTCOME_OK = 1;
 export const OUTCOME_ERROR = 2;
@@ -92,8 +94,7 @@ export class LoadRecorder {
   recentE2eP50(): number {
     const count = Math.min(this.recentCount, RECENT_WINDOW);
     if (count === 0) return Number.NaN;
-    const sorted = this.recentE2e.slice(0, count).sort();
-    return sorted[Math.ceil(count / 2) - 1]!;
+    return percentileOfSorted(this.recentE2e.slice(0, count).sort(), count, 0.5);
   }
 
   private countError(kind: string): void {

@@ -1,7 +1,6 @@
 /** The load test's human-readable report: a short summary and a latency table for the terminal. */
 
-import type { LatencySummary } from './latency-stats.js';
-import type { LoadResult, LoopDescription } from './load-result.js';
+import type { LoadResult, LoopDescription, ReportedLatency } from './load-result.js';
 import type { LoadProgress } from './load-generator.js';
 
 // Beyond this the generator's timestamps are late by a noticeable share of a typical TTFT.
@@ -20,7 +19,7 @@ function formatMs(value: number): string {
   return value.toFixed(2);
 }
 
-function latencyRow(label: string, summary: LatencySummary | null, note: string): string {
+function latencyRow(label: string, summary: ReportedLatency | null, note: string): string {
   const cells = summary ? [summary.p50, summary.p90, summary.p99, summary.max, summary.mean].map(formatMs) : ['-', '-', '-', '-', '-'];
   return `  ${label.padEnd(12)}${cells.map((cell) => cell.padStart(10)).join('')}${summary ? '' : `  ${note}`}`;
 }

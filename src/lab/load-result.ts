@@ -1,7 +1,8 @@
 /** Turns a finished run's recorded columns into the load test's result: percentiles, goodput, timeline. */
 
 import { cpus } from 'node:os';
-import { percentileOfSorted, roundSummary, summarizeLatencies, type LatencySummary } from './latency-stats.js';
+import { summarizeLatencies, type LatencySummary } from '../stats/latency-summary.js';
+import { percentileOfSorted } from '../stats/percentile-of-sorted.js';
 import { OUTCOME_ERROR, OUTCOME_OK, type LoadRecorder } from './load-recorder.js';
 
 export type LoadMode = 'chat' | 'turn';
@@ -23,6 +24,9 @@ export interface TimelinePoint {
   e2eP99Ms: number | null;
 }
 
+/** The figures of a latency summary a load result publishes: its `--json` fields, in this order. */
+export type ReportedLatency = Pick<LatencySummary, 'p50' | 'p90' | 'p99' | 'max' | 'mean' | 'count'>;
+
 /** The whole result; `--json` writes exactly this. */
 export interface LoadResult {
   version: 1;
@@ -42,7 +46,7 @@ export interface LoadResult {
   /** The targets goodput was measured against. */
   targets: { ttftMs: number; itlMs: number };
   peakInFlight: number;
-  latencyMs: { ttft: LatencySummary | null; itl: LatencySummary | null; e2e: LatencySummary | null };
+  latencyMs: { ttft: ReportedLatency | null; itl: ReportedLatency | null; e2e: ReportedLatency | null };
   tokens: { total: number; perRequestMean: number };
   overhead: { cpuMicrosPerRequest: number; eventLoopDelayP99Ms: number };
   timeline: TimelinePoint[];
@@ -63,6 +67,12 @@ export interface ResultContext {
 }
 
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
+
+/** A summary's published figures, rounded to three decimals (well below loopback noise). */
+function reportedLatency(summary: LatencySummary | null): ReportedLatency | null {
+  if (!summary) return null;
+  return { p50: round3(summary.p50), p90: round3(summary.p90), p99: round3(summary.p99), max: round3(summary.max), mean: round3(summary.mean), count: summary.count };
+}
 
 /** Inter-token latency of one streamed reply: (e2e − TTFT) / (tokens − 1); NaN when it has fewer than two tokens. */
 export function interTokenLatencyMs(e2eMs: number, ttftMs: number, tokens: number): number {
@@ -144,9 +154,9 @@ export function buildLoadResult(recorder: LoadRecorder, context: ResultContext):
     targets: { ttftMs: context.ttftTargetMs, itlMs: context.itlTargetMs },
     peakInFlight: recorder.peakInFlight,
     latencyMs: {
-      ttft: roundSummary(summarizeLatencies(ttft, okCount)),
-      itl: roundSummary(summarizeLatencies(itl, itlCount)),
-      e2e: roundSummary(summarizeLatencies(e2e, okCount)),
+      ttft: reportedLatency(summarizeLatencies(ttft, okCount)),
+      itl: reportedLatency(summarizeLatencies(itl, itlCount)),
+      e2e: reportedLatency(summarizeLatencies(e2e, okCount)),
     },
     tokens: { total: totalTokens, perRequestMean: ok > 0 ? round3(totalTokens / ok) : 0 },
     overhead: {

@@ -1,7 +1,8 @@
 /** OpenAI's chat-completion wire format for the simulator: JSON answers, `chat.completion.chunk` SSE streams and `{error}` bodies. */
 
 import type { ServerResponse } from 'node:http';
-import { parseChatCompletionRequest, type GenerationRequest } from './simulator-requests.js';
+import { parseChatCompletionRequest } from './openai-chat-request.js';
+import type { GenerationRequest } from './simulator-requests.js';
 import type { SimulatorFinishReason } from './simulator-metrics.js';
 import { errorHeaders, errorStatus, startEventStream, writeJson, type AnswerUsage, type SimulatedErrorKind, type StreamWriter, type WireFormat } from './simulator-wire-format.js';
 

@@ -17,7 +17,7 @@ import { identifierWords, isStopword, wordKey, type MessageWords } from './messa
 function nameKeys(name: string): string[] {
   return identifierWords(name).map(wordKey);
 }
-import { mix32, SeededRandom } from './seeded-random.js';
+import { mix32, SeededRandom } from '../stats/seeded-random.js';
 
 type Schema = Record<string, unknown>;
 

@@ -10,18 +10,7 @@ import { chooseToolCalls, type PlannedToolCall } from './simulated-tool-calls.js
 import { SIMULATED_MARKER, simulatedText, simulatedTokenJson } from './simulated-text.js';
 import type { SimulatorFinishReason } from './simulator-metrics.js';
 import type { ConversationFacts, ToolResultFact } from './simulator-requests.js';
-import type { StreamWriter } from './simulator-wire-format.js';
-
-export interface WholeToolCall extends PlannedToolCall {
-  /** False when max_tokens cut the arguments short (they are then not valid JSON). */
-  complete: boolean;
-}
-
-/** An answer as a non-streamed response carries it. */
-export interface WholeAnswer {
-  text: string | null;
-  toolCalls: readonly WholeToolCall[];
-}
+import type { StreamWriter, WholeAnswer, WholeToolCall } from './simulator-wire-format.js';
 
 export interface SimulatedAnswer {
   /** Tokens of the whole answer; undefined for seeded words, whose length is the simulator's outputTokens. */

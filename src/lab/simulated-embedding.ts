@@ -6,7 +6,7 @@
  */
 
 import { isStopword, wordKey } from './message-words.js';
-import { mix32 } from './seeded-random.js';
+import { mix32 } from '../stats/seeded-random.js';
 
 export const DEFAULT_EMBEDDING_DIMENSIONS = 256;
 

@@ -1,7 +1,8 @@
 /** A simulated continuous-batching engine (like vLLM's scheduler): a FIFO wait queue, at most maxNumSeqs running, one shared step timer. */
 
+import type { SeededRandom } from '../stats/seeded-random.js';
+import { jittered } from './jittered.js';
 import type { PrefixCache } from './prefix-cache.js';
-import { jittered, type SeededRandom } from './seeded-random.js';
 
 /** Time and timers, injected so the engine can run on a manual clock in tests. */
 export interface EngineClock {

@@ -1,6 +1,6 @@
 /** The simulator's deterministic output text: token i of a completion is a word picked by hashing the completion's seed with i. */
 
-import { mix32 } from './seeded-random.js';
+import { mix32 } from '../stats/seeded-random.js';
 
 /** The first token of every completion, so nobody mistakes simulated output for a model's. */
 export const SIMULATED_MARKER = '[simulated]';

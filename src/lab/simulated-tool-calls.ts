@@ -6,7 +6,7 @@
 
 import { identifierWords, matchKeys, textTokens, type MessageWords } from './message-words.js';
 import { schemaValue } from './schema-value.js';
-import { mix32 } from './seeded-random.js';
+import { mix32 } from '../stats/seeded-random.js';
 import type { ConversationFacts, SimulatorTool } from './simulator-requests.js';
 
 export interface PlannedToolCall {

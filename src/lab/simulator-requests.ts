@@ -51,5 +51,3 @@ export interface ConversationFacts {
 
 export type ParseResult = { ok: true; request: GenerationRequest; conversation: ConversationFacts; prompt: PromptParts } | FieldProblem;
 
-export { parseChatCompletionRequest } from './openai-chat-request.js';
-export { parseMessagesRequest } from './anthropic-messages-request.js';

@@ -1,9 +1,20 @@
 /** What each API dialect the simulator speaks (OpenAI, Anthropic) provides: parsing, errors, whole answers and streams. */
 
 import type { ServerResponse } from 'node:http';
-import type { WholeAnswer } from './simulated-answer.js';
+import type { PlannedToolCall } from './simulated-tool-calls.js';
 import type { ParseResult, GenerationRequest } from './simulator-requests.js';
 import type { SimulatorFinishReason } from './simulator-metrics.js';
+
+export interface WholeToolCall extends PlannedToolCall {
+  /** False when max_tokens cut the arguments short (they are then not valid JSON). */
+  complete: boolean;
+}
+
+/** An answer as a non-streamed response carries it. */
+export interface WholeAnswer {
+  text: string | null;
+  toolCalls: readonly WholeToolCall[];
+}
 
 /** Failure kinds; each dialect maps them to its own error type names. */
 export type SimulatedErrorKind = 'invalid_request' | 'not_found' | 'method_not_allowed' | 'too_large' | 'rate_limited' | 'internal' | 'unavailable';

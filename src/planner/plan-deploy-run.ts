@@ -5,7 +5,7 @@ import { DeployParameters, deployParameterKeys, deployParameterSpecs, ParameterE
 import { planDeployment } from './deploy-simulation/deploy-plan.js';
 import { deployPlanJson, deployPlanText } from './deploy-simulation/deploy-plan-report.js';
 import { readLoadtestCalibration } from './deploy-simulation/loadtest-calibration.js';
-import { renderDeployChart } from './deploy-simulation/svg-chart.js';
+import { renderDeployChart } from './deploy-simulation/deploy-chart-svg.js';
 
 export interface PlanDeployOptions {
   /** Parameter values from flags, by parameter key. */

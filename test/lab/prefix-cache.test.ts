@@ -4,7 +4,7 @@ import { startLlmSimulator, type LlmSimulator } from '../../src/lab/llm-simulato
 import { PrefixCache } from '../../src/lab/prefix-cache.js';
 import { promptBoundary, PromptParts } from '../../src/lab/prompt-blocks.js';
 import { SimulatedEngine, type EngineSettings, type SequenceListener } from '../../src/lab/simulated-engine.js';
-import { SeededRandom } from '../../src/lab/seeded-random.js';
+import { SeededRandom } from '../../src/stats/seeded-random.js';
 import { ManualClock } from './manual-clock.js';
 import { getText, metricValue, post } from './simulator-client.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedEngine, type EngineSettings, type SequenceListener } from '../../src/lab/simulated-engine.js';
-import { SeededRandom } from '../../src/lab/seeded-random.js';
+import { SeededRandom } from '../../src/stats/seeded-random.js';
 import { ManualClock } from './manual-clock.js';
 
 class RecordingListener implements SequenceListener {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseChatCompletionRequest, parseMessagesRequest } from '../../src/lab/simulator-requests.js';
+import { parseMessagesRequest } from '../../src/lab/anthropic-messages-request.js';
+import { parseChatCompletionRequest } from '../../src/lab/openai-chat-request.js';
 
 test('OpenAI bodies: prompt tokens are ceil(characters / 4) over string and part contents', () => {
   const result = parseChatCompletionRequest(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { hoursPerMonth, kubernetesMonthlyCost, lambdaEventCost, lambdaMonthlyCost, provisionedConcurrencyMonthlyUsd, secondsPerMonth, type LambdaPricing } from '../../src/planner/deploy-simulation/cost-model.js';
 import { fixedDuration } from '../../src/planner/deploy-simulation/duration-distribution.js';
 import { simulateLambda } from '../../src/planner/deploy-simulation/lambda-platform.js';
-import { randomStream } from '../../src/planner/deploy-simulation/seeded-random.js';
+import { randomStream } from '../../src/stats/seeded-random.js';
 import { constantService, lambdaConfig } from './simulation-fixtures.js';
 
 const pricing: LambdaPricing = {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DeployParameters, deployParameterKeys, deployParameterSpecs, ParameterError } from '../../src/planner/deploy-simulation/deploy-parameters.js';
 import { planDeployment } from '../../src/planner/deploy-simulation/deploy-plan.js';
 import { deployPlanJson, deployPlanText } from '../../src/planner/deploy-simulation/deploy-plan-report.js';
-import { renderDeployChart } from '../../src/planner/deploy-simulation/svg-chart.js';
+import { renderDeployChart } from '../../src/planner/deploy-simulation/deploy-chart-svg.js';
 import { runPlanDeploy } from '../../src/planner/plan-deploy-run.js';
 import { planDeployParameterFlags } from '../../src/cli/commands/plan-deploy-command.js';
 
@@ -31,7 +31,7 @@ test("the default plan is the brief's spike: pods answer sooner and cost less th
   // The spike's own invocations cost cents; provisioning for it costs tens of thousands a month.
   assert.ok(plan.lambda.eventCost.totalUsd < 1);
   assert.ok(plan.whatIf.lambdaProvisioned!.monthly.provisionedCapacityUsd > 10_000);
-  assert.ok(plan.whatIf.kubernetesPreScaled!.run.latency.p99Ms < plan.kubernetes.run.latency.p99Ms);
+  assert.ok(plan.whatIf.kubernetesPreScaled!.run.latency.p99 < plan.kubernetes.run.latency.p99);
   assert.match(deployPlanText(plan, false), /Lambda \+ API Gateway/);
 });
 

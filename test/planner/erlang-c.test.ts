@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { erlangCMeanWait, erlangCWaitProbability } from '../../src/planner/deploy-simulation/erlang-c.js';
 import { exponentialDuration } from '../../src/planner/deploy-simulation/duration-distribution.js';
 import { simulateKubernetes } from '../../src/planner/deploy-simulation/kubernetes-platform.js';
-import { randomStream } from '../../src/planner/deploy-simulation/seeded-random.js';
+import { randomStream } from '../../src/stats/seeded-random.js';
 import { generateArrivals } from '../../src/planner/deploy-simulation/traffic-profiles.js';
 import { kubernetesConfig } from './simulation-fixtures.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedDuration } from '../../src/planner/deploy-simulation/duration-distribution.js';
 import { simulateKubernetes } from '../../src/planner/deploy-simulation/kubernetes-platform.js';
-import { randomStream } from '../../src/planner/deploy-simulation/seeded-random.js';
+import { randomStream } from '../../src/stats/seeded-random.js';
 import { generateArrivals } from '../../src/planner/deploy-simulation/traffic-profiles.js';
 import { constantService, kubernetesConfig } from './simulation-fixtures.js';
 
@@ -21,8 +21,8 @@ test('a pod runs its capacity at once and queues the rest FIFO', () => {
   assert.equal(run.peakBusy, 10);
   assert.equal(run.usage.queuedRequests, 15);
   // Three waves of one second: 10 at 1 s, 10 at 2 s, 5 at 3 s.
-  assert.equal(run.latency.maxMs, 3000);
-  assert.equal(run.latency.p50Ms, 2000);
+  assert.equal(run.latency.max, 3000);
+  assert.equal(run.latency.p50, 2000);
 });
 
 test('the HPA adds pods under load; pods start in the pod start time when nodes have room', () => {

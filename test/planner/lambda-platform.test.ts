@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedDuration } from '../../src/planner/deploy-simulation/duration-distribution.js';
 import { simulateLambda } from '../../src/planner/deploy-simulation/lambda-platform.js';
-import { randomStream } from '../../src/planner/deploy-simulation/seeded-random.js';
+import { randomStream } from '../../src/stats/seeded-random.js';
 import { generateArrivals } from '../../src/planner/deploy-simulation/traffic-profiles.js';
 import { constantService, lambdaConfig } from './simulation-fixtures.js';
 
@@ -15,7 +15,7 @@ test('cold-start share, by hand: arrivals 10 s apart are all cold when environme
   const service = constantService(count, 1000);
   const expiring = simulateLambda(lambdaConfig({ idleExpiryMs: 5000 }), arrivals, service, random());
   assert.equal(expiring.coldStarts, count);
-  assert.equal(expiring.latency.p50Ms, 2000); // 1 s init + 1 s turn
+  assert.equal(expiring.latency.p50, 2000); // 1 s init + 1 s turn
   const lasting = simulateLambda(lambdaConfig({ idleExpiryMs: 60_000 }), arrivals, service, random());
   assert.equal(lasting.coldStarts, 1);
   assert.equal(lasting.peakInstances, 1);

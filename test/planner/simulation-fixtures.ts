@@ -2,8 +2,8 @@
 
 import { fixedDuration } from '../../src/planner/deploy-simulation/duration-distribution.js';
 import type { HpaConfig } from '../../src/planner/deploy-simulation/horizontal-pod-autoscaler.js';
-import type { KubernetesConfig } from '../../src/planner/deploy-simulation/kubernetes-platform.js';
-import type { LambdaConfig } from '../../src/planner/deploy-simulation/lambda-platform.js';
+import type { KubernetesConfig } from '../../src/planner/deploy-simulation/kubernetes-config.js';
+import type { LambdaConfig } from '../../src/planner/deploy-simulation/lambda-config.js';
 
 export function lambdaConfig(overrides: Partial<LambdaConfig> = {}): LambdaConfig {
   return {

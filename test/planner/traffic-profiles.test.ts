@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDistribution, parseDuration } from '../../src/planner/deploy-simulation/duration-distribution.js';
-import { randomStream } from '../../src/planner/deploy-simulation/seeded-random.js';
+import { randomStream } from '../../src/stats/seeded-random.js';
 import { generateArrivals, parseTrace, readTrace } from '../../src/planner/deploy-simulation/traffic-profiles.js';
 
 test('durations and distributions parse in every documented form', () => {

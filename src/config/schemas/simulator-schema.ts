@@ -10,5 +10,11 @@ export const simulatorSchema = z
     outputTokens: z.number().int().positive().default(48),
     maxNumSeqs: z.number().int().positive().default(8192),
     seed: z.number().int().default(1),
+    /** Prompt tokens per prefix-cache block (the simulator's defaults apply when absent; docs/simulator.md). */
+    blockTokens: z.number().int().positive().optional(),
+    /** Blocks each simulator's prefix cache holds; 0 turns the cache off. */
+    prefixCacheBlocks: z.number().int().nonnegative().optional(),
+    /** Prefill speed for prompt tokens not in the cache; 0 makes prefill free. */
+    prefillTokensPerSecond: z.number().nonnegative().optional(),
   })
   .strict();

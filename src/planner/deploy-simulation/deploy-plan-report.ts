@@ -1,18 +1,19 @@
 /** Renders a deployment plan as the `--json` document or as terminal tables. */
 
 import { formatDurationMs, formatNumber, formatPercent, formatTable, formatUsd, round } from '../text-table.js';
-import type { DeployPlan, KubernetesOutcome, LambdaOutcome } from './deploy-plan.js';
+import type { DeployPlan } from './deploy-plan.js';
 import { ruleOfThumb } from './deploy-recommendation.js';
 import type { PlatformRun } from './platform-run.js';
+import type { KubernetesOutcome, LambdaOutcome } from './simulated-plan.js';
 
 function runJson(run: PlatformRun): Record<string, number> {
   const share = (count: number): number => (run.requests > 0 ? round(count / run.requests, 4) : 0);
   return {
-    p50Ms: round(run.latency.p50Ms, 1),
-    p95Ms: round(run.latency.p95Ms, 1),
-    p99Ms: round(run.latency.p99Ms, 1),
-    maxMs: round(run.latency.maxMs, 1),
-    meanMs: round(run.latency.meanMs, 1),
+    p50Ms: round(run.latency.p50, 1),
+    p95Ms: round(run.latency.p95, 1),
+    p99Ms: round(run.latency.p99, 1),
+    maxMs: round(run.latency.max, 1),
+    meanMs: round(run.latency.mean, 1),
     requests: run.requests,
     completed: run.completed,
     failed: run.failed,
@@ -105,10 +106,10 @@ export function deployPlanText(plan: DeployPlan, showParameters: boolean): strin
   ];
   const kubernetesQueued = kubernetes.usage.queuedRequests;
   const rows: string[][] = [
-    ['latency p50', seconds(lambda.latency.p50Ms), seconds(kubernetes.latency.p50Ms)],
-    ['latency p95', seconds(lambda.latency.p95Ms), seconds(kubernetes.latency.p95Ms)],
-    ['latency p99', seconds(lambda.latency.p99Ms), seconds(kubernetes.latency.p99Ms)],
-    ['latency max', seconds(lambda.latency.maxMs), seconds(kubernetes.latency.maxMs)],
+    ['latency p50', seconds(lambda.latency.p50), seconds(kubernetes.latency.p50)],
+    ['latency p95', seconds(lambda.latency.p95), seconds(kubernetes.latency.p95)],
+    ['latency p99', seconds(lambda.latency.p99), seconds(kubernetes.latency.p99)],
+    ['latency max', seconds(lambda.latency.max), seconds(kubernetes.latency.max)],
     ['answered / never answered', `${formatNumber(lambda.completed)} / ${formatNumber(lambda.failed)}`, `${formatNumber(kubernetes.completed)} / ${formatNumber(kubernetes.failed)}`],
     ['cold-start share', countWithShare(lambda.coldStarts, lambda.requests), '0% (pods start before traffic)'],
     ['throttled (429) share', countWithShare(lambda.throttledRequests, lambda.requests), '0% (excess waits in pod queues)'],
@@ -131,12 +132,12 @@ export function deployPlanText(plan: DeployPlan, showParameters: boolean): strin
     lines.push('', 'What it takes to absorb the spike:');
     if (kubernetesPreScaled) {
       lines.push(
-        `  Kubernetes pre-scaled to ${kubernetesPreScaled.config.initialReplicas} pods (--min-replicas ${kubernetesPreScaled.config.initialReplicas}): p99 ${seconds(kubernetesPreScaled.run.latency.p99Ms)}, ${formatUsd(kubernetesPreScaled.monthly.totalUsd)}/month kept all month`,
+        `  Kubernetes pre-scaled to ${kubernetesPreScaled.config.initialReplicas} pods (--min-replicas ${kubernetesPreScaled.config.initialReplicas}): p99 ${seconds(kubernetesPreScaled.run.latency.p99)}, ${formatUsd(kubernetesPreScaled.monthly.totalUsd)}/month kept all month`,
       );
     }
     if (lambdaProvisioned) {
       lines.push(
-        `  Lambda with ${formatNumber(lambdaProvisioned.config.provisionedConcurrency)} provisioned environments: p99 ${seconds(lambdaProvisioned.run.latency.p99Ms)}, ${formatUsd(lambdaProvisioned.monthly.totalUsd)}/month, ` +
+        `  Lambda with ${formatNumber(lambdaProvisioned.config.provisionedConcurrency)} provisioned environments: p99 ${seconds(lambdaProvisioned.run.latency.p99)}, ${formatUsd(lambdaProvisioned.monthly.totalUsd)}/month, ` +
           `${formatUsd(lambdaProvisioned.monthly.provisionedCapacityUsd)} of it for keeping them provisioned (the spike's own invocations: ${formatUsd(plan.lambda.eventCost.totalUsd)})`,
       );
     }

@@ -4,6 +4,7 @@
  * for a month, tries what it would take to absorb a spike on each, and recommends one.
  */
 
+import { randomStream } from '../../stats/seeded-random.js';
 import { formatMs, type DurationDistribution } from './duration-distribution.js';
 import { DeployParameters, ParameterError } from './deploy-parameters.js';
 import {
@@ -11,54 +12,22 @@ import {
   lambdaEventCost,
   lambdaMonthlyCost,
   secondsPerMonth,
-  type KubernetesMonthlyCost,
   type KubernetesPricing,
-  type LambdaEventCost,
-  type LambdaMonthlyCost,
   type LambdaPricing,
   type MonthlyTraffic,
 } from './cost-model.js';
 import { recommendPlatform, type Recommendation } from './deploy-recommendation.js';
-import { simulateKubernetes, type KubernetesConfig, type KubernetesRun } from './kubernetes-platform.js';
-import { simulateLambda, type LambdaConfig, type LambdaRun } from './lambda-platform.js';
+import type { KubernetesConfig } from './kubernetes-config.js';
+import { simulateKubernetes } from './kubernetes-platform.js';
+import type { LambdaConfig } from './lambda-config.js';
+import { simulateLambda } from './lambda-platform.js';
 import type { LoadtestCalibration } from './loadtest-calibration.js';
-import { randomStream } from './seeded-random.js';
+import type { DeployScenario, KubernetesOutcome, LambdaOutcome, SimulatedPlan } from './simulated-plan.js';
 import { describeProfile, generateArrivals, profileDurationMs, readTrace, type ArrivalProcess, type TrafficProfile } from './traffic-profiles.js';
 
-export interface LambdaOutcome {
-  config: LambdaConfig;
-  run: LambdaRun;
-  eventCost: LambdaEventCost;
-  monthly: LambdaMonthlyCost;
-}
-
-export interface KubernetesOutcome {
-  config: KubernetesConfig;
-  run: KubernetesRun;
-  eventCostUsd: number;
-  monthly: KubernetesMonthlyCost;
-}
-
-export interface DeployScenario {
-  profile: TrafficProfile;
-  description: string;
-  requests: number;
-  seed: number;
-  serviceTime: DurationDistribution;
-  latencySloMs: number;
-  traffic: MonthlyTraffic;
-  trafficDescription: string;
-}
-
-export interface DeployPlan {
-  scenario: DeployScenario;
-  lambda: LambdaOutcome;
-  kubernetes: KubernetesOutcome;
-  /** Spike profiles only: each platform configured to absorb the spike, and what that costs. */
-  whatIf: { kubernetesPreScaled: KubernetesOutcome | null; lambdaProvisioned: LambdaOutcome | null };
+/** The simulated plan with the platform it recommends. */
+export interface DeployPlan extends SimulatedPlan {
   recommendation: Recommendation;
-  parameters: DeployParameters;
-  calibration: LoadtestCalibration | null;
 }
 
 /** Random streams, one per purpose, so the platforms see the same traffic. */
@@ -248,6 +217,6 @@ export function planDeployment(parameters: DeployParameters, calibration: Loadte
     }
   }
 
-  const plan = { scenario, lambda, kubernetes, whatIf: { kubernetesPreScaled, lambdaProvisioned }, parameters, calibration };
+  const plan: SimulatedPlan = { scenario, lambda, kubernetes, whatIf: { kubernetesPreScaled, lambdaProvisioned }, parameters, calibration };
   return { ...plan, recommendation: recommendPlatform(plan) };
 }

@@ -3,8 +3,8 @@
  * of the brief's rule of thumb (functions or pods) this scenario matches.
  */
 
-import type { DeployPlan, KubernetesOutcome, LambdaOutcome } from './deploy-plan.js';
 import { formatMs } from './duration-distribution.js';
+import type { KubernetesOutcome, LambdaOutcome, SimulatedPlan } from './simulated-plan.js';
 
 export const ruleOfThumb = {
   functionsWhen: [
@@ -34,23 +34,21 @@ export interface Recommendation {
   ruleOfThumbMatches: { favours: 'lambda' | 'kubernetes'; point: string; evidence: string }[];
 }
 
-type PlanWithoutRecommendation = Omit<DeployPlan, 'recommendation'>;
-
 const seconds = (valueMs: number): string => (Number.isFinite(valueMs) ? `${(valueMs / 1000).toFixed(1)} s` : 'n/a');
 const dollars = (value: number): string => `$${value < 100 ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')}`;
 
 /** A platform serves the traffic when its p99 meets the target and (almost) nobody is turned away. */
 function meetsTarget(outcome: LambdaOutcome | KubernetesOutcome, sloMs: number): boolean {
   const run = outcome.run;
-  return run.failed <= run.requests * 0.001 && run.latency.p99Ms <= sloMs;
+  return run.failed <= run.requests * 0.001 && run.latency.p99 <= sloMs;
 }
 
 /** p99 for ranking, with failures past 1% counted as unbounded latency. */
 function effectiveP99(outcome: LambdaOutcome | KubernetesOutcome): number {
-  return outcome.run.failed > outcome.run.requests * 0.01 ? Infinity : outcome.run.latency.p99Ms;
+  return outcome.run.failed > outcome.run.requests * 0.01 ? Infinity : outcome.run.latency.p99;
 }
 
-function ruleMatches(plan: PlanWithoutRecommendation): Recommendation['ruleOfThumbMatches'] {
+function ruleMatches(plan: SimulatedPlan): Recommendation['ruleOfThumbMatches'] {
   const matches: Recommendation['ruleOfThumbMatches'] = [];
   const meanServiceMs = plan.scenario.serviceTime.meanMs;
   if (meanServiceMs >= 2500) matches.push({ favours: 'kubernetes', point: ruleOfThumb.podsWhen[3], evidence: `a turn takes ${seconds(meanServiceMs)} on average` });
@@ -69,7 +67,7 @@ function ruleMatches(plan: PlanWithoutRecommendation): Recommendation['ruleOfThu
 }
 
 /** Turns that would be in flight at the peak if nothing queued: arrivals within one mean service time. */
-function peakArrivalsInFlight(plan: PlanWithoutRecommendation): number {
+function peakArrivalsInFlight(plan: SimulatedPlan): number {
   const arrivals = plan.kubernetes.run.arrivalMs;
   const windowMs = plan.scenario.serviceTime.meanMs;
   let peak = 0;
@@ -87,7 +85,7 @@ interface Option {
   outcome: LambdaOutcome | KubernetesOutcome;
 }
 
-function optionsOf(plan: PlanWithoutRecommendation): Option[] {
+function optionsOf(plan: SimulatedPlan): Option[] {
   const options: Option[] = [
     { platform: 'lambda', label: 'Lambda as configured', outcome: plan.lambda },
     { platform: 'kubernetes', label: 'Kubernetes as configured', outcome: plan.kubernetes },
@@ -106,7 +104,7 @@ const platformName = (platform: Recommendation['platform']): string => (platform
  * the cheapest that meets the p99 target; when none does, the configured platform that
  * comes closest.
  */
-export function recommendPlatform(plan: PlanWithoutRecommendation): Recommendation {
+export function recommendPlatform(plan: SimulatedPlan): Recommendation {
   const sloMs = plan.scenario.latencySloMs;
   const options = optionsOf(plan);
   const meeting = options.filter((option) => meetsTarget(option.outcome, sloMs)).sort((left, right) => left.outcome.monthly.totalUsd - right.outcome.monthly.totalUsd);
@@ -116,7 +114,7 @@ export function recommendPlatform(plan: PlanWithoutRecommendation): Recommendati
     chosen = meeting[0]!;
     const rival = meeting.find((option) => option.platform !== chosen.platform);
     reasons.push(
-      `${chosen.label} meets the p99 target of ${seconds(sloMs)} (p99 ${seconds(chosen.outcome.run.latency.p99Ms)}) for ${dollars(chosen.outcome.monthly.totalUsd)}/month`,
+      `${chosen.label} meets the p99 target of ${seconds(sloMs)} (p99 ${seconds(chosen.outcome.run.latency.p99)}) for ${dollars(chosen.outcome.monthly.totalUsd)}/month`,
       rival
         ? `the cheapest ${platformName(rival.platform)} option that meets it, ${rival.label}, costs ${dollars(rival.outcome.monthly.totalUsd)}/month`
         : `no ${platformName(chosen.platform === 'lambda' ? 'kubernetes' : 'lambda')} option simulated meets it`,
@@ -152,5 +150,5 @@ export function recommendPlatform(plan: PlanWithoutRecommendation): Recommendati
 function describe(name: string, outcome: LambdaOutcome | KubernetesOutcome): string {
   const run = outcome.run;
   const failures = run.failed > 0 ? `, ${run.failed.toLocaleString('en-US')} requests never answered` : '';
-  return `${name} p99 ${seconds(run.latency.p99Ms)}${failures}, ${dollars(outcome.monthly.totalUsd)}/month`;
+  return `${name} p99 ${seconds(run.latency.p99)}${failures}, ${dollars(outcome.monthly.totalUsd)}/month`;
 }

@@ -4,7 +4,7 @@
  * median and p99), parsed from flags and the defaults file. Values are in milliseconds.
  */
 
-import { standardNormal, type RandomSource } from './seeded-random.js';
+import { exponentialDraw, type RandomSource } from '../../stats/seeded-random.js';
 
 export interface DurationDistribution {
   /** The text it was parsed from, normalised. */
@@ -57,6 +57,13 @@ export function inverseStandardNormal(probability: number): number {
 
 const z99 = inverseStandardNormal(0.99);
 
+/** A standard normal draw (Box–Muller; one of the pair is discarded to keep the stream stateless). */
+export function standardNormal(random: RandomSource): number {
+  const first = Math.max(random.next(), Number.MIN_VALUE);
+  const second = random.next();
+  return Math.sqrt(-2 * Math.log(first)) * Math.cos(2 * Math.PI * second);
+}
+
 export function fixedDuration(valueMs: number): DurationDistribution {
   return { spec: `fixed:${formatMs(valueMs)}`, meanMs: valueMs, quantileMs: () => valueMs, sample: () => valueMs };
 }
@@ -76,7 +83,7 @@ export function exponentialDuration(meanMs: number): DurationDistribution {
     spec: `exponential:${formatMs(meanMs)}`,
     meanMs,
     quantileMs: (quantile) => -meanMs * Math.log(1 - quantile),
-    sample: (random) => -meanMs * Math.log(1 - random.next()),
+    sample: (random) => exponentialDraw(random, meanMs),
   };
 }
 

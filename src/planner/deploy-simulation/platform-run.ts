@@ -1,6 +1,6 @@
 /** What a platform simulation reports, shared by Lambda and Kubernetes, and the timeline both record. */
 
-import { summarizeLatency, type LatencySummary } from './percentiles.js';
+import { summarizeLatencies, type LatencySummary } from '../../stats/latency-summary.js';
 
 export interface Timeline {
   intervalMs: number;
@@ -50,6 +50,9 @@ export interface PlatformRun {
   timeline: Timeline;
 }
 
+/** The summary of a run in which nothing was answered: every figure NaN, which the reports print as n/a. */
+const nothingAnswered: LatencySummary = { count: 0, mean: Number.NaN, p50: Number.NaN, p90: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN };
+
 /** Per-request bookkeeping every platform needs, in typed arrays indexed by request. */
 export class RequestLedger {
   readonly startMs: Float64Array;
@@ -98,7 +101,7 @@ export class RequestLedger {
       requests: count,
       completed: count - failed,
       failed,
-      latency: summarizeLatency(completedLatencies.subarray(0, completedCount)),
+      latency: summarizeLatencies(completedLatencies, completedCount) ?? nothingAnswered,
       arrivalMs: this.arrivalMs,
       latencyMs,
       coldStarts,

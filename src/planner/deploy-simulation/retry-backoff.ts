@@ -1,6 +1,6 @@
 /** The client's answer to a 429: exponential backoff with full jitter, up to a number of attempts. */
 
-import type { RandomSource } from './seeded-random.js';
+import type { RandomSource } from '../../stats/seeded-random.js';
 
 export interface RetryPolicy {
   /** First retry waits up to this long. */

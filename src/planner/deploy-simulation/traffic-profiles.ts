@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { formatMs } from './duration-distribution.js';
-import type { RandomSource } from './seeded-random.js';
+import { exponentialDraw, type RandomSource } from '../../stats/seeded-random.js';
 
 export type ArrivalProcess = 'poisson' | 'uniform';
 
@@ -112,7 +112,7 @@ export function generateArrivals(profile: TrafficProfile, random: RandomSource):
     return arrivals.toArray();
   }
   for (;;) {
-    time += (-Math.log(1 - random.next()) * 1000) / maximum;
+    time += exponentialDraw(random, 1000) / maximum;
     if (time >= profile.durationMs) break;
     if (random.next() * maximum < rateAt(profile, time)) arrivals.push(time);
   }

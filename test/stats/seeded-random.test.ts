@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jittered, mix32, SeededRandom } from '../../src/lab/seeded-random.js';
+import { exponentialDraw, mix32, SeededRandom } from '../../src/stats/seeded-random.js';
 
 test('the same seed gives the same sequence; another seed another one', () => {
   const draw = (seed: number): number[] => {
@@ -30,9 +30,11 @@ test('mix32 is deterministic and spreads neighbouring inputs', () => {
   assert.equal(outputs.size, 64);
 });
 
-test('jittered maps [0, 1) onto mean ± jitter', () => {
-  assert.equal(jittered(100, 0.1, 0), 90);
-  assert.equal(jittered(100, 0.1, 0.5), 100);
-  assert.ok(jittered(100, 0.1, 0.999999) < 110);
-  assert.equal(jittered(100, 0, 0.9), 100);
+test('exponential draws: the inverse CDF of a known uniform, and the mean over many', () => {
+  assert.equal(exponentialDraw({ next: () => 0.5 }, 100), 100 * Math.LN2);
+  assert.ok(exponentialDraw({ next: () => 0 }, 100) === 0, 'a uniform 0 is no wait at all');
+  const random = new SeededRandom(9);
+  let sum = 0;
+  for (let index = 0; index < 100_000; index++) sum += exponentialDraw(random, 250);
+  assert.ok(Math.abs(sum / 100_000 - 250) < 5, `mean ${sum / 100_000}`);
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percentileOfSorted, summarizeLatencies } from '../../src/lab/latency-stats.js';
+import { summarizeLatencies } from '../../src/stats/latency-summary.js';
+import { percentileOfSorted } from '../../src/stats/percentile-of-sorted.js';
 
 test('nearest-rank percentiles of 1..100 are the ranks themselves', () => {
   const values = Array.from({ length: 100 }, (_, index) => 100 - index); // unsorted on purpose
@@ -33,4 +34,11 @@ test('p99 of ten values is the largest, p90 the ninth', () => {
   assert.equal(percentileOfSorted(sorted, 10, 0.99), 100);
   assert.equal(percentileOfSorted(sorted, 10, 0.9), 90);
   assert.equal(percentileOfSorted(sorted, 10, 0.5), 50);
+});
+
+test('p95 sits between p90 and p99, and a planner-sized sample of 5,000 ranks exactly', () => {
+  const values = Float64Array.from({ length: 5000 }, (_, index) => 5000 - index);
+  const summary = summarizeLatencies(values);
+  assert.deepEqual(summary && [summary.p50, summary.p90, summary.p95, summary.p99, summary.max, summary.count], [2500, 4500, 4750, 4950, 5000, 5000]);
+  assert.equal(summarizeLatencies(Array.from({ length: 100 }, (_, index) => index + 1))?.p95, 95);
 });
