@@ -103,7 +103,9 @@ test('goodput counts only requests within the TTFT target', async () => {
   try {
     const result = await runLoad({ url: server.url, mode: 'chat', stream: true, loop: { kind: 'closed', concurrency: 20 }, requests: 40, ttftTargetMs: 500, itlTargetMs: 1000 });
     assert.equal(result.ok, 40);
-    assert.ok(Math.abs(result.goodputRps - result.throughputRps / 2) < 0.01, `goodput ${result.goodputRps} of ${result.throughputRps}`);
+    // The slow half can never make the target (a reply is never earlier than the server's delay), so at most half is good;
+    // the exact split from known timings is load-result.test.ts' job, where no clock is involved.
+    assert.ok(result.goodputRps > 0 && result.goodputRps <= result.throughputRps / 2 + 0.001, `goodput ${result.goodputRps} of ${result.throughputRps}`);
     // A TTFT target below every TTFT leaves no good request at all.
     const strict = await runLoad({ url: server.url, mode: 'chat', stream: true, loop: { kind: 'closed', concurrency: 20 }, requests: 20, ttftTargetMs: 10, itlTargetMs: 1000 });
     assert.equal(strict.goodputRps, 0);
