@@ -25,7 +25,7 @@ export async function* relayStream(start: StreamStart, signal: AbortSignal, inst
       try {
         step = await iterator.next();
       } catch (error) {
-        instances.end(attempt, attempt.outcomeOf(error));
+        instances.end(attempt, attempt.outcomeOf(error), error);
         if (signal.aborted) throw signal.reason ?? error;
         throw toClientError(error);
       }
@@ -34,8 +34,9 @@ export async function* relayStream(start: StreamStart, signal: AbortSignal, inst
       yield step.value;
     }
     if (!ok) {
-      instances.end(attempt, 'failed');
-      throw new SwitchboardError('upstream_error', `stream from ${attempt.instance.url} ended without a finish`);
+      const error = new SwitchboardError('upstream_error', `stream from ${attempt.instance.url} ended without a finish`);
+      instances.end(attempt, 'failed', error);
+      throw error;
     }
   } finally {
     if (ok) {
