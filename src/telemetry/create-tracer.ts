@@ -13,7 +13,7 @@ export async function createTracer(settings: TracingSettings, logger: Pick<Logge
   const resolved = resolveTracing(settings, env, serviceVersionOf(env));
   if (!resolved) return noopTracer;
   const { createOtelTracer } = await import('./otel-tracer.js');
-  const tracer = await createOtelTracer(resolved, logger);
+  const tracer = createOtelTracer(resolved, logger);
   logger.info({ endpoint: resolved.url, protocol: resolved.protocol, sampleRatio: resolved.sampleRatio, captureContent: resolved.captureContent }, 'tracing on');
   return tracer;
 }

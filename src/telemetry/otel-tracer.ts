@@ -19,6 +19,8 @@ import {
   type Tracer as OtelTracerApi,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -116,15 +118,10 @@ class OtelTracer implements Tracer {
   }
 }
 
-async function createExporter(settings: ResolvedTracing): Promise<SpanExporter> {
+function createExporter(settings: ResolvedTracing): SpanExporter {
+  // Both exporters are small and static imports: the heavy OTLP transformer and HTTP code is shared by them.
   const options = { url: settings.url, headers: settings.headers, timeoutMillis: settings.exportTimeoutMs };
-  // Only the exporter of the chosen protocol is loaded.
-  if (settings.protocol === 'http/json') {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    return new OTLPTraceExporter(options);
-  }
-  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter(options);
+  return settings.protocol === 'http/json' ? new JsonTraceExporter(options) : new ProtobufTraceExporter(options);
 }
 
 /** The SDK's own complaints (a failed export, a full queue) go to the process log at warn. */
@@ -134,7 +131,7 @@ function routeDiagnostics(logger: Pick<Logger, 'warn'>): void {
   diag.setLogger({ error: warn, warn, info: ignore, debug: ignore, verbose: ignore }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
 }
 
-export async function createOtelTracer(settings: ResolvedTracing, logger: Pick<Logger, 'warn'>): Promise<Tracer> {
+export function createOtelTracer(settings: ResolvedTracing, logger: Pick<Logger, 'warn'>): Tracer {
   routeDiagnostics(logger);
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override the config's name, as operators expect.
   const resource = defaultResource()
@@ -145,7 +142,7 @@ export async function createOtelTracer(settings: ResolvedTracing, logger: Pick<L
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),
     spanProcessors: [
       new BatchSpanProcessor({
-        exporter: await createExporter(settings),
+        exporter: createExporter(settings),
         maxQueueSize: settings.maxQueueSize,
         maxExportBatchSize: settings.maxExportBatchSize,
         scheduledDelayMillis: settings.scheduledDelayMs,
