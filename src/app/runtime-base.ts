@@ -77,6 +77,7 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       Date.now,
       rateLimiter,
     );
+    metrics.observeAdmission(admission, config.limits);
     return {
       config,
       logger,

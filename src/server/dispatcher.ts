@@ -9,7 +9,7 @@
  * refusal would only turn a late request into a client error.
  */
 
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError, isSwitchboardError } from '../errors.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { runStage } from '../pipeline/run-stages.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
@@ -60,7 +60,15 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       body = parseValue(read.value ?? {}, route.body.schema);
       rawBody = read.raw;
     }
-    if (route.admits) await runStage(admitStage, context, services, context.timer);
+    if (route.admits) {
+      try {
+        await runStage(admitStage, context, services, context.timer);
+      } catch (error) {
+        // Refusals by tenant and reason, for the rate-limit dashboard and alert.
+        if (isSwitchboardError(error)) metrics.admissionRejected(context.caller!.tenant, error.code);
+        throw error;
+      }
+    }
     await route.handle({ exchange, params, context, body, rawBody, services });
   }
 
