@@ -131,6 +131,11 @@ function flatten(request: Wire): ReceivedSpan[] {
   return spans;
 }
 
+/** The spans of one export request body, in OTLP/JSON or OTLP/protobuf. */
+export function decodeSpans(contentType: string, body: Buffer): ReceivedSpan[] {
+  return flatten(decode(contentType, body));
+}
+
 function decode(contentType: string, body: Buffer): Wire {
   if (contentType.startsWith('application/json')) return JSON.parse(body.toString('utf8')) as Wire;
   if (contentType.startsWith('application/x-protobuf')) {
@@ -154,7 +159,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         return;
       }
       try {
-        spans.push(...flatten(decode(contentType, body)));
+        spans.push(...decodeSpans(contentType, body));
       } catch (error) {
         response.writeHead(400, { 'content-type': 'text/plain' }).end((error as Error).message);
         return;

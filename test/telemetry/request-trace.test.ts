@@ -195,6 +195,27 @@ describe('traces of requests, exported over OTLP/HTTP to a real receiver', () =>
     assert.deepEqual(trace.all('POST').map((attempt) => attempt.attributes['error.type']), ['500', '500']);
   });
 
+  it('ends the model span as cancelled when the client leaves mid-stream', async () => {
+    upstream.holdNext = true;
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: authHeaders(server.key), body: JSON.stringify({ model: 'assistant', stream: true, messages: [{ role: 'user', content: 'hi' }] }), signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    const traceId = traceIdSent(upstream.requests.at(-1)!);
+    // The server learns of the disconnect on its own schedule: wait for the span, not for a time.
+    let chat: ReceivedSpan | undefined;
+    for (let tries = 0; tries < 200 && !chat; tries++) {
+      await flush();
+      chat = receiver.spans.find((span) => span.traceId === traceId && span.name === `chat ${upstreamModel}`);
+      if (!chat) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.ok(chat, 'the model span ended');
+    assert.equal(chat.status.code, 2);
+    assert.equal(chat.attributes['error.type'], 'cancelled');
+    assert.equal(chat.attributes['gen_ai.usage.output_tokens'], undefined, 'no usage: the answer never finished');
+  });
+
   it('follows the caller\'s sampling decision: an unsampled traceparent exports nothing but still propagates upstream', async () => {
     const traceId = randomBytes(16).toString('hex');
     const response = await fetch(`${server.url}/v1/chat/completions`, {

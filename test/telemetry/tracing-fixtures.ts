@@ -14,11 +14,14 @@ export const answerParts = ['Your order ', 'ships today.'];
 export interface ScriptedUpstream extends CaptureServer {
   /** Statuses to answer the next requests with, in order, before answering normally again. */
   failures: number[];
+  /** The next streamed answer sends its first part and then nothing, until the caller goes away. */
+  holdNext: boolean;
 }
 
 /** Answers chat completions like an OpenAI-compatible engine, streamed or not, with a usage of 11 in and 7 out. */
 export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
   const failures: number[] = [];
+  const state = { holdNext: false };
   const answer = (request: CapturedRequest, response: ServerResponse) => {
     const status = failures.shift();
     if (status !== undefined) {
@@ -35,10 +38,20 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     }
     const chunk = (delta: object, finish: string | null, withUsage = false) =>
       JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: answeringModel, choices: [{ index: 0, delta, finish_reason: finish }], ...(withUsage ? { usage } : {}) });
+    if (state.holdNext) {
+      state.holdNext = false;
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`data: ${chunk({ content: answerParts[0] }, null)}\n\n`);
+      return;
+    }
     writeSse(response, [...answerParts.map((text) => ({ data: chunk({ content: text }, null) })), { data: chunk({}, 'stop', true) }, { data: '[DONE]' }]);
   };
   const server = await startCaptureServer(answer);
-  return Object.assign(server, { failures });
+  // Accessors, not a copied value: the answer function reads the flag the test sets.
+  return Object.defineProperties(server, {
+    failures: { value: failures },
+    holdNext: { get: () => state.holdNext, set: (value: boolean) => (state.holdNext = value) },
+  }) as ScriptedUpstream;
 }
 
 /** A Switchboard whose one pool is the scripted upstream, tracing to `receiverUrl`. */

@@ -5,10 +5,9 @@
  */
 
 import type { ChatCallResult, ChatStreamPart } from '../../chat/chat-types.js';
-import { SwitchboardError } from '../../errors.js';
 import type { Span } from '../../telemetry/tracing.js';
 import { endCallSpan, failCallSpan, recordFirstChunk, startCallSpan } from './call-span.js';
-import type { ChatCaller, StreamStart } from './chat-caller.js';
+import type { ChatCaller, StreamObserver, StreamStart } from './chat-caller.js';
 import type { ModelCall } from './model-call.js';
 
 export class TracingCaller implements ChatCaller {
@@ -47,63 +46,45 @@ export class TracingCaller implements ChatCaller {
       throw error;
     }
     recordFirstChunk(span, (this.#now() - startedAt) / 1000);
-    const parts = new TracedParts(start.iterator, span, call);
-    parts.observe(start.first);
-    return { first: start.first, iterator: parts, attempt: start.attempt };
+    const observer = new TracedStream(span, call);
+    if (start.first.type === 'finish') observer.finished(start.first);
+    else if (observer.text) observer.text(start.first.text);
+    start.observer = observer;
+    return start;
   }
 }
 
-/** The rest of a traced stream: ends the call's span at the finish part, on a failure, or when the reader stops early. */
-class TracedParts implements AsyncIterator<ChatStreamPart> {
-  readonly #inner: AsyncIterator<ChatStreamPart>;
+/** The rest of a traced stream, as the relay reports it: the call's span ends at the finish part, on a failure, or when the reader stops early. */
+class TracedStream implements StreamObserver {
   readonly #span: Span;
   readonly #call: ModelCall;
   /** The answer so far, kept only when content is captured. */
-  #text: string | undefined;
+  #answer = '';
   #ended = false;
+  readonly text: ((text: string) => void) | undefined;
 
-  constructor(inner: AsyncIterator<ChatStreamPart>, span: Span, call: ModelCall) {
-    this.#inner = inner;
+  constructor(span: Span, call: ModelCall) {
     this.#span = span;
     this.#call = call;
-    if (call.parent.capturesContent) this.#text = '';
+    this.text = call.parent.capturesContent ? (text) => void (this.#answer += text) : undefined;
   }
 
-  observe(part: ChatStreamPart): void {
+  finished(part: Extract<ChatStreamPart, { type: 'finish' }>): void {
     if (this.#ended) return;
-    if (part.type === 'text-delta') {
-      if (this.#text !== undefined) this.#text += part.text;
-      return;
-    }
     this.#ended = true;
-    endCallSpan(this.#span, this.#call, { finishReason: part.finishReason, usage: part.usage, model: part.model, text: this.#text });
+    endCallSpan(this.#span, this.#call, { finishReason: part.finishReason, usage: part.usage, model: part.model, text: this.text ? this.#answer : undefined });
   }
 
-  #fail(error: unknown): void {
+  failed(error: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
     failCallSpan(this.#span, this.#call, error);
   }
 
-  async next(): Promise<IteratorResult<ChatStreamPart>> {
-    let step: IteratorResult<ChatStreamPart>;
-    try {
-      step = await this.#inner.next();
-    } catch (error) {
-      this.#fail(error);
-      throw error;
-    }
-    if (step.done) this.#fail(new SwitchboardError('upstream_error', 'the stream ended without a finish'));
-    else this.observe(step.value);
-    return step;
-  }
-
-  async return(value?: unknown): Promise<IteratorResult<ChatStreamPart>> {
-    if (!this.#ended) {
-      this.#ended = true;
-      this.#span.fail('cancelled', 'the reader stopped before the finish');
-      this.#span.end();
-    }
-    return this.#inner.return ? this.#inner.return(value) : { done: true, value: undefined };
+  cancelled(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#span.fail('cancelled', 'the reader stopped before the finish');
+    this.#span.end();
   }
 }
