@@ -88,6 +88,13 @@ async function main(): Promise<void> {
   log(JSON.stringify(result.summary));
 }
 
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping every server`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
 main().catch(async (error: unknown) => {
   process.stderr.write(`tracing bench failed: ${(error as Error).stack ?? String(error)}\n`);
   await stopAll();

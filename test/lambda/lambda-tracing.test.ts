@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
+import { oneSimulatorConfigYaml } from '../support/one-simulator-config.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 
 const bundle = fileURLToPath(new URL('../../lambda/handler.mjs', import.meta.url));
@@ -50,20 +51,7 @@ describe('the Lambda handler exports its spans before the invocation returns', (
   let key: string;
   before(async () => {
     receiver = await startOtlpReceiver();
-    writeFileSync(
-      configPath,
-      `simulator: { instances: 1, ttftMs: 5, itlMs: 1, outputTokens: 5 }
-pools:
-  sim: { model: sim, instances: [{ url: "simulator://0" }] }
-routes:
-  demo: { pool: sim }
-agents:
-  helper: { route: demo }
-intent: { defaultAgent: helper }
-logging: { level: warn }
-telemetry: { tracing: { scheduledDelayMs: 60000 } }
-`,
-    );
+    writeFileSync(configPath, oneSimulatorConfigYaml('telemetry: { tracing: { scheduledDelayMs: 60000 } }\n'));
     key = runCli(['keys', 'create', '--tenant', 'lambda', '--config', configPath, '--data-dir', dir]).stdout.trim();
   });
   after(async () => {

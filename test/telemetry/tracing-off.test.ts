@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startCli, waitForExit } from '../support/cli.js';
+import { oneSimulatorConfigYaml } from '../support/one-simulator-config.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 
 const recorder = pathToFileURL(new URL('./fixtures/record-module-loads.js', import.meta.url).pathname).href;
@@ -22,19 +23,7 @@ describe('the OpenTelemetry SDK is loaded only when tracing is on', () => {
   let receiver: OtlpReceiver;
   before(async () => {
     receiver = await startOtlpReceiver();
-    writeFileSync(
-      configPath,
-      `simulator: { instances: 1, ttftMs: 5, itlMs: 1, outputTokens: 5 }
-pools:
-  sim: { model: sim, instances: [{ url: "simulator://0" }] }
-routes:
-  demo: { pool: sim }
-agents:
-  helper: { route: demo }
-intent: { defaultAgent: helper }
-logging: { level: warn }
-`,
-    );
+    writeFileSync(configPath, oneSimulatorConfigYaml());
   });
   after(async () => {
     await receiver.close();
