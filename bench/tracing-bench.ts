@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { log } from './bench-load.js';
 import { stopAll } from './bench-process.js';
-import { mb, round, runContext, table, writeJson, writeMarkdownSection, type RunContext } from './bench-report.js';
+import { round, runContext, table, writeJson, writeMarkdownSection, type RunContext } from './bench-report.js';
 import { repositoryRoot } from './bench-servers.js';
 import { runTracingBench, type CpuSample, type TracingBenchResult } from './tracing-overhead-bench.js';
 
@@ -22,6 +22,7 @@ function setting(name: string, fallback: number): number {
   return value;
 }
 
+const mb = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} MB` : '–');
 const us = (value: number) => (Number.isFinite(value) ? `${value >= 100 ? Math.round(value) : value.toFixed(1)} µs` : '–');
 const added = (off: number, on: number, unit: (value: number) => string) => `${on - off >= 0 ? '+' : '−'}${unit(Math.abs(on - off))} (${off > 0 ? `${on >= off ? '+' : '−'}${Math.abs(((on - off) / off) * 100).toFixed(0)} %` : '–'})`;
 

@@ -19,8 +19,16 @@ export class TracingCaller implements ChatCaller {
     this.#now = options.now;
   }
 
-  async call(call: ModelCall): Promise<ChatCallResult> {
-    if (!call.parent.enabled) return this.#next.call(call);
+  // Not async: an untraced call gets the next caller's promise itself, with nothing wrapped around it.
+  call(call: ModelCall): Promise<ChatCallResult> {
+    return call.parent.enabled ? this.#tracedCall(call) : this.#next.call(call);
+  }
+
+  stream(call: ModelCall): Promise<StreamStart> {
+    return call.parent.enabled ? this.#tracedStream(call) : this.#next.stream(call);
+  }
+
+  async #tracedCall(call: ModelCall): Promise<ChatCallResult> {
     const span = (call.span = startCallSpan(call, false));
     let result: ChatCallResult;
     try {
@@ -34,8 +42,7 @@ export class TracingCaller implements ChatCaller {
     return result;
   }
 
-  async stream(call: ModelCall): Promise<StreamStart> {
-    if (!call.parent.enabled) return this.#next.stream(call);
+  async #tracedStream(call: ModelCall): Promise<StreamStart> {
     const span = (call.span = startCallSpan(call, true));
     const startedAt = this.#now();
     let start: StreamStart;
