@@ -17,7 +17,7 @@ export function routerMetricsObserver(metrics: Metrics): RouterObserver {
 export function usageMetricsObserver(metrics: Metrics, admission: Pick<AdmissionController, 'chargeTokens'>, chargesTokens: boolean): UsageObserver {
   return {
     usageRecorded(entry) {
-      metrics.countTokens(entry.promptTokens, entry.completionTokens);
+      metrics.countTokens(entry.tenant, entry.pool, entry.promptTokens, entry.completionTokens);
       metrics.countCost(entry.tenant, entry.pool, entry.costUsd);
       if (chargesTokens) admission.chargeTokens(entry.tenant, entry.promptTokens + entry.completionTokens);
     },

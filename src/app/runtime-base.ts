@@ -15,6 +15,8 @@ import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store-types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
+import { createTracer } from '../telemetry/create-tracer.js';
+import type { Tracer } from '../telemetry/tracing.js';
 import { simulatorUrlResolver, startSimulators } from './simulators.js';
 
 export interface RuntimeOptions {
@@ -23,6 +25,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Node's default process metrics; off in tests that build many runtimes. */
   defaultMetrics?: boolean;
+  /** Where the OTEL_* variables are read from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RuntimeBase {
@@ -30,6 +34,8 @@ export interface RuntimeBase {
   readonly config: SwitchboardConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Traces each request; the no-op tracer (and no OpenTelemetry module loaded) when tracing is off. */
+  readonly tracer: Tracer;
   readonly store: Store;
   readonly rateLimiter: RateLimiter;
   readonly admission: AdmissionController;
@@ -47,6 +53,9 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
   const opened: { close(): Promise<void> }[] = [];
   const closeOpened = () => Promise.all(opened.reverse().map((part) => part.close().catch(() => undefined)));
   try {
+    const tracer = await createTracer(config.telemetry.tracing, logger, options.env);
+    // Opened first, so closed last: the spans of everything closing before it are still exported.
+    opened.push({ close: () => tracer.shutdown() });
     const simulators = await startSimulators(config.simulator);
     opened.push(...simulators);
     const storeConfig = config.store;
@@ -68,10 +77,12 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       Date.now,
       rateLimiter,
     );
+    metrics.observeAdmission(admission, config.limits);
     return {
       config,
       logger,
       metrics,
+      tracer,
       store,
       rateLimiter,
       admission,

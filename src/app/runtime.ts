@@ -51,6 +51,7 @@ export async function createRuntime(config: SwitchboardConfig, options: RuntimeO
     store: base.store,
     logger: base.logger,
     metrics: base.metrics,
+    tracer: base.tracer,
     simulators: base.simulators,
     settings: config.server,
     buildMs: performance.now() - started,

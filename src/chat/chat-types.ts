@@ -42,9 +42,11 @@ export interface ChatCallResult {
   finishReason: FinishReason;
   usage: TokenUsage;
   toolCalls?: ToolCall[];
+  /** The model the backend says answered, when it says (traces record it as `gen_ai.response.model`). */
+  model?: string;
 }
 
 /** What a streaming call yields: text as it arrives, then exactly one `finish`. */
 export type ChatStreamPart =
   | { type: 'text-delta'; text: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage };
+  | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage; model?: string };

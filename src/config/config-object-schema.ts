@@ -9,6 +9,7 @@ import { routeSchema } from './schemas/route-schema.js';
 import { authSchema, loggingSchema, serverSchema, sessionsSchema } from './schemas/server-schema.js';
 import { simulatorSchema } from './schemas/simulator-schema.js';
 import { redisKeyPrefixSchema, redisUrlSchema, storeSchema } from './schemas/store-schema.js';
+import { telemetrySchema } from './schemas/telemetry-schema.js';
 
 
 export const configObjectSchema = z
@@ -18,6 +19,7 @@ export const configObjectSchema = z
     sessions: sessionsSchema,
     auth: authSchema,
     logging: loggingSchema,
+    telemetry: telemetrySchema,
     limits: limitsSchema,
     /** The Redis that `limits.backend: redis` keeps rate buckets in. */
     redis: z.object({ url: redisUrlSchema, keyPrefix: redisKeyPrefixSchema }).strict().optional(),

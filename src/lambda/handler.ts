@@ -54,16 +54,26 @@ function deadlineSignal(context: LambdaContext | undefined): AbortSignal | undef
   return remaining === undefined ? undefined : AbortSignal.timeout(Math.max(1, remaining - 500));
 }
 
+/**
+ * Lambda freezes the environment once the invocation returns, so batched spans would wait for
+ * the next invocation, or be lost with the environment: they are exported before returning.
+ */
+async function flushTraces(runtime: Runtime): Promise<void> {
+  if (!runtime.tracer.enabled) return;
+  await runtime.tracer.forceFlush().catch((error: unknown) => runtime.logger.warn({ err: (error as Error).message }, 'flushing traces failed'));
+}
+
 export async function handler(event: LambdaHttpEvent, context?: LambdaContext): Promise<LambdaHttpResult> {
-  const { dispatch } = await environment;
+  const { dispatch, runtime } = await environment;
   const exchange = new LambdaExchange(event, { signal: deadlineSignal(context) });
   await dispatch(exchange);
   await exchange.finished;
+  await flushTraces(runtime);
   return exchange.result!;
 }
 
 async function streamingHandler(event: LambdaHttpEvent, responseStream: ResponseStream, context?: LambdaContext): Promise<void> {
-  const { dispatch } = await environment;
+  const { dispatch, runtime } = await environment;
   const lambda = (globalThis as { awslambda?: AwsLambdaGlobal }).awslambda;
   if (!lambda) throw new Error('streamHandler needs the Lambda Node.js runtime (globalThis.awslambda)');
   const exchange = new LambdaExchange(event, {
@@ -72,6 +82,8 @@ async function streamingHandler(event: LambdaHttpEvent, responseStream: Response
   });
   await dispatch(exchange);
   await exchange.finished;
+  // The client has its whole response by now; only the invocation waits for the export.
+  await flushTraces(runtime);
 }
 
 const awslambda = (globalThis as { awslambda?: AwsLambdaGlobal }).awslambda;

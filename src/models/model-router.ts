@@ -7,12 +7,14 @@ import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../chat/ch
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
+import { noopSpan, type Span } from '../telemetry/tracing.js';
 import type { ChatCaller } from './calling/chat-caller.js';
 import { FallbackCaller } from './calling/fallback-caller.js';
 import { InstanceCaller } from './calling/instance-caller.js';
 import { ModelCall } from './calling/model-call.js';
 import { RetryingCaller } from './calling/retrying-caller.js';
 import { relayStream } from './calling/stream-relay.js';
+import { TracingCaller } from './calling/tracing-caller.js';
 import { ModelPool, type ModelPoolOptions } from './model-pool.js';
 import { newDecision, type RouteDecision } from './route-decision.js';
 import { CompiledRoute, type RoutePlan, type RoutingHints } from './route-plan.js';
@@ -48,7 +50,7 @@ export class ModelRouter {
     this.#logger = options.logger;
     const observer = options.observer;
     this.#instances = new InstanceCaller({ now: this.#now, observer });
-    this.#caller = new FallbackCaller(new RetryingCaller(this.#instances, { random, now: this.#now }));
+    this.#caller = new TracingCaller(new FallbackCaller(new RetryingCaller(this.#instances, { random, now: this.#now })), { now: this.#now });
     const poolOptions: ModelPoolOptions = {
       resolveUrl,
       random,
@@ -92,14 +94,15 @@ export class ModelRouter {
     return route;
   }
 
-  #newCall(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, decision = newDecision(routeName)): ModelCall {
+  #newCall(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, parent: Span, decision = newDecision(routeName)): ModelCall {
     const plan = this.#routeOrThrow(routeName).select(request, hints);
     decision.rule = plan.rule;
-    return new ModelCall(request, signal, hints, plan, decision);
+    return new ModelCall(request, signal, hints, plan, decision, parent);
   }
 
-  async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
-    const call = this.#newCall(routeName, request, signal, hints);
+  /** `parent` is the span the call is made for (a stage's): the call's span is its child. */
+  async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, parent: Span = noopSpan): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
+    const call = this.#newCall(routeName, request, signal, hints, parent);
     const result = await this.#caller.call(call);
     this.#logDecision(call.decision);
     return { result, decision: call.decision };
@@ -110,15 +113,15 @@ export class ModelRouter {
    * handed to the caller a failure ends the iteration with an error, and the caller must
    * tell its client.
    */
-  stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints): { decision: RouteDecision; parts: AsyncGenerator<ChatStreamPart> } {
+  stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, parent: Span = noopSpan): { decision: RouteDecision; parts: AsyncGenerator<ChatStreamPart> } {
     this.#routeOrThrow(routeName);
     const decision = newDecision(routeName);
-    return { decision, parts: this.#streamParts(routeName, request, signal, hints, decision) };
+    return { decision, parts: this.#streamParts(routeName, request, signal, hints, parent, decision) };
   }
 
-  async *#streamParts(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, decision: RouteDecision): AsyncGenerator<ChatStreamPart> {
+  async *#streamParts(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, parent: Span, decision: RouteDecision): AsyncGenerator<ChatStreamPart> {
     // The caller holds `decision` already: the chain fills it in as the call moves down.
-    const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, decision));
+    const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, parent, decision));
     this.#logDecision(decision);
     yield* relayStream(start, signal, this.#instances);
   }

@@ -3,6 +3,7 @@
 import type { InstanceState } from './instance-state.js';
 import type { ModelPool } from './model-pool.js';
 import { UpstreamError, isUpstreamError } from './upstream-error.js';
+import { noopSpan, type Span } from '../telemetry/tracing.js';
 
 /** How an attempt ended, for the breaker: `neutral` says nothing about the instance (the caller left, a 400). */
 export type AttemptOutcome = 'ok' | 'failed' | 'neutral';
@@ -23,6 +24,8 @@ export class UpstreamAttempt {
   readonly instance: InstanceState;
   readonly controller = new AbortController();
   readonly startedAt: number;
+  /** This attempt's HTTP client span, when the call is traced. */
+  span: Span = noopSpan;
   readonly #parent: AbortSignal;
   readonly #probe: boolean;
   #totalTimer: NodeJS.Timeout | undefined;

@@ -1,11 +1,14 @@
 /** What every request's lifecycle knows about its caller: who it is, and the admission slot it holds. */
 
 import type { ApiKeyRecord } from '../stores/store-types.js';
+import type { Span } from '../telemetry/tracing.js';
 import type { StageTimer } from './stage-timer.js';
 
 export interface RequestContext {
   readonly authorization: string | undefined;
   readonly timer: StageTimer;
+  /** The request's server span (the no-op span when tracing is off): each stage's span is its child. */
+  readonly span: Span;
   caller?: ApiKeyRecord;
   /** Gives the admission slot back; the lifecycle calls it when the response is over. */
   release?: () => void;

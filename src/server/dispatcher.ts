@@ -9,14 +9,16 @@
  * refusal would only turn a late request into a client error.
  */
 
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError, isSwitchboardError } from '../errors.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { runStage } from '../pipeline/run-stages.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import { admitStage } from '../pipeline/stages/admit-stage.js';
 import { authenticateStage } from '../pipeline/stages/authenticate-stage.js';
+import { noopSpan } from '../telemetry/tracing.js';
 import type { HttpExchange } from './http-exchange.js';
 import { readJsonBody, parseValue } from './parse-body.js';
+import { endRequestSpan, startRequestSpan } from './request-span.js';
 import type { RouteTable } from './route-table.js';
 import type { RouteSpec } from './route-spec.js';
 import { sendError } from './send-error.js';
@@ -27,7 +29,7 @@ const emptyBody: Buffer = Buffer.alloc(0);
 export type Dispatch = (exchange: HttpExchange) => Promise<number>;
 
 export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch {
-  const { metrics, logger } = host;
+  const { metrics, logger, tracer } = host;
   const bodyLimitBytes = host.settings.bodyLimitBytes;
   const requestCounters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
   const count = (pattern: string, status: number) => {
@@ -45,6 +47,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     const services = held.services;
     if (route.auth !== 'none') {
       await runStage(authenticateStage, context, services, context.timer);
+      context.span.setAttribute('switchboard.tenant', context.caller!.tenant);
       if (route.auth === 'admin' && context.caller!.role !== 'admin') {
         throw new SwitchboardError('permission_denied', `${route.method} ${route.pattern} needs an admin key; this key's role is "${context.caller!.role}".`);
       }
@@ -57,7 +60,15 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       body = parseValue(read.value ?? {}, route.body.schema);
       rawBody = read.raw;
     }
-    if (route.admits) await runStage(admitStage, context, services, context.timer);
+    if (route.admits) {
+      try {
+        await runStage(admitStage, context, services, context.timer);
+      } catch (error) {
+        // Refusals by tenant and reason, for the rate-limit dashboard and alert.
+        if (isSwitchboardError(error)) metrics.admissionRejected(context.caller!.tenant, error.code);
+        throw error;
+      }
+    }
     await route.handle({ exchange, params, context, body, rawBody, services });
   }
 
@@ -67,8 +78,10 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     const serving = match.kind === 'found' && match.route.admits === true;
     if (serving) metrics.inflight.inc();
     const held = host.acquire();
-    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage) };
+    const span = tracer.enabled ? startRequestSpan(tracer, exchange, match.kind === 'not-found' ? undefined : pattern) : noopSpan;
+    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span };
     let status = 0;
+    let failure: unknown;
     try {
       if (match.kind === 'not-found') throw new SwitchboardError('not_found', `No route for ${exchange.method} ${exchange.path.slice(0, 200)}.`);
       if (match.kind === 'method-not-allowed') {
@@ -77,6 +90,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       }
       await handle(match.route, match.params, exchange, context, held);
     } catch (error) {
+      failure = error;
       if (exchange.responded) logger.warn({ err: error, path: exchange.path }, 'error after the response started');
       else status = sendError(exchange, error, logger).status;
     } finally {
@@ -86,6 +100,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       // A handler that finished without answering is a bug; count it as the 500 the exchange will be closed with.
       status ||= exchange.status || 500;
       count(pattern, status);
+      if (span.enabled) endRequestSpan(span, status, failure);
     }
     return status;
   };

@@ -9,6 +9,7 @@ import type { ChatServices, TurnServices } from '../pipeline/services.js';
 import type { Store } from '../stores/store-types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { Tracer } from '../telemetry/tracing.js';
 
 /** Everything a route handler may use: one generation's services over the long-lived base. */
 export interface RouteServices extends TurnServices, ChatServices {
@@ -30,6 +31,8 @@ export interface ServerHost {
   readonly settings: SwitchboardConfig['server'];
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Starts each request's server span; the no-op tracer when tracing is off. */
+  readonly tracer: Tracer;
   /** The generation a new request starts on; it stays the request's until release(). */
   acquire(): HeldGeneration;
 }

@@ -13,14 +13,17 @@ export class Metrics {
   readonly upstreamDuration = new Histogram({ name: 'switchboard_upstream_duration_seconds', help: 'Duration of each upstream model call attempt, failed ones included.', labelNames: ['pool', 'instance'], buckets: upstreamBuckets, registers: [this.registry] });
   readonly upstreamFailures = new Counter({ name: 'switchboard_upstream_failures_total', help: 'Upstream model call attempts that failed.', labelNames: ['pool', 'instance'], registers: [this.registry] });
   readonly upstreamTtft = new Histogram({ name: 'switchboard_upstream_ttft_seconds', help: 'Time to first token of upstream calls.', labelNames: ['pool'], buckets: upstreamBuckets, registers: [this.registry] });
-  readonly tokens = new Counter({ name: 'switchboard_tokens_total', help: 'Tokens sent to and received from models.', labelNames: ['direction'], registers: [this.registry] });
+  readonly tokens = new Counter({ name: 'switchboard_tokens_total', help: 'Tokens sent to and received from models, by tenant, pool and direction (input, output).', labelNames: ['tenant', 'pool', 'direction'], registers: [this.registry] });
   readonly breakerState = new Gauge({ name: 'switchboard_upstream_breaker_state', help: 'Circuit breaker of each upstream instance: 0 closed, 1 half-open, 2 open.', labelNames: ['pool', 'instance'], registers: [this.registry] });
   readonly costUsd = new Counter({ name: 'switchboard_cost_usd_total', help: 'Model cost in US dollars from the configured prices, by tenant and pool.', labelNames: ['tenant', 'pool'], registers: [this.registry] });
+  readonly admissionQueued: Gauge = new Gauge({ name: 'switchboard_admission_queued', help: 'Requests waiting for an admission slot now (read at each scrape).', registers: [this.registry], collect: (): void => this.admissionQueued.set(this.#admission?.queued ?? 0) });
+  readonly admissionLimits = new Gauge({ name: 'switchboard_admission_limits', help: 'The admission limits of this process: max_in_flight and max_queued.', labelNames: ['limit'], registers: [this.registry] });
+  readonly admissionRejections = new Counter({ name: 'switchboard_admission_rejections_total', help: 'Requests refused by admission control, by tenant and reason (rate_limited, tenant_concurrency_exceeded, server_overloaded).', labelNames: ['tenant', 'reason'], registers: [this.registry] });
 
   /** Label-bound children, so the hot path does no label lookups. */
   readonly #stageChildren = new Map<string, ReturnType<Histogram['labels']>>();
-  readonly #tokensIn = this.tokens.labels('input');
-  readonly #tokensOut = this.tokens.labels('output');
+  readonly #tokenChildren = new Map<string, { input: ReturnType<Counter['labels']>; output: ReturnType<Counter['labels']> }>();
+  #admission: { readonly queued: number } | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -35,9 +38,26 @@ export class Metrics {
     child.observe(seconds);
   }
 
-  countTokens(input: number, output: number): void {
-    if (input > 0) this.#tokensIn.inc(input);
-    if (output > 0) this.#tokensOut.inc(output);
+  countTokens(tenant: string, pool: string, input: number, output: number): void {
+    const key = `${tenant}\u0000${pool}`;
+    let children = this.#tokenChildren.get(key);
+    if (!children) {
+      children = { input: this.tokens.labels(tenant, pool, 'input'), output: this.tokens.labels(tenant, pool, 'output') };
+      this.#tokenChildren.set(key, children);
+    }
+    if (input > 0) children.input.inc(input);
+    if (output > 0) children.output.inc(output);
+  }
+
+  /** The admission controller whose queue is read at each scrape, and its limits. */
+  observeAdmission(admission: { readonly queued: number }, limits: { maxInFlight: number; maxQueued: number }): void {
+    this.#admission = admission;
+    this.admissionLimits.labels('max_in_flight').set(limits.maxInFlight);
+    this.admissionLimits.labels('max_queued').set(limits.maxQueued);
+  }
+
+  admissionRejected(tenant: string, reason: string): void {
+    this.admissionRejections.labels(tenant, reason).inc();
   }
 
   upstreamEnded(pool: string, instance: string, seconds: number, ok: boolean): void {

@@ -150,7 +150,7 @@ describe('orchestrated turns over HTTP', () => {
     assert.match(text, /switchboard_inflight_requests 0/);
     assert.match(text, /switchboard_upstream_duration_seconds_count\{pool="simulator",instance="http:\/\/127\.0\.0\.1:\d+"\} [1-9]/);
     assert.match(text, /switchboard_upstream_ttft_seconds_count\{pool="simulator"\} [1-9]/);
-    assert.match(text, /switchboard_tokens_total\{direction="output"\} [1-9]/);
+    assert.match(text, /switchboard_tokens_total\{tenant="tenant-a",pool="simulator",direction="output"\} [1-9]/);
   });
 
   it('answers health and readiness', async () => {

@@ -1,9 +1,10 @@
 /** The innermost caller: one attempt on the instance the retrying caller picked, with its timers and breaker bookkeeping. */
 
-import type { ChatCallResult } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult } from '../../chat/chat-types.js';
 import type { RouterObserver } from '../router-observer.js';
 import { UpstreamAttempt, type AttemptOutcome } from '../upstream-attempt.js';
 import { UpstreamError } from '../upstream-error.js';
+import { endAttemptSpan, startAttemptSpan, withTraceContext } from './attempt-span.js';
 import type { ChatCaller, StreamStart } from './chat-caller.js';
 import type { ModelCall } from './model-call.js';
 
@@ -17,19 +18,26 @@ export class InstanceCaller implements ChatCaller {
   }
 
   #begin(call: ModelCall, streamed: boolean): UpstreamAttempt {
-    return new UpstreamAttempt(call.pool!, call.instance!, call.signal, call.balance.now, streamed);
+    const attempt = new UpstreamAttempt(call.pool!, call.instance!, call.signal, call.balance.now, streamed);
+    if (call.span.enabled) attempt.span = startAttemptSpan(call);
+    return attempt;
+  }
+
+  /** The request to send: with this attempt's `traceparent` when it is traced. */
+  #request(call: ModelCall, attempt: UpstreamAttempt): ChatCallRequest {
+    return attempt.span.enabled ? withTraceContext(call.upstreamRequest, attempt.span) : call.upstreamRequest;
   }
 
   async call(call: ModelCall): Promise<ChatCallResult> {
     const attempt = this.#begin(call, false);
     try {
-      const result = await attempt.instance.provider.call(call.upstreamRequest, attempt.signal);
+      const result = await attempt.instance.provider.call(this.#request(call, attempt), attempt.signal);
       // A whole answer's first output is the answer.
       this.firstToken(attempt);
       this.end(attempt, 'ok');
       return result;
     } catch (error) {
-      this.end(attempt, attempt.outcomeOf(error));
+      this.end(attempt, attempt.outcomeOf(error), error);
       throw error;
     }
   }
@@ -37,14 +45,14 @@ export class InstanceCaller implements ChatCaller {
   async stream(call: ModelCall): Promise<StreamStart> {
     const attempt = this.#begin(call, true);
     try {
-      const parts = await attempt.instance.provider.stream(call.upstreamRequest, attempt.signal);
+      const parts = await attempt.instance.provider.stream(this.#request(call, attempt), attempt.signal);
       const iterator = parts[Symbol.asyncIterator]();
       const step = await iterator.next();
       if (step.done) throw new UpstreamError('stream-broken', attempt.instance.url, `stream from ${attempt.instance.url} ended before any output`);
       this.firstToken(attempt);
       return { first: step.value, iterator, attempt };
     } catch (error) {
-      this.end(attempt, attempt.outcomeOf(error));
+      this.end(attempt, attempt.outcomeOf(error), error);
       throw error;
     }
   }
@@ -54,9 +62,11 @@ export class InstanceCaller implements ChatCaller {
     this.#observer?.firstToken(attempt.pool.name, ttftMs / 1000);
   }
 
-  /** Ends the attempt once (later calls do nothing) and reports it. */
-  end(attempt: UpstreamAttempt, outcome: AttemptOutcome): void {
+  /** Ends the attempt once (later calls do nothing) and reports it; `error` is what failed it, if anything did. */
+  end(attempt: UpstreamAttempt, outcome: AttemptOutcome, error?: unknown): void {
     const elapsedMs = attempt.end(outcome, this.#now());
-    if (elapsedMs !== undefined) this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome === 'ok');
+    if (elapsedMs === undefined) return;
+    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome === 'ok');
+    if (attempt.span.enabled) endAttemptSpan(attempt.span, outcome, error);
   }
 }

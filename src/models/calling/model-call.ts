@@ -6,6 +6,7 @@ import type { InstanceState } from '../instance-state.js';
 import type { ModelPool } from '../model-pool.js';
 import type { RouteDecision } from '../route-decision.js';
 import type { RoutePlan, RoutingHints } from '../route-plan.js';
+import { noopSpan, type Span } from '../../telemetry/tracing.js';
 
 export class ModelCall {
   readonly request: ChatCallRequest;
@@ -13,6 +14,10 @@ export class ModelCall {
   readonly hints: RoutingHints | undefined;
   readonly plan: RoutePlan;
   readonly decision: RouteDecision;
+  /** The span the call is made for (a stage's); the no-op span when tracing is off. */
+  readonly parent: Span;
+  /** Set by the tracing caller: the call's own span over all its attempts, parent of each attempt's. */
+  span: Span = noopSpan;
   /** Reused by every pick of this call: the balancer reads it synchronously. */
   readonly balance: BalanceRequest = { affinityKey: undefined, now: 0 };
   /** Set by the fallback caller: the pool being tried, and whether it is the plan's last usable one. */
@@ -23,8 +28,9 @@ export class ModelCall {
   /** Set per attempt by the retrying caller. */
   instance: InstanceState | undefined;
 
-  constructor(request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, plan: RoutePlan, decision: RouteDecision) {
+  constructor(request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, plan: RoutePlan, decision: RouteDecision, parent: Span = noopSpan) {
     this.request = request;
+    this.parent = parent;
     this.signal = signal;
     this.hints = hints;
     this.plan = plan;

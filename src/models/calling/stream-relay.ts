@@ -12,7 +12,7 @@ import { toClientError } from './client-error.js';
 import type { InstanceCaller } from './instance-caller.js';
 
 export async function* relayStream(start: StreamStart, signal: AbortSignal, instances: InstanceCaller): AsyncGenerator<ChatStreamPart> {
-  const { first, iterator, attempt } = start;
+  const { first, iterator, attempt, observer } = start;
   let ok = false;
   try {
     yield first;
@@ -25,22 +25,32 @@ export async function* relayStream(start: StreamStart, signal: AbortSignal, inst
       try {
         step = await iterator.next();
       } catch (error) {
-        instances.end(attempt, attempt.outcomeOf(error));
+        instances.end(attempt, attempt.outcomeOf(error), error);
+        observer?.failed(error);
         if (signal.aborted) throw signal.reason ?? error;
         throw toClientError(error);
       }
       if (step.done) break;
-      if (step.value.type === 'finish') ok = true;
-      yield step.value;
+      const part = step.value;
+      if (part.type === 'finish') {
+        ok = true;
+        observer?.finished(part);
+      } else if (observer?.text) {
+        observer.text(part.text);
+      }
+      yield part;
     }
     if (!ok) {
-      instances.end(attempt, 'failed');
-      throw new SwitchboardError('upstream_error', `stream from ${attempt.instance.url} ended without a finish`);
+      const error = new SwitchboardError('upstream_error', `stream from ${attempt.instance.url} ended without a finish`);
+      instances.end(attempt, 'failed', error);
+      observer?.failed(error);
+      throw error;
     }
   } finally {
     if (ok) {
       instances.end(attempt, 'ok');
     } else {
+      observer?.cancelled();
       // The consumer stopped early or the stream failed: end the upstream request too.
       attempt.controller.abort(new UpstreamError('aborted', attempt.instance.url, 'the stream ended before its finish'));
       instances.end(attempt, 'neutral');

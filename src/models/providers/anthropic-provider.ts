@@ -38,6 +38,7 @@ interface AnthropicUsage {
 }
 
 interface AnthropicMessage {
+  model?: string;
   content?: ({ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown } | { type: string })[];
   stop_reason?: string | null;
   usage?: AnthropicUsage;
@@ -171,6 +172,7 @@ export class AnthropicProvider implements ChatProvider {
       usage: toTokenUsage(parsed.usage) ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) },
     };
     if (toolCalls) result.toolCalls = toolCalls;
+    if (typeof parsed.model === 'string') result.model = parsed.model;
     return result;
   }
 
@@ -183,6 +185,7 @@ export class AnthropicProvider implements ChatProvider {
     let promptTokens: number | undefined;
     let completionTokens: number | undefined;
     let stopReason: string | null | undefined;
+    let model: string | undefined;
     let characters = 0;
     let stopped = false;
     try {
@@ -191,6 +194,7 @@ export class AnthropicProvider implements ChatProvider {
         const parsed = JSON.parse(event.data) as AnthropicEvent;
         switch (parsed.type) {
           case 'message_start': {
+            if (typeof parsed.message?.model === 'string') model = parsed.message.model;
             const usage = toTokenUsage(parsed.message?.usage);
             if (usage) {
               promptTokens = usage.promptTokens;
@@ -225,11 +229,13 @@ export class AnthropicProvider implements ChatProvider {
       throw streamError(this.instance, signal, error);
     }
     if (!stopped) throw new UpstreamError('stream-broken', this.instance, `stream from ${this.instance} ended without message_stop`);
-    yield {
+    const finish: Extract<ChatStreamPart, { type: 'finish' }> = {
       type: 'finish',
       finishReason: toFinishReason(stopReason),
       usage: { promptTokens: promptTokens ?? estimatePromptTokens(request.messages), completionTokens: completionTokens ?? Math.ceil(characters / 4) },
     };
+    if (model !== undefined) finish.model = model;
+    yield finish;
   }
 
   close(): Promise<void> {

@@ -25,6 +25,7 @@ export interface OpenAiCompatibleProviderOptions {
 }
 
 interface OpenAiChunk {
+  model?: string;
   choices?: { delta?: { content?: string | null }; finish_reason?: string | null; message?: { content?: string | null; tool_calls?: unknown } }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
   error?: { message?: string };
@@ -121,11 +122,13 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     }
     const choice = parsed.choices?.[0];
     const text = choice?.message?.content ?? '';
-    return {
+    const result: ChatCallResult = {
       text,
       finishReason: toFinishReason(choice?.finish_reason),
       usage: toUsage(parsed.usage) ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) },
     };
+    if (typeof parsed.model === 'string') result.model = parsed.model;
+    return result;
   }
 
   async stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>> {
@@ -136,6 +139,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   async *#parts(body: AsyncIterable<Uint8Array>, request: ChatCallRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     let finishReason: FinishReason | undefined;
     let usage: TokenUsage | undefined;
+    // Read from the chunks that need a full parse anyway (the last one, with the usage, always does).
+    let model: string | undefined;
     let characters = 0;
     let done = false;
     // Deltas of one network chunk are joined and yielded once: under load a read holds several.
@@ -154,6 +159,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       const chunk = JSON.parse(data) as OpenAiChunk;
       if (chunk.error) throw new UpstreamError('stream-broken', this.instance, `${this.instance} sent an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
       usage = toUsage(chunk.usage) ?? usage;
+      if (typeof chunk.model === 'string') model = chunk.model;
       const choice = chunk.choices?.[0];
       if (!choice) return;
       const content = choice.delta?.content;
@@ -183,11 +189,13 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     if (!done && finishReason === undefined) {
       throw new UpstreamError('stream-broken', this.instance, `stream from ${this.instance} ended without [DONE]`);
     }
-    yield {
+    const finish: Extract<ChatStreamPart, { type: 'finish' }> = {
       type: 'finish',
       finishReason: finishReason ?? 'stop',
       usage: usage ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: Math.ceil(characters / 4) },
     };
+    if (model !== undefined) finish.model = model;
+    yield finish;
   }
 
   close(): Promise<void> {

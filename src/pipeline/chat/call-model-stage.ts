@@ -10,16 +10,16 @@ import type { ChatContext, ChatStreamEvents } from './chat-context.js';
 
 export const callModelStage: Stage<ChatContext, ChatServices> = {
   name: 'call-model',
-  async run(context, services) {
+  async run(context, services, span) {
     const tenant = context.caller!.tenant;
     if (!context.events) {
-      const { result, decision } = await services.router.call(context.route, context.request, context.signal, context.hints);
+      const { result, decision } = await services.router.call(context.route, context.request, context.signal, context.hints, span);
       context.result = result;
       context.decision = decision;
       recordModelCall(services, tenant, decision, result.usage);
       return;
     }
-    const { decision, parts } = services.router.stream(context.route, context.request, context.signal, context.hints);
+    const { decision, parts } = services.router.stream(context.route, context.request, context.signal, context.hints, span);
     context.decision = decision;
     // The first part is awaited before the response starts, so failures up to the first token keep their HTTP status.
     const first = await parts.next();

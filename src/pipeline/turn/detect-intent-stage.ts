@@ -6,11 +6,15 @@ import type { TurnContext } from './turn-context.js';
 
 export const detectIntentStage: Stage<TurnContext, Pick<TurnServices, 'intent'>> = {
   name: 'detect-intent',
-  run(context, services) {
-    context.intent = services.intent.classify({
+  run(context, services, span) {
+    const intent = services.intent.classify({
       text: context.content,
       previousAgent: context.session!.lastAgent,
       requestedAgent: context.requestedAgent,
     });
+    context.intent = intent;
+    span.setAttribute('switchboard.intent', intent.intent);
+    span.setAttribute('switchboard.intent.source', intent.source);
+    span.setAttribute('switchboard.intent.confidence', intent.confidence);
   },
 };

@@ -9,8 +9,10 @@ import type { TurnContext } from './turn-context.js';
 
 export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'usage' | 'sessionSettings'>> = {
   name: 'run-agent',
-  async run(context, services) {
+  async run(context, services, span) {
     const agent = context.agent!;
+    span.setAttribute('gen_ai.agent.name', context.agentName);
+    span.setAttribute('gen_ai.conversation.id', context.sessionId);
     const history = context.session!.messages;
     const window = services.sessionSettings.historyWindow;
     const messages: ChatMessage[] = [{ role: 'system', content: agent.systemPrompt }];
@@ -29,11 +31,11 @@ export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'us
     // What the route's rules may look at: the agent, its intent and the caller's tenant and tier.
     const hints: RoutingHints = { tenant: context.caller?.tenant, tier: context.caller?.tier, agent: context.agentName, intent: context.intent?.intent };
     if (!context.events) {
-      const { result, decision } = await services.router.call(agent.route, request, context.signal, hints);
+      const { result, decision } = await services.router.call(agent.route, request, context.signal, hints, span);
       context.result = result;
       context.decision = decision;
     } else {
-      const { decision, parts } = services.router.stream(agent.route, request, context.signal, hints);
+      const { decision, parts } = services.router.stream(agent.route, request, context.signal, hints, span);
       context.decision = decision;
       let text = '';
       for await (const part of parts) {

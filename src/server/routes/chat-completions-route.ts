@@ -37,6 +37,7 @@ export const chatCompletionsRoute = defineRoute({
     const context: ChatContext = {
       authorization: lifecycle.authorization,
       timer: lifecycle.timer,
+      span: lifecycle.span,
       caller: lifecycle.caller,
       route: body.model,
       request: toChatRequest(body),

@@ -29,6 +29,7 @@ export const turnRoute = defineRoute({
     const context: TurnContext = {
       authorization: lifecycle.authorization,
       timer: lifecycle.timer,
+      span: lifecycle.span,
       caller: lifecycle.caller,
       sessionId: params.id!,
       content: body.content,
