@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs every compiled test file with node's built-in runner. Node 20's `--test` takes no
 // globs, so the files are listed here; pass paths or substrings to run a subset.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 
 const root = new URL('../dist/test/', import.meta.url).pathname;
+const sources = new URL('../test/', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 
 function collect(directory) {
@@ -13,7 +14,8 @@ function collect(directory) {
   for (const name of readdirSync(directory)) {
     const path = join(directory, name);
     if (statSync(path).isDirectory()) files.push(...collect(path));
-    else if (name.endsWith('.test.js')) files.push(path);
+    // tsc never deletes: a compiled test whose source is gone is not run.
+    else if (name.endsWith('.test.js') && existsSync(join(sources, relative(root, path)).replace(/\.js$/, '.ts'))) files.push(path);
   }
   return files;
 }
