@@ -204,7 +204,8 @@ async function waitForTurnsInFlight(client: ClusterClient, victim: number, count
   throw new Error('the victim never had turns in flight');
 }
 
-describe('many instances on one shared store', { timeout: 85_000 }, () => {
+// A guard against a hang, not a target: three servers and DynamoDB Local share two cores with the rest of the suite.
+describe('many instances on one shared store', { timeout: 240_000 }, () => {
   it('loses no acknowledged turn and writes none twice when an instance is SIGKILLed mid-turn; the rate limit holds across instances', async () => {
     const cluster = await startCluster('kill');
     const client = new ClusterClient(cluster.urls);
@@ -220,15 +221,18 @@ describe('many instances on one shared store', { timeout: 85_000 }, () => {
           send(cluster.urls[index % 3]!, 'POST', '/v1/chat/completions', { authorization: `Bearer ${cluster.limitedKey}`, 'content-type': 'application/json' }, JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: `hi ${offset + index}` }], max_tokens: 4 })),
         ),
       );
+    const burstsStarted = performance.now();
     const firstBurst = await sendLimited(firstBurstPerInstance * 3, 0);
     assert.deepEqual(firstBurst.map((response) => response.status), firstBurst.map(() => 200), 'a burst within the budget is served in full on every instance');
     const secondBurst = await sendLimited(limitedRequestsPerMinute * 2 - firstBurst.length, firstBurst.length);
+    // The bucket refills at 30/min while the bursts are served; on a loaded machine that is seconds.
+    const refilled = Math.ceil(((performance.now() - burstsStarted) / 60_000) * limitedRequestsPerMinute) + 1;
     const limitedResults = [...firstBurst, ...secondBurst];
     const admitted = limitedResults.filter((response) => response.status === 200).length;
     const refused = limitedResults.filter((response) => response.status === 429);
     assert.equal(admitted + refused.length, limitedRequestsPerMinute * 2, 'every request was either served or refused with 429');
     // One shared budget: about 30 in total (plus what refilled meanwhile), not 30 per instance.
-    assert.ok(admitted >= limitedRequestsPerMinute && admitted <= limitedRequestsPerMinute + 2, `${admitted} of 60 admitted under a shared limit of 30/min`);
+    assert.ok(admitted >= limitedRequestsPerMinute && admitted <= limitedRequestsPerMinute + refilled, `${admitted} of 60 admitted under a shared limit of 30/min (${refilled} refilled during the bursts)`);
     for (const response of refused) assert.ok(Number(response.headers['retry-after']) >= 1, 'a 429 carries Retry-After');
 
     const sessionIds = await createSessions(client, cluster.conversationKey);
