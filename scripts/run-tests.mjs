@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
+import { ensureTestServices } from './test-services.mjs';
 
 const root = new URL('../dist/test/', import.meta.url).pathname;
 const sources = new URL('../test/', import.meta.url).pathname;
@@ -30,5 +31,9 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ') || '(all)'} under ${root}`);
   process.exit(1);
 }
-const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit' });
-child.on('exit', (code, signal) => process.exit(signal ? 1 : code ?? 1));
+const services = await ensureTestServices();
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, ...services.env } });
+child.on('exit', (code, signal) => {
+  services.stop();
+  process.exit(signal ? 1 : code ?? 1);
+});
