@@ -87,6 +87,11 @@ export function startLambdaEnvironment(taskRoot: string, env: Record<string, str
       if (message.kind === 'hello') {
         clearTimeout(timer);
         child.removeAllListeners('exit');
+        // An environment that dies answers every invocation still waiting, instead of leaving it hanging.
+        child.once('exit', (code, signal) => {
+          for (const [id, answer] of waiting) answer({ kind: 'answer', id, error: `the environment exited (${code ?? signal}):\n${stderr}` });
+          waiting.clear();
+        });
         resolve({
           hello: message,
           invoke: (handler, event) =>

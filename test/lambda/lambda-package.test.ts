@@ -7,6 +7,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,7 +167,6 @@ describe('the Lambda package outside its runtime and misconfigured', () => {
       console.log(JSON.stringify({ health: health.statusCode, streamError }));
       process.exit(0);
     `;
-    const { spawnSync } = await import('node:child_process');
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: taskRoot, encoding: 'utf8', env: { PATH: process.env.PATH, ...lambdaEnv }, timeout: 30_000 });
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { health: number; streamError: string };

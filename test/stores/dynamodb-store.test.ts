@@ -190,6 +190,14 @@ describe('dynamodb store', () => {
     assert.ok(transactions.cancelled > 0, 'no transaction was cancelled by its condition');
   });
 
+  it("meets the real service's validations: a table name under 3 characters is refused by DynamoDB itself", async () => {
+    await assert.rejects(ensureDynamoDbTable(client, 'ab'), (error: unknown) => {
+      assert.equal((error as { name?: string }).name, 'ValidationException');
+      assert.match((error as Error).message, /names must be between 3 and 255 characters long/);
+      return true;
+    });
+  });
+
   it('opens from config with an injected endpoint and retry setting, and names a missing table', async () => {
     const opened = await openStore({ kind: 'dynamodb', table, region: 'us-east-1', endpoint: dynamoDb.endpoint, maxAttempts: 2 });
     assert.equal(opened.kind, 'dynamodb');
