@@ -4,7 +4,9 @@
 # In Kubernetes the config is mounted at /etc/switchboard/config.yaml (deploy/kubernetes/).
 
 # --- builder: full dependencies, a native build of better-sqlite3, the TypeScript compile ---
-FROM node:20.19-bookworm-slim AS builder
+# Node 24, the active LTS line (Node 20 reached end of life in April 2026); the major tag follows
+# its security releases. The Lambda template runs the same major (deploy/lambda/template.yaml).
+FROM node:24-bookworm-slim AS builder
 WORKDIR /app
 # Toolchain for better-sqlite3 when no prebuilt binary matches; it stays in this stage.
 RUN apt-get update \
@@ -12,8 +14,11 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 # Dependencies first: this layer is reused until package.json or the lockfile changes.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# No scripts here: the package's own `prepare` builds, and the sources are not copied yet. The one
+# dependency script the image needs, better-sqlite3's native build, is run by name.
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 # Only what runs: drop the compiler, test libraries and type packages.
@@ -22,7 +27,7 @@ RUN npm prune --omit=dev --no-audit --no-fund
 # --- runtime: node, the compiled server and production dependencies; no toolchain, no npm cache ---
 # The same base as the builder, so the native module matches its glibc; it has `sleep`, which
 # the Kubernetes preStop hook runs.
-FROM node:20.19-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 # Owned by root and not writable by the server's user: the code cannot be changed at run time.

@@ -1,6 +1,6 @@
 /** Starts the servers the benchmarks compare, each in its own process: LLM simulators, Switchboard, Portkey, the agent-squad server. */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,15 @@ import { BenchProcess, freePort, type SpawnOptions } from './bench-process.js';
 export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** The compiled CLI of the same build as this file. */
 export const cliPath = fileURLToPath(new URL('../bin/switchboard.mjs', import.meta.url));
+/** The peers' own package (bench/peers/package.json): installed by `npm run bench:peers`, never with the product. */
 export const peersDir = join(repositoryRoot, 'bench', 'peers');
+
+/** Fails with the command to run when the peers are not installed, before any server starts. */
+export function requirePeers(): void {
+  for (const name of ['@portkey-ai/gateway', 'agent-squad']) {
+    if (!existsSync(join(peersDir, 'node_modules', name, 'package.json'))) throw new Error(`the benchmark peer ${name} is not installed in bench/peers; run \`npm run bench:peers\` (npm run bench does)`);
+  }
+}
 
 export interface RunningServer {
   process: BenchProcess;
@@ -114,6 +122,7 @@ export async function startSwitchboard(setup: SwitchboardSetup, options: SpawnOp
 
 /** Portkey's gateway, headless, routing to `mockUrl` (no `/v1`). Its readiness is `GET /` (it has no /readyz). */
 export async function startPortkey(mockUrl: string, options: SpawnOptions = {}): Promise<RunningServer & { readyMs: number }> {
+  requirePeers();
   const port = await freePort();
   const child = new BenchProcess('portkey', process.execPath, [join(peersDir, 'portkey-server.mjs')], {
     ...options,
@@ -125,6 +134,7 @@ export async function startPortkey(mockUrl: string, options: SpawnOptions = {}):
 }
 
 export async function startAgentSquad(mockUrl: string): Promise<RunningServer & { readyMs: number }> {
+  requirePeers();
   const port = await freePort();
   const child = new BenchProcess('agent-squad', process.execPath, [join(peersDir, 'agent-squad-server.mjs')], { env: { PORT: String(port), MOCK_URL: mockUrl } });
   const url = `http://127.0.0.1:${port}`;

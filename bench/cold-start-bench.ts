@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { log } from './bench-load.js';
 import { BenchProcess } from './bench-process.js';
 import { round } from './bench-report.js';
-import { prepareSwitchboard, repositoryRoot, startPortkey, startSwitchboard, type RunningServer } from './bench-servers.js';
+import { peersDir, prepareSwitchboard, requirePeers, startPortkey, startSwitchboard, type RunningServer } from './bench-servers.js';
 
 export interface ColdStartSample {
   readyMs: number;
@@ -74,7 +74,9 @@ export async function runColdStartBench(runs: number, settleMs = 2_000): Promise
     }
     const imports: { importMs: number; rssMb: number }[] = [];
     for (let run = 0; run < runs; run++) {
-      const child = new BenchProcess('agent-squad import', process.execPath, ['--input-type=module', '-e', importScript], { cwd: repositoryRoot });
+      // From bench/peers, where agent-squad is installed.
+      requirePeers();
+      const child = new BenchProcess('agent-squad import', process.execPath, ['--input-type=module', '-e', importScript], { cwd: peersDir });
       const output = await child.completed(60_000);
       const parsed = JSON.parse(output.trim().split('\n').at(-1)!) as { importMs: number; rssMb: number };
       imports.push({ importMs: round(parsed.importMs, 1), rssMb: round(parsed.rssMb, 1) });

@@ -5,11 +5,14 @@
 //    Code splitting keeps each command's and each store's code in its own chunk, loaded on use.
 //    Identifiers are kept so stack traces stay readable; a linked source map is written for
 //    `node --enable-source-maps`.
-//  - dist/lambda/handler.mjs: the Lambda handler, minified, with the AWS SDK left to the runtime.
-// better-sqlite3 (a native module), the AWS SDK and ioredis stay external: they are loaded from
+//  - dist/lambda/: the Lambda package, minified. handler.mjs plus chunks, with everything bundled
+//    but what the Lambda Node.js runtime provides (the AWS SDK v3). ioredis is bundled into the
+//    chunk of the Redis store and limiter, loaded only when configured; better-sqlite3 (a native
+//    module) is not shipped, and the handler refuses a SQLite store.
+// For the CLI, better-sqlite3, the AWS SDK and ioredis stay external: they are loaded from
 // node_modules, and only when configured.
 import { build } from 'esbuild';
-import { statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const shared = {
@@ -18,16 +21,18 @@ const shared = {
   target: 'node20',
   format: 'esm',
   sourcemap: 'linked',
-  external: ['better-sqlite3', '@aws-sdk/*', 'ioredis'],
   // pino and other CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 };
 
 const started = performance.now();
+// Chunk names carry hashes: without a clean folder, the Lambda package would ship stale ones.
+for (const folder of ['dist/bin', 'dist/lambda']) rmSync(`${root}${folder}`, { recursive: true, force: true });
 await Promise.all([
   build({
     ...shared,
+    external: ['better-sqlite3', '@aws-sdk/*', 'ioredis'],
     entryPoints: { switchboard: `${root}src/cli/main.ts` },
     outdir: `${root}dist/bin`,
     outExtension: { '.js': '.mjs' },
@@ -36,7 +41,21 @@ await Promise.all([
     minifyWhitespace: true,
     minifySyntax: true,
   }),
-  build({ ...shared, entryPoints: [`${root}src/lambda/handler.ts`], outfile: `${root}dist/lambda/handler.mjs`, minify: true }),
+  build({
+    ...shared,
+    external: ['better-sqlite3', '@aws-sdk/*'],
+    entryPoints: { handler: `${root}src/lambda/handler.ts` },
+    outdir: `${root}dist/lambda`,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    minify: true,
+  }),
 ]);
 const size = (path) => `${(statSync(`${root}${path}`).size / 1024).toFixed(0)} KiB`;
-console.log(`bundled dist/bin/switchboard.mjs (${size('dist/bin/switchboard.mjs')} + chunks) and dist/lambda/handler.mjs (${size('dist/lambda/handler.mjs')}) in ${(performance.now() - started).toFixed(0)} ms`);
+const packageSize = () => {
+  let bytes = 0;
+  for (const entry of readdirSync(`${root}dist/lambda`, { recursive: true, withFileTypes: true })) if (entry.isFile() && entry.name.endsWith('.mjs')) bytes += statSync(`${entry.parentPath ?? entry.path}/${entry.name}`).size;
+  return `${(bytes / 1024).toFixed(0)} KiB`;
+};
+console.log(`bundled dist/bin/switchboard.mjs (${size('dist/bin/switchboard.mjs')} + chunks) and dist/lambda/ (handler.mjs ${size('dist/lambda/handler.mjs')}, ${packageSize()} with chunks) in ${(performance.now() - started).toFixed(0)} ms`);

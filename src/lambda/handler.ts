@@ -2,6 +2,9 @@
  * The AWS Lambda entry: the same runtime as the server, built once per execution environment
  * (during the init phase) and reused by every invocation. `handler` serves API Gateway HTTP API
  * events with buffered responses; `streamHandler` serves Function URLs with response streaming.
+ * The bundle (dist/lambda/) imports nothing the Lambda Node.js runtime lacks: the AWS SDK comes
+ * from the runtime, everything else is bundled, and each store and limiter client is a chunk
+ * loaded only when the config names it.
  */
 
 import { resolveConfig } from '../config/resolve-config.js';
@@ -27,10 +30,21 @@ interface AwsLambdaGlobal {
 
 const initStartedAt = performance.now();
 
+/**
+ * Every execution environment is a separate, short-lived process: a store inside one (SQLite in its
+ * /tmp, or memory) would give each its own sessions and keys. Only a shared store makes sense here,
+ * and the package ships no native module for SQLite.
+ */
+const sharedStoreKinds: readonly string[] = ['dynamodb', 'redis'];
+
 async function buildEnvironment() {
-  const { config } = resolveConfig(undefined);
-  // /tmp is the only writable place in Lambda; production configs use DynamoDB instead of SQLite.
-  const runtime = await createRuntime(config, { dataDir: process.env.SWITCHBOARD_DATA_DIR ?? '/tmp/switchboard', defaultMetrics: false });
+  const { config, source } = resolveConfig(undefined);
+  if (!sharedStoreKinds.includes(config.store.kind)) {
+    throw new Error(
+      `Switchboard on Lambda needs a store shared by every execution environment (store.kind ${sharedStoreKinds.join(' or ')}); ${source} has store.kind ${config.store.kind}. Set SWITCHBOARD_CONFIG to a config like deploy/lambda/config.example.yaml.`,
+    );
+  }
+  const runtime = await createRuntime(config, { defaultMetrics: false });
   // Lambda's init phase is the time to pay for it, not the first invocation.
   await loadUndici();
   const dispatch = createDispatcher(runtime, new RouteTable(buildRoutes(() => true)));
@@ -74,11 +88,12 @@ export async function handler(event: LambdaHttpEvent, context?: LambdaContext): 
 
 async function streamingHandler(event: LambdaHttpEvent, responseStream: ResponseStream, context?: LambdaContext): Promise<void> {
   const { dispatch, runtime } = await environment;
-  const lambda = (globalThis as { awslambda?: AwsLambdaGlobal }).awslambda;
-  if (!lambda) throw new Error('streamHandler needs the Lambda Node.js runtime (globalThis.awslambda)');
+  const lambda = (globalThis as { awslambda?: Partial<AwsLambdaGlobal> }).awslambda;
+  if (typeof lambda?.HttpResponseStream?.from !== 'function') throw new Error('streamHandler needs the Lambda Node.js runtime (globalThis.awslambda.HttpResponseStream)');
+  const responseStreams = lambda.HttpResponseStream;
   const exchange = new LambdaExchange(event, {
     signal: deadlineSignal(context),
-    openStream: (metadata) => lambda.HttpResponseStream.from(responseStream, metadata),
+    openStream: (metadata) => responseStreams.from(responseStream, metadata),
   });
   await dispatch(exchange);
   await exchange.finished;
@@ -86,6 +101,8 @@ async function streamingHandler(event: LambdaHttpEvent, responseStream: Response
   await flushTraces(runtime);
 }
 
-const awslambda = (globalThis as { awslambda?: AwsLambdaGlobal }).awslambda;
+// Outside Lambda `awslambda` may still exist half-made (the AWS SDK sets `globalThis.awslambda = {}`
+// for its own use), so the helper itself is what decides.
+const streamify = (globalThis as { awslambda?: Partial<AwsLambdaGlobal> }).awslambda?.streamifyResponse;
 /** Function URL handler with response streaming (InvokeMode RESPONSE_STREAM). */
-export const streamHandler = awslambda ? awslambda.streamifyResponse(streamingHandler) : streamingHandler;
+export const streamHandler = typeof streamify === 'function' ? streamify(streamingHandler) : streamingHandler;

@@ -1,4 +1,4 @@
-/** `switchboard store init`: creates the DynamoDB table once (dynalite on loopback), and only checks SQLite. */
+/** `switchboard store init`: creates the DynamoDB table once (Amazon's DynamoDB Local on loopback), and only checks SQLite. */
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '../../src/stores/dynamodb/dynamodb-client.js';
-import { dynaliteCredentialsEnv, startDynalite } from '../support/dynalite-server.js';
+import { dynamoDbLocalCredentialsEnv, startDynamoDbLocal } from '../support/dynamodb-local.js';
 import { runCliAsync } from '../support/run-cli-async.js';
 
-Object.assign(process.env, dynaliteCredentialsEnv);
+Object.assign(process.env, dynamoDbLocalCredentialsEnv);
 
 const minimal = `pools: { sim: { model: sim, instances: [{ url: "http://127.0.0.1:9" }] } }
 routes: { demo: { pool: sim } }
@@ -23,15 +23,15 @@ describe('switchboard store init', () => {
   after(() => rmSync(directory, { recursive: true, force: true }));
 
   it('creates the configured DynamoDB table with its indexes, then finds it on a second run', async () => {
-    const dynalite = await startDynalite();
-    const client = createDynamoDbClient({ region: 'us-east-1', endpoint: dynalite.endpoint });
+    const dynamoDb = await startDynamoDbLocal();
+    const client = createDynamoDbClient({ region: 'us-east-1', endpoint: dynamoDb.endpoint });
     try {
       const configPath = join(directory, 'dynamodb.yaml');
-      writeFileSync(configPath, `${minimal}store: { kind: dynamodb, table: sb-init, region: us-east-1, endpoint: "${dynalite.endpoint}" }\n`);
-      const env = { ...dynaliteCredentialsEnv };
+      writeFileSync(configPath, `${minimal}store: { kind: dynamodb, table: sb-init, region: us-east-1, endpoint: "${dynamoDb.endpoint}" }\n`);
+      const env = { ...dynamoDbLocalCredentialsEnv };
       const first = await runCliAsync(['store', 'init', '--config', configPath], { env });
       assert.equal(first.code, 0, first.stderr);
-      assert.equal(first.stdout, `Created DynamoDB table sb-init in us-east-1 at ${dynalite.endpoint} (indexes gsi1, gsi2; TTL enabled on expiresAt)\n`);
+      assert.equal(first.stdout, `Created DynamoDB table sb-init in us-east-1 at ${dynamoDb.endpoint} (indexes gsi1, gsi2; TTL enabled on expiresAt)\n`);
       const { Table } = await client.send(new DescribeTableCommand({ TableName: 'sb-init' }));
       assert.equal(Table?.TableStatus, 'ACTIVE');
       assert.deepEqual(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort(), ['gsi1', 'gsi2']);
@@ -43,7 +43,7 @@ describe('switchboard store init', () => {
       assert.match(key.stdout, /^sb-\S+\n$/);
     } finally {
       client.destroy();
-      await dynalite.close();
+      await dynamoDb.close();
     }
   });
 
@@ -51,7 +51,7 @@ describe('switchboard store init', () => {
     const configPath = join(directory, 'unreachable.yaml');
     // Port 1 on loopback: nothing listens; one attempt so the SDK does not back off and retry.
     writeFileSync(configPath, `${minimal}store: { kind: dynamodb, table: sb1, region: us-east-1, endpoint: "http://127.0.0.1:1", maxAttempts: 1 }\n`);
-    const result = await runCliAsync(['store', 'init', '--config', configPath], { env: { ...dynaliteCredentialsEnv } });
+    const result = await runCliAsync(['store', 'init', '--config', configPath], { env: { ...dynamoDbLocalCredentialsEnv } });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^switchboard store init: .*ECONNREFUSED/m);
   });

@@ -1,6 +1,6 @@
 /**
- * Many instances, nothing lost: three `switchboard serve` processes on one DynamoDB store (dynalite in
- * this process) and one Redis for rate limits. A client drives conversations across them, retrying on
+ * Many instances, nothing lost: three `switchboard serve` processes on one DynamoDB store (Amazon's DynamoDB
+ * Local, started by this file) and one Redis for rate limits. A client drives conversations across them, retrying on
  * another instance with the same Idempotency-Key, while one process is killed (SIGKILL) or drained
  * (SIGTERM) in the middle of turns. Then every session must hold each acknowledged turn exactly once.
  */
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startCli, waitForExit } from '../support/cli.js';
-import { dynaliteCredentialsEnv, startDynalite, type DynaliteServer } from '../support/dynalite-server.js';
+import { dynamoDbLocalCredentialsEnv, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local.js';
 import { connectTestRedis, deleteKeysUnder, testRedisUrl, uniqueKeyPrefix } from '../support/redis-test-server.js';
 import { runCliAsync } from '../support/run-cli-async.js';
 import { ClusterClient, send, type TurnOutcome } from './cluster-client.js';
@@ -24,12 +24,13 @@ const limitedRequestsPerMinute = 30;
 const redis = await connectTestRedis();
 const workDir = mkdtempSync(join(tmpdir(), 'switchboard-cluster-'));
 const children = new Set<ChildProcessWithoutNullStreams>();
-const servers: DynaliteServer[] = [];
+// One DynamoDB Local for the file: each cluster has its own table in it.
+const dynamoDb: DynamoDbLocal = await startDynamoDbLocal();
 const prefixes: string[] = [];
 after(async () => {
   // Whatever happened, no process outlives the file.
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const server of servers) await server.close();
+  await dynamoDb.close();
   for (const prefix of prefixes) await deleteKeysUnder(redis, prefix);
   await redis.quit();
   rmSync(workDir, { recursive: true, force: true });
@@ -44,15 +45,13 @@ interface Cluster {
 }
 
 async function startCluster(label: string): Promise<Cluster> {
-  const dynalite = await startDynalite();
-  servers.push(dynalite);
   const keyPrefix = uniqueKeyPrefix(label);
   prefixes.push(keyPrefix);
   const configPath = join(workDir, `${label}.yaml`);
   writeFileSync(
     configPath,
     `simulator: { instances: 1, ttftMs: 150, itlMs: 10, outputTokens: 20 }
-store: { kind: dynamodb, table: switchboard-${label}, region: us-east-1, endpoint: "${dynalite.endpoint}", maxAttempts: 3 }
+store: { kind: dynamodb, table: switchboard-${label}, region: us-east-1, endpoint: "${dynamoDb.endpoint}", maxAttempts: 3 }
 redis: { url: "${testRedisUrl}", keyPrefix: "${keyPrefix}" }
 limits:
   backend: redis
@@ -69,7 +68,7 @@ server: { drainTimeoutMs: 15000 }
 logging: { level: warn }
 `,
   );
-  const env = { ...dynaliteCredentialsEnv };
+  const env = { ...dynamoDbLocalCredentialsEnv };
   const init = await runCliAsync(['store', 'init', '--config', configPath], { env });
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, new RegExp(`Created DynamoDB table switchboard-${label} .*TTL enabled on expiresAt`));
@@ -205,7 +204,8 @@ async function waitForTurnsInFlight(client: ClusterClient, victim: number, count
   throw new Error('the victim never had turns in flight');
 }
 
-describe('many instances on one shared store', { timeout: 85_000 }, () => {
+// A guard against a hang, not a target: three servers and DynamoDB Local share two cores with the rest of the suite.
+describe('many instances on one shared store', { timeout: 240_000 }, () => {
   it('loses no acknowledged turn and writes none twice when an instance is SIGKILLed mid-turn; the rate limit holds across instances', async () => {
     const cluster = await startCluster('kill');
     const client = new ClusterClient(cluster.urls);
@@ -221,15 +221,18 @@ describe('many instances on one shared store', { timeout: 85_000 }, () => {
           send(cluster.urls[index % 3]!, 'POST', '/v1/chat/completions', { authorization: `Bearer ${cluster.limitedKey}`, 'content-type': 'application/json' }, JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: `hi ${offset + index}` }], max_tokens: 4 })),
         ),
       );
+    const burstsStarted = performance.now();
     const firstBurst = await sendLimited(firstBurstPerInstance * 3, 0);
     assert.deepEqual(firstBurst.map((response) => response.status), firstBurst.map(() => 200), 'a burst within the budget is served in full on every instance');
     const secondBurst = await sendLimited(limitedRequestsPerMinute * 2 - firstBurst.length, firstBurst.length);
+    // The bucket refills at 30/min while the bursts are served; on a loaded machine that is seconds.
+    const refilled = Math.ceil(((performance.now() - burstsStarted) / 60_000) * limitedRequestsPerMinute) + 1;
     const limitedResults = [...firstBurst, ...secondBurst];
     const admitted = limitedResults.filter((response) => response.status === 200).length;
     const refused = limitedResults.filter((response) => response.status === 429);
     assert.equal(admitted + refused.length, limitedRequestsPerMinute * 2, 'every request was either served or refused with 429');
     // One shared budget: about 30 in total (plus what refilled meanwhile), not 30 per instance.
-    assert.ok(admitted >= limitedRequestsPerMinute && admitted <= limitedRequestsPerMinute + 2, `${admitted} of 60 admitted under a shared limit of 30/min`);
+    assert.ok(admitted >= limitedRequestsPerMinute && admitted <= limitedRequestsPerMinute + refilled, `${admitted} of 60 admitted under a shared limit of 30/min (${refilled} refilled during the bursts)`);
     for (const response of refused) assert.ok(Number(response.headers['retry-after']) >= 1, 'a 429 carries Retry-After');
 
     const sessionIds = await createSessions(client, cluster.conversationKey);

@@ -45,7 +45,19 @@ describe('the Dockerfile', () => {
     }
     assert.ok(!copies.some((copy) => /\bsrc\b/.test(copy)), 'no TypeScript sources in the runtime image');
     assert.equal(runtime.image, builder.image, 'same base in both stages, so the native module matches');
-    assert.match(runtime.image, /^node:20[.\d]*-bookworm-slim$/, 'a Debian base: it has `sleep` for the preStop hook');
+    assert.match(runtime.image, /^node:(22|24)[.\d]*-bookworm-slim$/, 'a supported Node.js LTS on a Debian base: it has `sleep` for the preStop hook');
+  });
+
+  it('copies into the builder every file `npm run build` reads, and runs the Node.js major the Lambda template runs', () => {
+    const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const copied = args(builder, 'COPY').flatMap((copy) => copy.split(/\s+/).slice(0, -1));
+    const covered = (path: string) => copied.some((source) => path === source || path.startsWith(`${source}/`));
+    // Files the build script names, and the TypeScript sources tsconfig includes that exist in a clean clone's src/.
+    const named = packageJson.scripts.build!.match(/[\w./-]+\.(?:json|mjs|js)\b/g) ?? [];
+    for (const path of [...named, 'src']) assert.ok(covered(path), `the build reads ${path} but the builder stage does not COPY it`);
+    const template = readFileSync(join(root, 'deploy/lambda/template.yaml'), 'utf8');
+    const lambdaMajor = /Runtime: nodejs(\d+)\.x/.exec(template)?.[1];
+    assert.equal(/^node:(\d+)/.exec(runtime.image)?.[1], lambdaMajor, 'the image and Lambda run the same Node.js major');
   });
 
   it('starts the CLI the way package.json and the Kubernetes Deployment expect', () => {
@@ -61,12 +73,12 @@ describe('the Dockerfile', () => {
 
   it('catches a broken Dockerfile', () => {
     const cases: [string, string, RegExp][] = [
-      ['one stage', dockerfile.slice(dockerfile.indexOf('FROM node:20.19-bookworm-slim AS runtime')), /at least two FROM/],
+      ['one stage', dockerfile.slice(dockerfile.indexOf('FROM node:24-bookworm-slim AS runtime')), /at least two FROM/],
       ['root user', dockerfile.replace('USER 10001:10001', 'USER root'), /runs as root/],
       ['no user', dockerfile.replace('USER 10001:10001', ''), /sets no USER/],
       ['named user', dockerfile.replace('USER 10001:10001', 'USER node'), /numeric id/],
-      ['floating base', dockerfile.replace('FROM node:20.19-bookworm-slim AS builder', 'FROM node AS builder'), /pin the base image/],
-      ['latest base', dockerfile.replace('FROM node:20.19-bookworm-slim AS runtime', 'FROM node:latest AS runtime'), /pin the base image/],
+      ['floating base', dockerfile.replace('FROM node:24-bookworm-slim AS builder', 'FROM node AS builder'), /pin the base image/],
+      ['latest base', dockerfile.replace('FROM node:24-bookworm-slim AS runtime', 'FROM node:latest AS runtime'), /pin the base image/],
       ['baked secret', dockerfile.replace('ENV NODE_ENV=production', 'ENV NODE_ENV=production OPENAI_API_KEY=sk-test'), /OPENAI_API_KEY bakes a secret/],
       ['shell form', dockerfile.replace('ENTRYPOINT ["node", "dist/bin/switchboard.mjs"]', 'ENTRYPOINT node dist/bin/switchboard.mjs'), /shell form/],
       ['healthcheck', `${dockerfile}\nHEALTHCHECK CMD curl -f http://localhost:8080/healthz\n`, /HEALTHCHECK/],

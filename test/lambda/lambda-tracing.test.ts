@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
 import { oneSimulatorConfigYaml } from '../support/one-simulator-config.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { connectTestRedis, deleteKeysUnder, testRedisUrl, uniqueKeyPrefix } from '../support/redis-test-server.js';
 
 const bundle = fileURLToPath(new URL('../../lambda/handler.mjs', import.meta.url));
 
@@ -47,15 +48,20 @@ const script = (key: string) => `
 describe('the Lambda handler exports its spans before the invocation returns', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-lambda-tracing-'));
   const configPath = join(dir, 'config.yaml');
+  const keyPrefix = uniqueKeyPrefix('lambda-tracing');
   let receiver: OtlpReceiver;
   let key: string;
   before(async () => {
     receiver = await startOtlpReceiver();
-    writeFileSync(configPath, oneSimulatorConfigYaml('telemetry: { tracing: { scheduledDelayMs: 60000 } }\n'));
+    // Lambda refuses a store of its own per environment (SQLite, memory): a shared Redis, as a deployment would use.
+    writeFileSync(configPath, oneSimulatorConfigYaml(`telemetry: { tracing: { scheduledDelayMs: 60000 } }\nstore: { kind: redis, url: "${testRedisUrl}", keyPrefix: "${keyPrefix}" }\n`));
     key = runCli(['keys', 'create', '--tenant', 'lambda', '--config', configPath, '--data-dir', dir]).stdout.trim();
   });
   after(async () => {
     await receiver.close();
+    const redis = await connectTestRedis();
+    await deleteKeysUnder(redis, keyPrefix);
+    redis.disconnect();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -19,7 +19,8 @@ function repositoryRoot(): string {
   return directory;
 }
 
-const referencePath = resolve(repositoryRoot(), '../shared/reference/h100-decode-8b-shape.tsv');
+// Measured on one H100; where it comes from is stated in the fixture's first line.
+const referencePath = resolve(repositoryRoot(), 'test/planner/fixtures/h100-decode-8b-shape.tsv');
 
 function readReference(): { contextTokens: number; batch: number; stepMs: number }[] {
   const rows = readFileSync(referencePath, 'utf8')

@@ -1,4 +1,4 @@
-/** Runs the store contract against the DynamoDB store on dynalite (a real DynamoDB implementation on loopback), plus DynamoDB-only checks. */
+/** Runs the store contract against the DynamoDB store on Amazon's DynamoDB Local (in memory, on loopback), plus DynamoDB-only checks. */
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -18,16 +18,34 @@ import { ensureDynamoDbTable } from '../../src/stores/dynamodb/dynamodb-table.js
 import { openDynamoDbStore } from '../../src/stores/dynamodb/dynamodb-store.js';
 import { maxMessagesPerTurn } from '../../src/stores/dynamodb/dynamodb-session-store.js';
 import type { Store, TurnRecord } from '../../src/stores/store-types.js';
-import { dynaliteCredentialsEnv, startDynalite, type DynaliteServer } from '../support/dynalite-server.js';
+import { dynamoDbLocalCredentialsEnv, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local.js';
 import { runStoreContract } from './store-contract.js';
 
-Object.assign(process.env, dynaliteCredentialsEnv);
-const dynalite: DynaliteServer = await startDynalite();
-const client: DynamoDBClient = createDynamoDbClient({ region: 'us-east-1', endpoint: dynalite.endpoint });
+Object.assign(process.env, dynamoDbLocalCredentialsEnv);
+const dynamoDb: DynamoDbLocal = await startDynamoDbLocal();
+console.log(`DynamoDB Local listening after ${dynamoDb.startMs.toFixed(0)} ms`);
+const client: DynamoDBClient = createDynamoDbClient({ region: 'us-east-1', endpoint: dynamoDb.endpoint });
 after(async () => {
   client.destroy();
-  await dynalite.close();
+  await dynamoDb.close();
 });
+
+/** TransactWriteItems calls the stores made, by how DynamoDB answered: counted on the wire, not trusted from the store. */
+const transactions = { committed: 0, cancelled: 0 };
+client.middlewareStack.add(
+  (next, context) => async (args) => {
+    if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+    try {
+      const result = await next(args);
+      transactions.committed++;
+      return result;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'TransactionCanceledException') transactions.cancelled++;
+      throw error;
+    }
+  },
+  { step: 'initialize', name: 'countTransactions' },
+);
 
 function newTableName(): string {
   return `switchboard-test-${randomBytes(4).toString('hex')}`;
@@ -115,7 +133,7 @@ describe('dynamodb store', () => {
   it('reads a history larger than one 1 MB Query page across pages, in order', async () => {
     const session = await store.sessions.create({ tenant: 'acme' });
     let queries = 0;
-    const counting = createDynamoDbClient({ region: 'us-east-1', endpoint: dynalite.endpoint });
+    const counting = createDynamoDbClient({ region: 'us-east-1', endpoint: dynamoDb.endpoint });
     counting.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'QueryCommand') queries++;
@@ -168,15 +186,23 @@ describe('dynamodb store', () => {
 
   it('commits turns through DynamoDB transactions and maps cancellations', () => {
     // The contract suite above raced writers on one session: both outcomes must have happened for real.
-    assert.ok(dynalite.transactions.committed > 0);
-    assert.ok(dynalite.transactions.cancelled > 0);
+    assert.ok(transactions.committed > 0, 'no transaction committed');
+    assert.ok(transactions.cancelled > 0, 'no transaction was cancelled by its condition');
+  });
+
+  it("meets the real service's validations: a table name under 3 characters is refused by DynamoDB itself", async () => {
+    await assert.rejects(ensureDynamoDbTable(client, 'ab'), (error: unknown) => {
+      assert.equal((error as { name?: string }).name, 'ValidationException');
+      assert.match((error as Error).message, /names must be between 3 and 255 characters long/);
+      return true;
+    });
   });
 
   it('opens from config with an injected endpoint and retry setting, and names a missing table', async () => {
-    const opened = await openStore({ kind: 'dynamodb', table, region: 'us-east-1', endpoint: dynalite.endpoint, maxAttempts: 2 });
+    const opened = await openStore({ kind: 'dynamodb', table, region: 'us-east-1', endpoint: dynamoDb.endpoint, maxAttempts: 2 });
     assert.equal(opened.kind, 'dynamodb');
     assert.equal(typeof (await opened.keys.count()), 'number');
     await opened.close();
-    await assert.rejects(openStore({ kind: 'dynamodb', table: 'no-such-table', region: 'us-east-1', endpoint: dynalite.endpoint }), /"no-such-table" does not exist; create it with `switchboard store init`/);
+    await assert.rejects(openStore({ kind: 'dynamodb', table: 'no-such-table', region: 'us-east-1', endpoint: dynamoDb.endpoint }), /"no-such-table" does not exist; create it with `switchboard store init`/);
   });
 });

@@ -21,7 +21,7 @@ export const ruleOfThumb = {
     'turns take several seconds',
     'latency predictability matters as much as cost',
   ],
-  source: 'BRIEF.md, "The rule of thumb (functions or pods)"',
+  source: 'docs/deployment.md, "When to run which"',
 } as const;
 
 export interface Recommendation {

@@ -1,4 +1,4 @@
-/** Builds the DynamoDB client from config: region, an optional endpoint (DynamoDB Local, dynalite, a VPC endpoint) and retry attempts. */
+/** Builds the DynamoDB client from config: region, an optional endpoint (DynamoDB Local, a VPC endpoint) and retry attempts. */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
