@@ -3,13 +3,13 @@
 import { z } from 'zod';
 import { agentSchema, intentSchema } from './schemas/agent-schema.js';
 import { nameSchema } from './schemas/common-schemas.js';
+import { experimentSchema, experimentSyncSchema } from './schemas/experiment-schema.js';
 import { limitsSchema } from './schemas/limits-schema.js';
 import { poolSchema } from './schemas/pool-schema.js';
 import { routeSchema } from './schemas/route-schema.js';
 import { authSchema, loggingSchema, serverSchema, sessionsSchema } from './schemas/server-schema.js';
 import { simulatorSchema } from './schemas/simulator-schema.js';
 import { redisKeyPrefixSchema, redisUrlSchema, storeSchema } from './schemas/store-schema.js';
-
 
 export const configObjectSchema = z
   .object({
@@ -26,6 +26,8 @@ export const configObjectSchema = z
     routes: z.record(nameSchema, routeSchema).refine((routes) => Object.keys(routes).length > 0, 'at least one route is needed'),
     agents: z.record(nameSchema, agentSchema).refine((agents) => Object.keys(agents).length > 0, 'at least one agent is needed'),
     intent: intentSchema,
+    experiments: z.record(nameSchema, experimentSchema).default({}),
+    experimentSync: experimentSyncSchema,
   })
   .strict();
 

@@ -15,10 +15,10 @@ import { RetryingCaller } from './calling/retrying-caller.js';
 import { relayStream } from './calling/stream-relay.js';
 import { ModelPool, type ModelPoolOptions } from './model-pool.js';
 import { newDecision, type RouteDecision } from './route-decision.js';
-import { CompiledRoute, type RoutePlan, type RoutingHints } from './route-plan.js';
+import { CompiledRoute, type RouteOverride, type RoutePlan, type RoutingHints } from './route-plan.js';
 import type { RouterObserver } from './router-observer.js';
 
-export type { RoutingHints } from './route-plan.js';
+export type { RouteOverride, RoutingHints } from './route-plan.js';
 export type { RouteDecision } from './route-decision.js';
 export type { RouterObserver } from './router-observer.js';
 
@@ -92,14 +92,16 @@ export class ModelRouter {
     return route;
   }
 
-  #newCall(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, decision = newDecision(routeName)): ModelCall {
-    const plan = this.#routeOrThrow(routeName).select(request, hints);
+  #newCall(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, override: RouteOverride | undefined, decision = newDecision(routeName)): ModelCall {
+    const route = this.#routeOrThrow(routeName);
+    const plan = override ? route.overridden(override, request, hints, this.pools) : route.select(request, hints);
     decision.rule = plan.rule;
     return new ModelCall(request, signal, hints, plan, decision);
   }
 
-  async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
-    const call = this.#newCall(routeName, request, signal, hints);
+  /** One whole answer; `override` (an experiment's variant) replaces the pools the rules would pick. */
+  async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, override?: RouteOverride): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
+    const call = this.#newCall(routeName, request, signal, hints, override);
     const result = await this.#caller.call(call);
     this.#logDecision(call.decision);
     return { result, decision: call.decision };
@@ -110,15 +112,28 @@ export class ModelRouter {
    * handed to the caller a failure ends the iteration with an error, and the caller must
    * tell its client.
    */
-  stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints): { decision: RouteDecision; parts: AsyncGenerator<ChatStreamPart> } {
+  stream(
+    routeName: string,
+    request: ChatCallRequest,
+    signal: AbortSignal,
+    hints?: RoutingHints,
+    override?: RouteOverride,
+  ): { decision: RouteDecision; parts: AsyncGenerator<ChatStreamPart> } {
     this.#routeOrThrow(routeName);
     const decision = newDecision(routeName);
-    return { decision, parts: this.#streamParts(routeName, request, signal, hints, decision) };
+    return { decision, parts: this.#streamParts(routeName, request, signal, hints, override, decision) };
   }
 
-  async *#streamParts(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, decision: RouteDecision): AsyncGenerator<ChatStreamPart> {
+  async *#streamParts(
+    routeName: string,
+    request: ChatCallRequest,
+    signal: AbortSignal,
+    hints: RoutingHints | undefined,
+    override: RouteOverride | undefined,
+    decision: RouteDecision,
+  ): AsyncGenerator<ChatStreamPart> {
     // The caller holds `decision` already: the chain fills it in as the call moves down.
-    const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, decision));
+    const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, override, decision));
     this.#logDecision(decision);
     yield* relayStream(start, signal, this.#instances);
   }

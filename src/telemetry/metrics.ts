@@ -15,6 +15,8 @@ export class Metrics {
   readonly upstreamTtft = new Histogram({ name: 'switchboard_upstream_ttft_seconds', help: 'Time to first token of upstream calls.', labelNames: ['pool'], buckets: upstreamBuckets, registers: [this.registry] });
   readonly tokens = new Counter({ name: 'switchboard_tokens_total', help: 'Tokens sent to and received from models.', labelNames: ['direction'], registers: [this.registry] });
   readonly breakerState = new Gauge({ name: 'switchboard_upstream_breaker_state', help: 'Circuit breaker of each upstream instance: 0 closed, 1 half-open, 2 open.', labelNames: ['pool', 'instance'], registers: [this.registry] });
+  readonly configGeneration = new Gauge({ name: 'switchboard_config_generation', help: 'The config generation serving new requests: 1 at start, one more per applied reload.', registers: [this.registry] });
+  readonly configReloads = new Counter({ name: 'switchboard_config_reloads_total', help: 'Config reloads by outcome: applied, unchanged, invalid, refused (a restart-only section changed), failed.', labelNames: ['outcome'], registers: [this.registry] });
   readonly costUsd = new Counter({ name: 'switchboard_cost_usd_total', help: 'Model cost in US dollars from the configured prices, by tenant and pool.', labelNames: ['tenant', 'pool'], registers: [this.registry] });
 
   /** Label-bound children, so the hot path does no label lookups. */
