@@ -12,11 +12,17 @@
  * A few fixed-point steps converge to 1e-12.
  */
 export function optimalMixingFactor(alpha: number): number {
+  let u = mixingFactors.get(alpha);
+  if (u !== undefined) return u;
   const base = -2 * Math.log(alpha);
-  let u = base;
+  u = base;
   for (let step = 0; step < 60; step++) u = base + Math.log(1 + u);
+  if (mixingFactors.size < 64) mixingFactors.set(alpha, u);
   return u;
 }
+
+/** Computed once per α: a few configured levels, so the cache stays tiny. */
+const mixingFactors = new Map<number, number>();
 
 export interface SequenceSettings {
   /** The error rate over the whole sequence, both sides together. */

@@ -41,7 +41,7 @@ function equalisedShares(arms: readonly Arm[], leader: number, leaderShare: numb
   let low = 0;
   // Above this z the leader's own noise alone exceeds the closest challenger's gap.
   let high = minimumGap / (2 * leaderNoise);
-  for (let step = 0; step < 100; step++) {
+  for (let step = 0; step < 60; step++) {
     const middle = (low + high) / 2;
     const total = sharesFor(middle).reduce((sum, share) => sum + share, 0);
     if (total > 1) high = middle;
@@ -62,7 +62,7 @@ export function optimalAllocation(arms: readonly Arm[]): number[] {
   const ratio = (Math.sqrt(5) - 1) / 2;
   let low = 1e-6;
   let high = 1 - 1e-6;
-  for (let step = 0; step < 80; step++) {
+  for (let step = 0; step < 40; step++) {
     const left = high - ratio * (high - low);
     const right = low + ratio * (high - low);
     if (equalisedShares(arms, leader, left).value < equalisedShares(arms, leader, right).value) low = left;

@@ -48,7 +48,15 @@ export class RedisExperimentStore implements ExperimentStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeyNames,
+    private readonly now: () => number,
   ) {}
+
+  /** Logical expiry on the store's clock decides; PX only reclaims the memory, in Redis' own time. */
+  #live(text: string | null, tenant: string): ExposureRecord | undefined {
+    if (text === null) return undefined;
+    const { expiresAtMs, ...record } = JSON.parse(text) as ExposureRecord & { expiresAtMs: number };
+    return record.tenant === tenant && expiresAtMs >= this.now() ? record : undefined;
+  }
 
   async addStats(increments: readonly StatIncrement[]): Promise<void> {
     checkIncrements(increments);
@@ -85,21 +93,18 @@ export class RedisExperimentStore implements ExperimentStore {
   async recordExposure(record: ExposureRecord, ttlSeconds: number): Promise<void> {
     const checked = checkExposure(record);
     const ttlMs = Math.max(1, Math.ceil(checkTtlSeconds(ttlSeconds, 'ttlSeconds') * 1000));
-    const json = JSON.stringify(checked);
+    const json = JSON.stringify({ ...checked, expiresAtMs: this.now() + ttlMs });
     const transaction = this.redis.multi().set(this.keys.exposure(checked.id), json, 'PX', ttlMs);
     if (checked.sessionId !== undefined) transaction.set(this.keys.latestExposure(checked.tenant, checked.sessionId), json, 'PX', ttlMs);
     await transaction.exec();
   }
 
   async findExposure(tenant: string, id: string): Promise<ExposureRecord | undefined> {
-    const text = await this.redis.get(this.keys.exposure(id));
-    const record = text === null ? undefined : (JSON.parse(text) as ExposureRecord);
-    return record?.tenant === tenant ? record : undefined;
+    return this.#live(await this.redis.get(this.keys.exposure(id)), tenant);
   }
 
   async latestExposure(tenant: string, sessionId: string): Promise<ExposureRecord | undefined> {
-    const text = await this.redis.get(this.keys.latestExposure(tenant, sessionId));
-    return text === null ? undefined : (JSON.parse(text) as ExposureRecord);
+    return this.#live(await this.redis.get(this.keys.latestExposure(tenant, sessionId)), tenant);
   }
 
   async recordFeedback(feedback: FeedbackRecord, increments: readonly StatIncrement[]): Promise<'recorded' | 'duplicate'> {

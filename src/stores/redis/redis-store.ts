@@ -35,7 +35,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     sessions: new RedisSessionStore(redis, keys, now, defaultTtlSeconds),
     keys: new RedisKeyStore(redis, keys, now),
     usage: new RedisUsageLedger(redis, keys),
-    experiments: new RedisExperimentStore(redis, keys),
+    experiments: new RedisExperimentStore(redis, keys, now),
     close: async () => {
       if (redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());
     },
