@@ -10,7 +10,7 @@ export function twoPoolConfig(experiments: ConfigInput['experiments'] = {}, over
     simulator: base.simulator,
     pools: {
       v1: { model: 'model-one', instances: [{ url: 'simulator://0' }], prices: { inputPerMillionTokens: 1, outputPerMillionTokens: 2 } },
-      v2: { model: 'model-two', instances: [{ url: 'simulator://1' }], retry: { attempts: 1 }, breaker: { minimumCalls: 1000 }, prices: { inputPerMillionTokens: 3, outputPerMillionTokens: 6 } },
+      v2: { model: 'model-two', instances: [{ url: 'simulator://1' }], retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, breaker: { minimumCalls: 1000 }, prices: { inputPerMillionTokens: 3, outputPerMillionTokens: 6 } },
     },
     routes: { assistant: { pool: 'v1' } },
     agents: { helper: { route: 'assistant', systemPrompt: 'Help.', maxTokens: 16 } },
