@@ -1,7 +1,6 @@
 /** Seeded simulations of experiments for the statistics tests: draws, variants' sums, and the real analysis code run after every batch. */
 
 import { parseConfig } from '../../src/config/load-config.js';
-import type { ExperimentConfig } from '../../src/config/config-schema.js';
 import { initialState, type ControlState } from '../../src/experiments/control-state.js';
 import { analyseExperiment, type ExperimentReport } from '../../src/experiments/experiment-analysis.js';
 import { compileExperiment, type ExperimentDefinition } from '../../src/experiments/experiment-definition.js';
@@ -25,7 +24,8 @@ export function bernoulli(random: SeededRandom, probability: number): number {
 }
 
 /** An experiment definition as the config would build it, with two variants and the given settings. */
-export function definitionWith(experiment: Partial<ExperimentConfig> & Record<string, unknown>, variants: Record<string, { weight: number }> = { control: { weight: 0.5 }, candidate: { weight: 0.5 } }): ExperimentDefinition {
+/** `experiment` is config input: defaults fill what it leaves out. */
+export function definitionWith(experiment: Record<string, unknown>, variants: Record<string, { weight: number }> = { control: { weight: 0.5 }, candidate: { weight: 0.5 } }): ExperimentDefinition {
   const config = parseConfig({
     logging: { level: 'silent' },
     pools: { main: { model: 'm', instances: [{ url: 'http://127.0.0.1:1' }] } },
