@@ -62,7 +62,13 @@ export const chatCompletionsRoute = defineRoute({
           })
         : undefined,
     };
-    await runChat(context, services);
+    try {
+      await runChat(context, services);
+    } catch (error) {
+      // A failed completion still says which variant failed it.
+      for (const [name, value] of Object.entries(experimentHeaders(context))) exchange.setHeader(name, value);
+      throw error;
+    }
     // Kept for feedback on this completion by its id; a completion in no experiment keeps nothing.
     if (context.experiments && context.experiments.counted.length > 0) services.experiments.recordExposure(id, lifecycle.caller!.tenant, exchange.header(sessionHeader), context.experiments);
     if (context.events) return;
