@@ -96,11 +96,25 @@ export class ExperimentEngine {
     this.buffer.start(this.#sync.flushMs);
   }
 
-  /** The experiments a request is in; undefined when none applies. */
-  async assign(request: AssignmentRequest & { readonly tenant: string }): Promise<RequestExperiments | undefined> {
+  /** Whether any experiment is configured: when none is, a request pays for nothing more than this check. */
+  get active(): boolean {
+    return this.catalog.size > 0;
+  }
+
+  /**
+   * The experiments a request is in; undefined when none applies. Synchronous (it reads cached
+   * state only) unless a bandit has to look up or write a unit's pin.
+   */
+  assign(request: AssignmentRequest & { readonly tenant: string }): RequestExperiments | undefined | Promise<RequestExperiments | undefined> {
     if (this.catalog.size === 0) return undefined;
-    let assigned = assignVariants(this.catalog, request, (name) => this.monitor.stateOf(name));
-    if (this.#hasBandit) assigned = await Promise.all(assigned.map((one) => this.#pinned(one)));
+    const assigned = assignVariants(this.catalog, request, (name) => this.monitor.stateOf(name));
+    if (this.#hasBandit && assigned.some((one) => one.definition.mode === 'bandit' && one.recorded)) {
+      return Promise.all(assigned.map((one) => this.#pinned(one))).then((pinned) => this.#finish(pinned, request));
+    }
+    return this.#finish(assigned, request);
+  }
+
+  #finish(assigned: AssignedVariant[], request: AssignmentRequest): RequestExperiments | undefined {
     const shadows = this.#sampleShadows(request);
     if (assigned.length === 0 && shadows.length === 0) return undefined;
     for (const one of assigned) {

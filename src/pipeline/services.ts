@@ -25,7 +25,7 @@ export interface ModelServices {
 
 /** Experiments: which variants a request gets, and what is kept of each committed turn for feedback. */
 export interface ExperimentServices {
-  readonly experiments: Pick<ExperimentEngine, 'assign' | 'recordExposure'>;
+  readonly experiments: Pick<ExperimentEngine, 'active' | 'assign' | 'recordExposure'>;
 }
 
 export interface TurnServices extends AccessServices, ModelServices, ExperimentServices {

@@ -13,10 +13,9 @@ import { nextControlState } from '../../src/experiments/experiment-controller.js
 import { ExperimentEngine } from '../../src/experiments/experiment-engine.js';
 import { assignOne, variantAtBucket } from '../../src/experiments/variant-assignment.js';
 import { murmur3, unitBucket } from '../../src/experiments/unit-hash.js';
-import { parseConfig } from '../../src/config/load-config.js';
 import { SeededRandom } from '../../src/lab/seeded-random.js';
 import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
-import { bernoulli, definitionWith, lognormal, SimulatedStats } from './simulation-support.js';
+import { bernoulli, configWith, definitionWith, lognormal, SimulatedStats } from './simulation-support.js';
 
 function step(definition: ReturnType<typeof definitionWith>, state: ControlState, stats: SimulatedStats, now: number): ControlState {
   return nextControlState(definition, state, stats.analyse(definition, state), now) ?? state;
@@ -101,14 +100,7 @@ describe('the bandit', () => {
   });
 
   it('keeps a unit on the variant it first got while the weights move (pinned in the store)', async () => {
-    const config = parseConfig({
-      logging: { level: 'silent' },
-      pools: { main: { model: 'm', instances: [{ url: 'http://127.0.0.1:1' }] } },
-      routes: { assistant: { pool: 'main' } },
-      agents: { helper: { route: 'assistant' } },
-      intent: { defaultAgent: 'helper' },
-      experiments: { bandit: { routes: ['assistant'], variants: { control: { weight: 0.5 }, candidate: { weight: 0.5 } }, bandit: {} } },
-    });
+    const config = configWith({ bandit: { routes: ['assistant'], variants: { control: { weight: 0.5 }, candidate: { weight: 0.5 } }, bandit: {} } });
     const store = createMemoryStore();
     const unused = () => {
       throw new Error('assignment makes no model call');
@@ -184,16 +176,9 @@ describe('assignment', () => {
   });
 
   it('puts a unit in at most one experiment of a layer', () => {
-    const config = parseConfig({
-      logging: { level: 'silent' },
-      pools: { main: { model: 'm', instances: [{ url: 'http://127.0.0.1:1' }] }, other: { model: 'o', instances: [{ url: 'http://127.0.0.1:2' }] } },
-      routes: { assistant: { pool: 'main' } },
-      agents: { helper: { route: 'assistant' } },
-      intent: { defaultAgent: 'helper' },
-      experiments: {
-        first: { layer: 'models', traffic: 0.4, routes: ['assistant'], variants: { a: { weight: 0.5 }, b: { weight: 0.5, pool: 'other' } } },
-        second: { layer: 'models', traffic: 0.6, routes: ['assistant'], variants: { a: { weight: 0.5 }, b: { weight: 0.5, pool: 'other' } } },
-      },
+    const config = configWith({
+      first: { layer: 'models', traffic: 0.4, routes: ['assistant'], variants: { a: { weight: 0.5 }, b: { weight: 0.5, pool: 'other' } } },
+      second: { layer: 'models', traffic: 0.6, routes: ['assistant'], variants: { a: { weight: 0.5 }, b: { weight: 0.5, pool: 'other' } } },
     });
     const catalog = new ExperimentCatalog(config);
     let first = 0;

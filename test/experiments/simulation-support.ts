@@ -1,5 +1,6 @@
 /** Seeded simulations of experiments for the statistics tests: draws, variants' sums, and the real analysis code run after every batch. */
 
+import type { SwitchboardConfig } from '../../src/config/config-schema.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { initialState, type ControlState } from '../../src/experiments/control-state.js';
 import { analyseExperiment, type ExperimentReport } from '../../src/experiments/experiment-analysis.js';
@@ -24,16 +25,21 @@ export function bernoulli(random: SeededRandom, probability: number): number {
 }
 
 /** An experiment definition as the config would build it, with two variants and the given settings. */
-/** `experiment` is config input: defaults fill what it leaves out. */
-export function definitionWith(experiment: Record<string, unknown>, variants: Record<string, { weight: number }> = { control: { weight: 0.5 }, candidate: { weight: 0.5 } }): ExperimentDefinition {
-  const config = parseConfig({
+/** A minimal valid config around `experiments`: pools `main` and `other`, route `assistant`, agent `helper`. */
+export function configWith(experiments: Record<string, unknown>): SwitchboardConfig {
+  return parseConfig({
     logging: { level: 'silent' },
-    pools: { main: { model: 'm', instances: [{ url: 'http://127.0.0.1:1' }] } },
+    pools: { main: { model: 'm', instances: [{ url: 'http://127.0.0.1:1' }] }, other: { model: 'o', instances: [{ url: 'http://127.0.0.1:2' }] } },
     routes: { assistant: { pool: 'main' } },
     agents: { helper: { route: 'assistant' } },
     intent: { defaultAgent: 'helper' },
-    experiments: { trial: { routes: ['assistant'], variants, ...experiment } },
+    experiments,
   });
+}
+
+/** `experiment` is config input: defaults fill what it leaves out. */
+export function definitionWith(experiment: Record<string, unknown>, variants: Record<string, { weight: number }> = { control: { weight: 0.5 }, candidate: { weight: 0.5 } }): ExperimentDefinition {
+  const config = configWith({ trial: { routes: ['assistant'], variants, ...experiment } });
   return compileExperiment('trial', config.experiments.trial!);
 }
 

@@ -3,19 +3,11 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { ExposureRecord, FeedbackRecord, StatIncrement, Store } from '../../src/stores/store-types.js';
+import { rejectsAsInvalid } from './store-assertions.js';
 
 interface Clock {
   readonly current: number;
   advance(milliseconds: number): void;
-}
-
-async function rejectsAsInvalid(promise: Promise<unknown>, param?: string): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    const { code, param: errorParam } = error as { code?: unknown; param?: unknown };
-    assert.equal(code, 'invalid_request');
-    if (param !== undefined) assert.equal(errorParam, param);
-    return true;
-  });
 }
 
 function increment(variant: string, metric: string, value: number, experiment = 'model-v2'): StatIncrement {

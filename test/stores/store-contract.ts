@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { hashApiKey } from '../../src/stores/api-key-hash.js';
 import type { AppendTurnOutcome, Session, Store, TurnRecord, UsageEntry, UsageSummaryRow } from '../../src/stores/store-types.js';
 import { runExperimentStoreContract } from './experiment-store-contract.js';
+import { rejectsAsInvalid } from './store-assertions.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -56,15 +57,6 @@ function turnLabels(session: Session): string[] {
     labels.push(label);
   }
   return labels;
-}
-
-async function rejectsAsInvalid(promise: Promise<unknown>, param?: string): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    const { code, param: errorParam } = error as { code?: unknown; param?: unknown };
-    assert.equal(code, 'invalid_request');
-    if (param !== undefined) assert.equal(errorParam, param);
-    return true;
-  });
 }
 
 export function runStoreContract(name: string, open: (context: StoreContractContext) => Promise<StoreUnderTest>): void {
