@@ -172,11 +172,11 @@ export interface ExperimentStore {
   addStats(increments: readonly StatIncrement[]): Promise<void>;
   /** Every statistic of one experiment. */
   stats(experiment: string): Promise<StatTotals[]>;
-  /** Keeps a turn's variants for `ttlSeconds`; also the session's latest one when it has a session. */
+  /** Keeps a turn's variants for `ttlSeconds`; with a session and at least one variant, also as the session's latest. */
   recordExposure(record: ExposureRecord, ttlSeconds: number): Promise<void>;
   /** Undefined when unknown, expired or another tenant's. */
   findExposure(tenant: string, id: string): Promise<ExposureRecord | undefined>;
-  /** The latest exposure recorded for the session. */
+  /** The session's latest exposure that had variants: what feedback on the whole session is counted for. */
   latestExposure(tenant: string, sessionId: string): Promise<ExposureRecord | undefined>;
   /**
    * Stores the feedback and adds `increments`, both or neither, if no feedback for the same

@@ -55,7 +55,13 @@ export function runExperimentStoreContract(subject: () => { store: Store; clock:
     assert.deepEqual(await store.experiments.findExposure('acme', 'chatcmpl-3'), { id: 'chatcmpl-3', tenant: 'acme', at: clock.current, variants: [{ experiment: 'model-v2', variant: 'control' }] });
     assert.equal(await store.experiments.findExposure('globex', 'turn_1'), undefined);
     assert.equal(await store.experiments.findExposure('acme', 'turn_404'), undefined);
-    assert.deepEqual(await store.experiments.latestExposure('acme', 's1'), second);
+    // The second had no variants: the session's latest counted one is still the first.
+    assert.deepEqual(await store.experiments.latestExposure('acme', 's1'), first);
+    clock.advance(10);
+    const third: ExposureRecord = { id: 'turn_4', tenant: 'acme', sessionId: 's1', at: clock.current, variants: [{ experiment: 'model-v2', variant: 'control' }] };
+    await store.experiments.recordExposure(third, 60);
+    assert.deepEqual(await store.experiments.latestExposure('acme', 's1'), third);
+    assert.deepEqual(await store.experiments.findExposure('acme', 'turn_2'), second);
     assert.equal(await store.experiments.latestExposure('globex', 's1'), undefined);
     clock.advance(61_000);
     assert.equal(await store.experiments.findExposure('acme', 'turn_1'), undefined);

@@ -117,7 +117,7 @@ export class DynamoDbExperimentStore implements ExperimentStore {
     };
     if (checked.sessionId !== undefined) body.sessionId = text(checked.sessionId);
     const puts = [this.client.send(new PutItemCommand({ TableName: this.table, Item: { ...key(experimentKeys.exposure(checked.id), experimentKeys.exposureSort), ...body } }))];
-    if (checked.sessionId !== undefined) {
+    if (checked.sessionId !== undefined && checked.variants.length > 0) {
       puts.push(
         this.client.send(
           new PutItemCommand({ TableName: this.table, Item: { ...key(experimentKeys.latestExposure(checked.tenant, checked.sessionId), experimentKeys.latestExposureSort), ...body } }),

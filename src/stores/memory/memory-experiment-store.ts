@@ -53,7 +53,7 @@ export class MemoryExperimentStore implements ExperimentStore {
     const expiresAt = this.now() + checkTtlSeconds(ttlSeconds, 'ttlSeconds') * 1000;
     const json = JSON.stringify(checked);
     this.#exposures.set(checked.id, { value: json, expiresAt });
-    if (checked.sessionId !== undefined) this.#latest.set(`${checked.tenant}\u0000${checked.sessionId}`, { value: json, expiresAt });
+    if (checked.sessionId !== undefined && checked.variants.length > 0) this.#latest.set(`${checked.tenant}\u0000${checked.sessionId}`, { value: json, expiresAt });
   }
 
   async findExposure(tenant: string, id: string): Promise<ExposureRecord | undefined> {

@@ -95,7 +95,7 @@ export class RedisExperimentStore implements ExperimentStore {
     const ttlMs = Math.max(1, Math.ceil(checkTtlSeconds(ttlSeconds, 'ttlSeconds') * 1000));
     const json = JSON.stringify({ ...checked, expiresAtMs: this.now() + ttlMs });
     const transaction = this.redis.multi().set(this.keys.exposure(checked.id), json, 'PX', ttlMs);
-    if (checked.sessionId !== undefined) transaction.set(this.keys.latestExposure(checked.tenant, checked.sessionId), json, 'PX', ttlMs);
+    if (checked.sessionId !== undefined && checked.variants.length > 0) transaction.set(this.keys.latestExposure(checked.tenant, checked.sessionId), json, 'PX', ttlMs);
     await transaction.exec();
   }
 

@@ -72,7 +72,7 @@ export class SqliteExperimentStore implements ExperimentStore {
     this.insertExposure = db.prepare('INSERT OR REPLACE INTO experiment_exposures (id, tenant, session_id, at, variants, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.selectExposure = db.prepare('SELECT id, tenant, session_id, at, variants FROM experiment_exposures WHERE id = ? AND tenant = ? AND expires_at >= ?');
     this.selectLatest = db.prepare(
-      'SELECT id, tenant, session_id, at, variants FROM experiment_exposures WHERE tenant = ? AND session_id = ? AND expires_at >= ? ORDER BY at DESC, id DESC LIMIT 1',
+      `SELECT id, tenant, session_id, at, variants FROM experiment_exposures WHERE tenant = ? AND session_id = ? AND expires_at >= ? AND variants <> '[]' ORDER BY at DESC, id DESC LIMIT 1`,
     );
     this.sweepExposures = db.prepare('DELETE FROM experiment_exposures WHERE id IN (SELECT id FROM experiment_exposures WHERE expires_at < ? LIMIT ?)');
     this.insertFeedback = db.prepare(
