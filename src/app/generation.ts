@@ -7,12 +7,13 @@
 
 import { limitsTokens } from '../access/create-rate-limiter.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
+import { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { IntentClassifier } from '../intent/intent-classifier.js';
 import { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
 import { BackendLoadScraper } from '../models/backend-load-scraper.js';
 import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
-import type { HeldGeneration, RouteServices } from '../server/server-host.js';
+import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
 import type { RuntimeBase } from './runtime-base.js';
 
@@ -23,6 +24,7 @@ export class Generation implements HeldGeneration {
   readonly router: ModelRouter;
   readonly intent: IntentClassifier;
   readonly usage: UsageRecorder;
+  readonly experiments: ExperimentEngine;
   readonly services: RouteServices;
   readonly #scraper: BackendLoadScraper;
   #held = 0;
@@ -32,7 +34,7 @@ export class Generation implements HeldGeneration {
   #closedFlag = false;
   #whenIdle: (() => void) | undefined;
 
-  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase) {
+  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>) {
     this.number = number;
     this.config = config;
     this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics), logger: base.logger });
@@ -42,6 +44,7 @@ export class Generation implements HeldGeneration {
       observer: usageMetricsObserver(base.metrics, base.admission, limitsTokens(config)),
       logger: base.logger,
     });
+    this.experiments = new ExperimentEngine(config, { store: base.store.experiments, router: this.router, usage: this.usage, logger: base.logger });
     this.services = {
       generation: number,
       authenticator: base.authenticator,
@@ -55,14 +58,19 @@ export class Generation implements HeldGeneration {
       intent: this.intent,
       agents: config.agents,
       sessionSettings: config.sessions,
+      experiments: this.experiments,
+      reload,
     };
   }
 
-  /** Builds a generation; queue-aware pools get their engines' numbers before the first call (one scrape round is awaited). */
-  static async build(number: number, config: SwitchboardConfig, base: RuntimeBase): Promise<Generation> {
-    const generation = new Generation(number, config, base);
+  /**
+   * Builds a generation; queue-aware pools get their engines' numbers, and experiments their live
+   * state from the store, before the first call (one scrape round and one state read are awaited).
+   */
+  static async build(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>): Promise<Generation> {
+    const generation = new Generation(number, config, base, reload);
     try {
-      await generation.#scraper.start();
+      await Promise.all([generation.#scraper.start(), generation.experiments.start()]);
     } catch (error) {
       await generation.close();
       throw error;
@@ -98,6 +106,7 @@ export class Generation implements HeldGeneration {
   /** Takes no new requests (the runtime hands out its successor) and closes once the last one held ends; resolves then. */
   retire(): Promise<void> {
     this.#retired = true;
+    this.experiments.retire();
     this.#retiring ??= (this.#held === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#whenIdle = resolve))).then(() => this.close());
     return this.#retiring;
   }
@@ -109,6 +118,7 @@ export class Generation implements HeldGeneration {
   }
 
   async #close(): Promise<void> {
+    await this.experiments.close();
     await this.#scraper.close();
     await this.router.close();
     this.#closedFlag = true;

@@ -1,4 +1,4 @@
-/** `serve --workers N`: one process per core with node:cluster; the primary prepares the store, forks, and relays signals. */
+/** `serve --workers N`: one process per core with node:cluster; the primary prepares the store, forks, and relays signals (SIGHUP reloads every worker). */
 
 import cluster from 'node:cluster';
 
@@ -24,6 +24,11 @@ export async function runPrimary(options: ClusterOptions): Promise<number> {
     process.stderr.write(`switchboard: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
     fork();
   });
+  // Each worker reloads its own config; without this handler SIGHUP would end the primary.
+  const onReload = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+  };
+  process.on('SIGHUP', onReload);
   await new Promise<void>((resolve) => {
     const onSignal = () => {
       stopping = true;
@@ -33,6 +38,7 @@ export async function runPrimary(options: ClusterOptions): Promise<number> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  process.off('SIGHUP', onReload);
   await new Promise<void>((resolve) => {
     const check = () => (Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(check, 50));
     check();

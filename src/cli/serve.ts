@@ -1,9 +1,10 @@
-/** What `switchboard serve` does once its flags are checked: start, announce, wait for a signal, drain, exit. */
+/** What `switchboard serve` does once its flags are checked: start, announce, reload on SIGHUP (and file changes), drain on SIGTERM, exit. */
 
 import { resolveConfig } from '../config/resolve-config.js';
 import { createRuntime } from '../app/runtime.js';
 import { warmUpUpstreamClient } from '../models/providers/load-undici.js';
 import { startHttpServer } from '../server/http-server.js';
+import { watchConfigFile } from './config-watcher.js';
 import { openCliStore } from './open-cli-store.js';
 import { isClusterWorker, runPrimary } from './serve-cluster.js';
 
@@ -26,6 +27,8 @@ export interface ServeOptions {
   dataDir: string;
   /** Processes to run; more than one uses node:cluster. */
   workers?: number;
+  /** Reload when the config file changes, besides SIGHUP and POST /v1/admin/reload. */
+  watchConfig?: boolean;
 }
 
 export async function runServe(options: ServeOptions): Promise<number> {
@@ -46,7 +49,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
       },
     });
   }
-  const runtime = await createRuntime(config, { dataDir: options.dataDir });
+  // Every reload reads the same source again: the file named at start (or the demo).
+  const runtime = await createRuntime(config, { dataDir: options.dataDir, configSource: { name: source, load: () => resolveConfig(options.configPath).config } });
   let server;
   try {
     server = await startHttpServer(runtime, { port: options.port, host: options.host });
@@ -64,6 +68,11 @@ export async function runServe(options: ServeOptions): Promise<number> {
   process.stdout.write(lines.join('\n') + '\n');
   runtime.logger.info({ url: server.url, readyMs: Math.round(readyMs), runtimeBuildMs: Math.round(runtime.buildMs), config: source }, 'ready');
 
+  // The runtime logs each reload's outcome; a bad file is refused there and the current config keeps serving.
+  const onReload = () => void runtime.reload();
+  process.on('SIGHUP', onReload);
+  const configFile = options.configPath ?? process.env.SWITCHBOARD_CONFIG;
+  const watcher = options.watchConfig && configFile ? watchConfigFile(configFile, onReload) : undefined;
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', onSignal);
@@ -74,6 +83,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  process.off('SIGHUP', onReload);
+  watcher?.close();
   const { drained } = await server.shutdown();
   await runtime.close();
   runtime.logger.info({ drained }, 'stopped');

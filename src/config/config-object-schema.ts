@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { agentSchema, intentSchema } from './schemas/agent-schema.js';
 import { nameSchema } from './schemas/common-schemas.js';
+import { experimentSchema, experimentSyncSchema } from './schemas/experiment-schema.js';
 import { limitsSchema } from './schemas/limits-schema.js';
 import { poolSchema } from './schemas/pool-schema.js';
 import { routeSchema } from './schemas/route-schema.js';
@@ -10,7 +11,6 @@ import { authSchema, loggingSchema, serverSchema, sessionsSchema } from './schem
 import { simulatorSchema } from './schemas/simulator-schema.js';
 import { redisKeyPrefixSchema, redisUrlSchema, storeSchema } from './schemas/store-schema.js';
 import { telemetrySchema } from './schemas/telemetry-schema.js';
-
 
 export const configObjectSchema = z
   .object({
@@ -28,6 +28,8 @@ export const configObjectSchema = z
     routes: z.record(nameSchema, routeSchema).refine((routes) => Object.keys(routes).length > 0, 'at least one route is needed'),
     agents: z.record(nameSchema, agentSchema).refine((agents) => Object.keys(agents).length > 0, 'at least one agent is needed'),
     intent: intentSchema,
+    experiments: z.record(nameSchema, experimentSchema).default({}),
+    experimentSync: experimentSyncSchema,
   })
   .strict();
 

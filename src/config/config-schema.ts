@@ -18,3 +18,6 @@ export type RouteRuleConfig = RouteConfig['rules'][number];
 export type BalancerName = (typeof balancerNames)[number];
 export type EngineName = (typeof engineNames)[number];
 export type AgentConfig = SwitchboardConfig['agents'][string];
+export type ExperimentConfig = SwitchboardConfig['experiments'][string];
+export type VariantConfig = ExperimentConfig['variants'][string];
+export type GuardrailConfig = ExperimentConfig['guardrails'][number];

@@ -17,12 +17,18 @@ import { relayStream } from './calling/stream-relay.js';
 import { TracingCaller } from './calling/tracing-caller.js';
 import { ModelPool, type ModelPoolOptions } from './model-pool.js';
 import { newDecision, type RouteDecision } from './route-decision.js';
-import { CompiledRoute, type RoutePlan, type RoutingHints } from './route-plan.js';
+import { CompiledRoute, type RouteOverride, type RoutePlan, type RoutingHints } from './route-plan.js';
 import type { RouterObserver } from './router-observer.js';
 
-export type { RoutingHints } from './route-plan.js';
+export type { RouteOverride, RoutingHints } from './route-plan.js';
 export type { RouteDecision } from './route-decision.js';
 export type { RouterObserver } from './router-observer.js';
+
+/** Per call: an experiment variant's pools instead of the rules' (`override`), and the span the call is made for (`parent`). */
+export interface RouterCallOptions {
+  override?: RouteOverride;
+  parent?: Span;
+}
 
 export interface RouterOptions {
   random?: () => number;
@@ -94,15 +100,17 @@ export class ModelRouter {
     return route;
   }
 
-  #newCall(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, parent: Span, decision = newDecision(routeName)): ModelCall {
-    const plan = this.#routeOrThrow(routeName).select(request, hints);
+  #newCall(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, options: RouterCallOptions | undefined, decision = newDecision(routeName)): ModelCall {
+    const route = this.#routeOrThrow(routeName);
+    const override = options?.override;
+    const plan = override ? route.overridden(override, request, hints, this.pools) : route.select(request, hints);
     decision.rule = plan.rule;
-    return new ModelCall(request, signal, hints, plan, decision, parent);
+    return new ModelCall(request, signal, hints, plan, decision, options?.parent ?? noopSpan);
   }
 
-  /** `parent` is the span the call is made for (a stage's): the call's span is its child. */
-  async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, parent: Span = noopSpan): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
-    const call = this.#newCall(routeName, request, signal, hints, parent);
+  /** One whole answer; `options.override` (an experiment's variant) replaces the pools the rules would pick, `options.parent` is the span the call is made for. */
+  async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
+    const call = this.#newCall(routeName, request, signal, hints, options);
     const result = await this.#caller.call(call);
     this.#logDecision(call.decision);
     return { result, decision: call.decision };
@@ -113,15 +121,15 @@ export class ModelRouter {
    * handed to the caller a failure ends the iteration with an error, and the caller must
    * tell its client.
    */
-  stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, parent: Span = noopSpan): { decision: RouteDecision; parts: AsyncGenerator<ChatStreamPart> } {
+  stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): { decision: RouteDecision; parts: AsyncGenerator<ChatStreamPart> } {
     this.#routeOrThrow(routeName);
     const decision = newDecision(routeName);
-    return { decision, parts: this.#streamParts(routeName, request, signal, hints, parent, decision) };
+    return { decision, parts: this.#streamParts(routeName, request, signal, hints, options, decision) };
   }
 
-  async *#streamParts(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, parent: Span, decision: RouteDecision): AsyncGenerator<ChatStreamPart> {
+  async *#streamParts(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, options: RouterCallOptions | undefined, decision: RouteDecision): AsyncGenerator<ChatStreamPart> {
     // The caller holds `decision` already: the chain fills it in as the call moves down.
-    const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, parent, decision));
+    const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, options, decision));
     this.#logDecision(decision);
     yield* relayStream(start, signal, this.#instances);
   }

@@ -22,6 +22,21 @@ export interface RoutePlan {
   readonly pools: readonly ModelPool[];
   /** Pools whose estimated cost is above it are skipped; undefined for no ceiling. */
   readonly maxCostUsd: number | undefined;
+  /** Upstream model names by pool name, instead of the pool's own (an experiment's variant). */
+  readonly models?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Where one call goes instead of where the route's rules send it: an experiment's variant.
+ * `pool` replaces the plan's pools (then `fallbacks`, else the route's own fallbacks); `model`
+ * is sent upstream by the first pool instead of its configured model name.
+ */
+export interface RouteOverride {
+  /** The plan's rule name in the decision (`experiment/variant`). */
+  readonly label: string;
+  readonly pool?: string;
+  readonly fallbacks?: readonly string[];
+  readonly model?: string;
 }
 
 interface CompiledRule extends RoutePlan {
@@ -66,6 +81,23 @@ export class CompiledRoute {
       maxPromptTokens: rule.when.maxPromptTokens ?? Number.POSITIVE_INFINITY,
     }));
     this.#needsPromptTokens = config.rules.some((rule) => rule.when.minPromptTokens !== undefined || rule.when.maxPromptTokens !== undefined || rule.when.maxCostUsd !== undefined);
+  }
+
+  /** The plan for an override: its pools (checked against the router's), or the rules' with the first pool's model replaced. */
+  overridden(override: RouteOverride, request: ChatCallRequest, hints: RoutingHints | undefined, pools: ReadonlyMap<string, ModelPool>): RoutePlan {
+    let planned: readonly ModelPool[];
+    if (override.pool === undefined) {
+      planned = this.select(request, hints).pools;
+    } else {
+      const names = [override.pool, ...(override.fallbacks ?? this.config.fallbacks.filter((pool) => pool !== override.pool))];
+      planned = names.map((name) => {
+        const pool = pools.get(name);
+        if (!pool) throw new Error(`route override ${override.label} names pool "${name}", which this router does not have`);
+        return pool;
+      });
+    }
+    const models = override.model === undefined ? undefined : new Map([[planned[0]!.name, override.model]]);
+    return { rule: override.label, pools: planned, maxCostUsd: undefined, models };
   }
 
   /** The first rule whose conditions all hold, else the route's own pools. */

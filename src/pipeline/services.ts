@@ -6,6 +6,7 @@
 import type { AdmissionController } from '../access/admission-controller.js';
 import type { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
 import type { AgentConfig, SwitchboardConfig } from '../config/config-schema.js';
+import type { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { IntentClassifier } from '../intent/intent-classifier.js';
 import type { ModelRouter } from '../models/model-router.js';
 import type { UsageRecorder } from '../models/usage-recorder.js';
@@ -22,7 +23,12 @@ export interface ModelServices {
   readonly usage: Pick<UsageRecorder, 'record'>;
 }
 
-export interface TurnServices extends AccessServices, ModelServices {
+/** Experiments: which variants a request gets, and what is kept of each committed turn for feedback. */
+export interface ExperimentServices {
+  readonly experiments: Pick<ExperimentEngine, 'active' | 'assign' | 'recordExposure'>;
+}
+
+export interface TurnServices extends AccessServices, ModelServices, ExperimentServices {
   readonly sessions: SessionStore;
   readonly intent: IntentClassifier;
   /** The agents by name. */
@@ -30,4 +36,4 @@ export interface TurnServices extends AccessServices, ModelServices {
   readonly sessionSettings: SwitchboardConfig['sessions'];
 }
 
-export type ChatServices = AccessServices & ModelServices;
+export type ChatServices = AccessServices & ModelServices & ExperimentServices;

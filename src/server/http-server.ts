@@ -7,7 +7,10 @@ import type { StreamLimits } from './http-exchange.js';
 import { NodeHttpExchange } from './node-http-exchange.js';
 import { RouteTable } from './route-table.js';
 import type { RouteSpec } from './route-spec.js';
+import { adminReloadRoute } from './routes/admin-reload-route.js';
 import { chatCompletionsRoute } from './routes/chat-completions-route.js';
+import { getExperimentRoute, listExperimentsRoute, promoteExperimentRoute, rampExperimentRoute, stopExperimentRoute } from './routes/experiment-routes.js';
+import { feedbackRoute } from './routes/feedback-route.js';
 import { healthRoute, metricsRoute, readinessRoute } from './routes/health-routes.js';
 import { listModelsRoute } from './routes/models-route.js';
 import { createSessionRoute, deleteSessionRoute, getSessionRoute } from './routes/session-routes.js';
@@ -35,6 +38,13 @@ export function buildRoutes(isReady: () => boolean): RouteSpec[] {
     deleteSessionRoute,
     turnRoute,
     usageRoute,
+    feedbackRoute,
+    listExperimentsRoute,
+    getExperimentRoute,
+    stopExperimentRoute,
+    promoteExperimentRoute,
+    rampExperimentRoute,
+    adminReloadRoute,
     healthRoute,
     readinessRoute(isReady),
     metricsRoute,

@@ -28,7 +28,13 @@ export class OpenAiChatStream implements ChatStreamEvents {
   readonly #prefix: string;
   #writer: SseWriter | undefined;
 
-  constructor(exchange: HttpExchange, options: { id: string; created: number; model: string; includeUsage: boolean; timer: StageTimer; logger: Pick<Logger, 'warn'> }) {
+  readonly #extraHeaders: (() => Record<string, string>) | undefined;
+
+  constructor(
+    exchange: HttpExchange,
+    options: { id: string; created: number; model: string; includeUsage: boolean; timer: StageTimer; logger: Pick<Logger, 'warn'>; extraHeaders?: () => Record<string, string> },
+  ) {
+    this.#extraHeaders = options.extraHeaders;
     this.#exchange = exchange;
     this.#timer = options.timer;
     this.#logger = options.logger;
@@ -45,6 +51,7 @@ export class OpenAiChatStream implements ChatStreamEvents {
 
   async open(decision: RouteDecision): Promise<void> {
     setDecisionHeaders(this.#exchange, decision);
+    for (const [name, value] of Object.entries(this.#extraHeaders?.() ?? {})) this.#exchange.setHeader(name, value);
     this.#exchange.setHeader('server-timing', this.#timer.serverTiming());
     this.#writer = new SseWriter(this.#exchange.startStream(200, 'text/event-stream; charset=utf-8'));
     await this.#writer.send(`${this.#prefix}{"role":"assistant","content":""},"finish_reason":null}]}`);

@@ -46,3 +46,35 @@ export const turnRequestSchema = z
   })
   .strict();
 export type TurnRequest = z.infer<typeof turnRequestSchema>;
+
+/** POST /v1/feedback: about one turn (or completion) or a whole session, one named metric, a boolean or a number. */
+export const feedbackRequestSchema = z
+  .object({
+    turn_id: z.string().min(1).max(256).optional(),
+    session_id: z.string().min(1).max(256).optional(),
+    metric: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lowercase letters, digits, "_" or "-"'),
+    value: z.union([z.boolean(), z.number().finite().min(-1e9).max(1e9)]),
+    comment: z.string().max(4000).optional(),
+  })
+  .strict()
+  .refine((body) => (body.turn_id === undefined) !== (body.session_id === undefined), { message: 'give exactly one of turn_id and session_id', path: ['turn_id'] });
+export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
+
+export const stopExperimentRequestSchema = z
+  .object({
+    /** Stop only this variant (its traffic goes back to the control); without it the whole experiment stops. */
+    variant: z.string().min(1).max(64).optional(),
+    reason: z.string().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const promoteExperimentRequestSchema = z.object({ variant: z.string().min(1).max(64) }).strict();
+
+export const rampExperimentRequestSchema = z
+  .object({
+    /** Jump the ramp to this step (0-based). */
+    step: z.number().int().optional(),
+    /** Set every variant's weight now (summing to 1). */
+    weights: z.record(z.string().min(1).max(64), z.number()).optional(),
+  })
+  .strict();

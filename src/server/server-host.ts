@@ -4,6 +4,7 @@
  */
 
 import type { SwitchboardConfig } from '../config/config-schema.js';
+import type { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { ModelRouter } from '../models/model-router.js';
 import type { ChatServices, TurnServices } from '../pipeline/services.js';
 import type { Store } from '../stores/store-types.js';
@@ -19,6 +20,23 @@ export interface RouteServices extends TurnServices, ChatServices {
   readonly store: Store;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The generation's experiments: assignment, feedback, the API's reads and admin actions. */
+  readonly experiments: ExperimentEngine;
+  /** Reloads the config from its source (the admin route); resolves with what happened. */
+  readonly reload: () => Promise<ReloadReport>;
+}
+
+/** What a reload did: applied (a new generation), or refused and why; the old generation serves on unless applied. */
+export interface ReloadReport {
+  readonly outcome: 'applied' | 'unchanged' | 'invalid' | 'refused' | 'failed';
+  readonly generation: number;
+  readonly source: string;
+  readonly message: string;
+  /** Every problem found: bad fields for `invalid`, restart-only sections for `refused`. */
+  readonly problems: readonly string[];
+  /** Pools in the new config that were not in the old, and the reverse. */
+  readonly poolsAdded: readonly string[];
+  readonly poolsRemoved: readonly string[];
 }
 
 /** A generation held by one request: released exactly once when the response is over. */

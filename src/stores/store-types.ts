@@ -1,4 +1,4 @@
-/** The storage contracts: sessions, API keys and the usage ledger, whatever backend holds them. */
+/** The storage contracts: sessions, API keys, the usage ledger and experiments' shared state, whatever backend holds them. */
 
 import type { ChatMessage } from '../chat/chat-types.js';
 
@@ -109,11 +109,94 @@ export interface UsageLedger {
   summary(tenant: string, options?: { since?: number; until?: number }): Promise<UsageSummaryRow[]>;
 }
 
-/** One backend holding all three; built once per process. */
+/**
+ * Increments of one statistic, in the additive form every pod can add without reading first:
+ * a count, a sum and a sum of squares (docs/experiments.md says why not a mean and M2).
+ */
+export interface StatIncrement {
+  experiment: string;
+  variant: string;
+  metric: string;
+  count: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/** The totals of one statistic of an experiment. */
+export interface StatTotals {
+  variant: string;
+  metric: string;
+  count: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/** Which variant of which experiment a turn or completion was served by. */
+export interface VariantRef {
+  experiment: string;
+  variant: string;
+}
+
+/** A committed turn (or completion) and the variants that served it, kept so feedback can find them. */
+export interface ExposureRecord {
+  /** The turn id (`turn_…`) or the completion id (`chatcmpl-…`). */
+  id: string;
+  tenant: string;
+  sessionId?: string;
+  at: number;
+  variants: VariantRef[];
+}
+
+export interface FeedbackRecord {
+  tenant: string;
+  /** What the feedback is about: one turn, or a whole session. Feedback counts once per target and metric. */
+  targetKind: 'turn' | 'session';
+  targetId: string;
+  metric: string;
+  value: number;
+  comment?: string;
+  at: number;
+  /** The variants the feedback was counted for. */
+  variants: VariantRef[];
+}
+
+/** An experiment's live control state: opaque JSON to the store, versioned so writers compare and set. */
+export interface ControlDocument {
+  /** 1 for the first write, one more per write. */
+  revision: number;
+  state: unknown;
+}
+
+export interface ExperimentStore {
+  /** Adds every increment; concurrent adds from any number of processes never lose one. */
+  addStats(increments: readonly StatIncrement[]): Promise<void>;
+  /** Every statistic of one experiment. */
+  stats(experiment: string): Promise<StatTotals[]>;
+  /** Keeps a turn's variants for `ttlSeconds`; with a session and at least one variant, also as the session's latest. */
+  recordExposure(record: ExposureRecord, ttlSeconds: number): Promise<void>;
+  /** Undefined when unknown, expired or another tenant's. */
+  findExposure(tenant: string, id: string): Promise<ExposureRecord | undefined>;
+  /** The session's latest exposure that had variants: what feedback on the whole session is counted for. */
+  latestExposure(tenant: string, sessionId: string): Promise<ExposureRecord | undefined>;
+  /**
+   * Stores the feedback and adds `increments`, both or neither, if no feedback for the same
+   * target and metric was stored before; otherwise changes nothing and answers `duplicate`.
+   */
+  recordFeedback(feedback: FeedbackRecord, increments: readonly StatIncrement[]): Promise<'recorded' | 'duplicate'>;
+  findFeedback(tenant: string, targetKind: FeedbackRecord['targetKind'], targetId: string, metric: string): Promise<FeedbackRecord | undefined>;
+  readControl(experiment: string): Promise<ControlDocument | undefined>;
+  /** Writes revision `expectedRevision + 1` if the stored one is `expectedRevision` (0: none stored yet); false when another writer was first. */
+  writeControl(experiment: string, expectedRevision: number, state: unknown): Promise<boolean>;
+  /** The variant pinned for (experiment, unit): `variant` if none was, else the one pinned first. */
+  pinVariant(experiment: string, unit: string, variant: string, ttlSeconds: number): Promise<string>;
+}
+
+/** One backend holding all of it; built once per process. */
 export interface Store {
   readonly kind: string;
   readonly sessions: SessionStore;
   readonly keys: KeyStore;
   readonly usage: UsageLedger;
+  readonly experiments: ExperimentStore;
   close(): Promise<void>;
 }

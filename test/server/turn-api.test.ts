@@ -23,7 +23,7 @@ describe('orchestrated turns over HTTP', () => {
     const response = await fetch(`${server.url}/v1/sessions/${id}/messages`, { method: 'POST', headers: authHeaders(server.key), body: JSON.stringify({ content: 'Where is my order 12345?' }) });
     assert.equal(response.status, 200);
     const timing = response.headers.get('server-timing') ?? '';
-    for (const stage of ['authenticate', 'admit', 'load-session', 'detect-intent', 'select-agent', 'run-agent', 'save-session']) {
+    for (const stage of ['authenticate', 'admit', 'load-session', 'detect-intent', 'select-agent', 'assign-variant', 'run-agent', 'save-session']) {
       assert.match(timing, new RegExp(`${stage};dur=[0-9.]+`), `Server-Timing lacks ${stage}: ${timing}`);
     }
     const reply = (await response.json()) as Record<string, any>;
@@ -143,7 +143,7 @@ describe('orchestrated turns over HTTP', () => {
 
   it('exposes stage histograms, request counts and token counts on /metrics', async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
-    for (const stage of ['authenticate', 'load-session', 'detect-intent', 'select-agent', 'run-agent', 'save-session']) {
+    for (const stage of ['authenticate', 'load-session', 'detect-intent', 'select-agent', 'assign-variant', 'run-agent', 'save-session']) {
       assert.match(text, new RegExp(`switchboard_stage_duration_seconds_count\\{stage="${stage}"\\} [1-9]`));
     }
     assert.match(text, /switchboard_requests_total\{route="\/v1\/sessions\/:id\/messages",code="200"\} [1-9]/);

@@ -1,9 +1,11 @@
-/** The contract every Store backend passes: sessions, keys and usage, run by each backend's own test file. */
+/** The contract every Store backend passes: sessions, keys, usage and experiments, run by each backend's own test file. */
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { hashApiKey } from '../../src/stores/api-key-hash.js';
 import type { AppendTurnOutcome, Session, Store, TurnRecord, UsageEntry, UsageSummaryRow } from '../../src/stores/store-types.js';
+import { runExperimentStoreContract } from './experiment-store-contract.js';
+import { rejectsAsInvalid } from './store-assertions.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -55,15 +57,6 @@ function turnLabels(session: Session): string[] {
     labels.push(label);
   }
   return labels;
-}
-
-async function rejectsAsInvalid(promise: Promise<unknown>, param?: string): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    const { code, param: errorParam } = error as { code?: unknown; param?: unknown };
-    assert.equal(code, 'invalid_request');
-    if (param !== undefined) assert.equal(errorParam, param);
-    return true;
-  });
 }
 
 export function runStoreContract(name: string, open: (context: StoreContractContext) => Promise<StoreUnderTest>): void {
@@ -494,6 +487,10 @@ export function runStoreContract(name: string, open: (context: StoreContractCont
         await rejectsAsInvalid(store.usage.record({ ...entries[0]!, costUsd: Number.NaN }), 'costUsd');
         assert.deepEqual(await store.usage.summary('acme'), []);
       });
+    });
+
+    describe('experiments', () => {
+      runExperimentStoreContract(() => ({ store, clock }));
     });
   });
 }

@@ -56,7 +56,8 @@ export class RetryingCaller implements ChatCaller {
     const { retry } = pool.config;
     const { balance, decision, signal } = call;
     balance.affinityKey = affinityKey(pool, call);
-    call.upstreamRequest = { ...call.request, model: pool.config.model };
+    const model = call.plan.models?.get(pool.name) ?? pool.config.model;
+    call.upstreamRequest = { ...call.request, model };
     const tried: InstanceState[] = [];
     let lastError: UpstreamError | undefined;
     let cooldownWaits = 0;
@@ -74,7 +75,7 @@ export class RetryingCaller implements ChatCaller {
       call.instance = instance;
       decision.pool = pool.name;
       decision.instance = instance.url;
-      decision.model = pool.config.model;
+      decision.model = model;
       decision.attempts++;
       try {
         return await next(call);

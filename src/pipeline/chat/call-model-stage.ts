@@ -2,6 +2,7 @@
 
 import { SwitchboardError, isSwitchboardError } from '../../errors.js';
 import type { ChatStreamPart } from '../../chat/chat-types.js';
+import { noWatch, type CallWatch } from '../../experiments/request-experiments.js';
 import type { RouteDecision } from '../../models/route-decision.js';
 import { recordModelCall } from '../record-model-call.js';
 import type { ChatServices } from '../services.js';
@@ -12,18 +13,39 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
   name: 'call-model',
   async run(context, services, span) {
     const tenant = context.caller!.tenant;
+    const options = { override: context.experiments?.route, parent: span };
+    const watch = context.experiments?.watch({ route: context.route, request: context.request, hints: context.hints, streamed: context.events !== undefined, tenant }) ?? noWatch;
     if (!context.events) {
-      const { result, decision } = await services.router.call(context.route, context.request, context.signal, context.hints, span);
-      context.result = result;
-      context.decision = decision;
-      recordModelCall(services, tenant, decision, result.usage);
+      try {
+        const { result, decision } = await services.router.call(context.route, context.request, context.signal, context.hints, options);
+        watch.firstToken();
+        watch.answerStarted();
+        watch.finished(decision, result.usage);
+        context.result = result;
+        context.decision = decision;
+        recordModelCall(services, tenant, decision, result.usage, watch.cost);
+      } catch (error) {
+        watch.failed(context.signal.aborted);
+        throw error;
+      }
       return;
     }
-    const { decision, parts } = services.router.stream(context.route, context.request, context.signal, context.hints, span);
+    const { decision, parts } = services.router.stream(context.route, context.request, context.signal, context.hints, options);
     context.decision = decision;
     // The first part is awaited before the response starts, so failures up to the first token keep their HTTP status.
-    const first = await parts.next();
-    await relay(context.events, decision, first, parts, (part) => recordModelCall(services, tenant, decision, part.usage));
+    let first: IteratorResult<ChatStreamPart>;
+    try {
+      first = await parts.next();
+    } catch (error) {
+      watch.failed(context.signal.aborted);
+      throw error;
+    }
+    watch.firstToken();
+    watch.answerStarted();
+    await relay(context.events, decision, first, parts, watch, context.signal, (part) => {
+      watch.finished(decision, part.usage);
+      recordModelCall(services, tenant, decision, part.usage, watch.cost);
+    });
   },
 };
 
@@ -32,6 +54,8 @@ async function relay(
   decision: RouteDecision,
   first: IteratorResult<ChatStreamPart>,
   parts: AsyncGenerator<ChatStreamPart>,
+  watch: CallWatch,
+  signal: AbortSignal,
   onFinish: (part: Extract<ChatStreamPart, { type: 'finish' }>) => void,
 ): Promise<void> {
   try {
@@ -50,6 +74,7 @@ async function relay(
     }
     await events.done();
   } catch (error) {
+    watch.failed(signal.aborted || events.closed);
     await events.fail(isSwitchboardError(error) ? error : new SwitchboardError('upstream_error', 'The model stream failed.', { cause: error }));
   } finally {
     events.close();

@@ -1,6 +1,7 @@
 /** The state of one chat completion as it moves through its stages. */
 
 import type { ChatCallRequest, ChatCallResult, FinishReason, TokenUsage } from '../../chat/chat-types.js';
+import type { RequestExperiments } from '../../experiments/request-experiments.js';
 import type { RouteDecision } from '../../models/route-decision.js';
 import type { RoutingHints } from '../../models/route-plan.js';
 import type { RequestContext } from '../request-context.js';
@@ -23,13 +24,16 @@ export interface ChatStreamEvents {
 export interface ChatContext extends RequestContext {
   /** The model route the caller named. */
   readonly route: string;
-  readonly request: ChatCallRequest;
+  /** The caller's request, with any experiment variant's parameters applied by assign-variant. */
+  request: ChatCallRequest;
   readonly signal: AbortSignal;
   /** Request headers, for a pool whose affinity is keyed by a header. */
   readonly headers: RoutingHints['headers'];
   /** Present when the completion streams. */
   readonly events: ChatStreamEvents | undefined;
   hints?: RoutingHints;
+  /** The experiments the completion is in, when any applies. */
+  experiments?: RequestExperiments;
   decision?: RouteDecision;
   /** The whole answer of a non-streamed completion. */
   result?: ChatCallResult;

@@ -1,6 +1,7 @@
 /** run-agent: the agent's prompt plus the session's recent history goes to the model router; streamed turns relay each delta. */
 
-import type { ChatMessage } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatMessage } from '../../chat/chat-types.js';
+import { noWatch } from '../../experiments/request-experiments.js';
 import type { RoutingHints } from '../../models/route-plan.js';
 import { recordModelCall } from '../record-model-call.js';
 import type { TurnServices } from '../services.js';
@@ -15,39 +16,61 @@ export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'us
     span.setAttribute('gen_ai.conversation.id', context.sessionId);
     const history = context.session!.messages;
     const window = services.sessionSettings.historyWindow;
-    const messages: ChatMessage[] = [{ role: 'system', content: agent.systemPrompt }];
+    // An experiment variant's parameters replace the agent's and the caller's.
+    const variant = context.experiments?.parameters;
+    const messages: ChatMessage[] = [{ role: 'system', content: variant?.systemPrompt ?? agent.systemPrompt }];
     for (let index = Math.max(0, history.length - window); index < history.length; index++) {
       const stored = history[index]!;
       messages.push({ role: stored.role, content: stored.content });
     }
     messages.push({ role: 'user', content: context.content });
-    const request = {
+    const request: ChatCallRequest = {
       model: '',
       messages,
-      maxTokens: context.maxTokens ?? agent.maxTokens,
-      temperature: agent.temperature,
+      maxTokens: variant?.maxTokens ?? context.maxTokens ?? agent.maxTokens,
+      temperature: variant?.temperature ?? agent.temperature,
       sessionId: context.sessionId,
     };
+    if (variant?.topP !== undefined) request.topP = variant.topP;
     // What the route's rules may look at: the agent, its intent and the caller's tenant and tier.
     const hints: RoutingHints = { tenant: context.caller?.tenant, tier: context.caller?.tier, agent: context.agentName, intent: context.intent?.intent };
-    if (!context.events) {
-      const { result, decision } = await services.router.call(agent.route, request, context.signal, hints, span);
-      context.result = result;
-      context.decision = decision;
-    } else {
-      const { decision, parts } = services.router.stream(agent.route, request, context.signal, hints, span);
-      context.decision = decision;
-      let text = '';
-      for await (const part of parts) {
-        if (part.type === 'text-delta') {
-          text += part.text;
-          await context.events.delta(part.text);
-        } else {
-          context.result = { text, finishReason: part.finishReason, usage: part.usage };
+    const override = context.experiments?.route;
+    const tenant = context.caller?.tenant ?? '';
+    const watch = context.experiments?.watch({ route: agent.route, request, hints, streamed: context.events !== undefined, tenant }) ?? noWatch;
+    const options = { override, parent: span };
+    try {
+      if (!context.events) {
+        const { result, decision } = await services.router.call(agent.route, request, context.signal, hints, options);
+        watch.firstToken();
+        watch.answerStarted();
+        watch.finished(decision, result.usage);
+        context.result = result;
+        context.decision = decision;
+      } else {
+        const { decision, parts } = services.router.stream(agent.route, request, context.signal, hints, options);
+        context.decision = decision;
+        let text = '';
+        let started = false;
+        for await (const part of parts) {
+          if (!started) {
+            started = true;
+            watch.firstToken();
+            watch.answerStarted();
+          }
+          if (part.type === 'text-delta') {
+            text += part.text;
+            await context.events.delta(part.text);
+          } else {
+            context.result = { text, finishReason: part.finishReason, usage: part.usage };
+            watch.finished(decision, part.usage);
+          }
         }
       }
+    } catch (error) {
+      watch.failed(context.signal.aborted);
+      throw error;
     }
     // The model call is paid for whether or not the turn then commits, so it is recorded here.
-    if (context.result && context.caller && context.decision) recordModelCall(services, context.caller.tenant, context.decision, context.result.usage);
+    if (context.result && context.caller && context.decision) recordModelCall(services, context.caller.tenant, context.decision, context.result.usage, watch.cost);
   },
 };

@@ -3,6 +3,7 @@
 import { runStages } from '../run-stages.js';
 import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
+import { assignVariantStage } from './assign-variant-stage.js';
 import { detectIntentStage } from './detect-intent-stage.js';
 import { loadSessionStage } from './load-session-stage.js';
 import { runAgentStage } from './run-agent-stage.js';
@@ -10,7 +11,7 @@ import { saveSessionStage } from './save-session-stage.js';
 import { selectAgentStage } from './select-agent-stage.js';
 import type { TurnContext, TurnReply } from './turn-context.js';
 
-export const turnStages: readonly Stage<TurnContext, TurnServices>[] = [loadSessionStage, detectIntentStage, selectAgentStage, runAgentStage, saveSessionStage];
+export const turnStages: readonly Stage<TurnContext, TurnServices>[] = [loadSessionStage, detectIntentStage, selectAgentStage, assignVariantStage, runAgentStage, saveSessionStage];
 
 /** Runs the stages; returns the reply (a replayed one when the idempotency key was seen). */
 export async function runTurn(context: TurnContext, services: TurnServices): Promise<TurnReply> {

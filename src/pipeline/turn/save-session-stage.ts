@@ -1,11 +1,17 @@
 /** save-session: the user and assistant messages are committed at once, only if nobody else wrote the session meanwhile. */
 
+import { randomBytes } from 'node:crypto';
 import { SwitchboardError } from '../../errors.js';
 import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
 import type { TurnContext, TurnReply } from './turn-context.js';
 
-export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions'>> = {
+/** A turn's id: random, so it reveals nothing and never repeats when a session id is reused. */
+function newTurnId(): string {
+  return `turn_${randomBytes(12).toString('base64url')}`;
+}
+
+export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' | 'experiments'>> = {
   name: 'save-session',
   async run(context, services) {
     const session = context.session!;
@@ -14,6 +20,7 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions'>
     const now = Date.now();
     const reply: TurnReply = {
       object: 'session.turn',
+      turn_id: newTurnId(),
       session_id: session.id,
       version: session.version + 1,
       message: { role: 'assistant', content: result.text },
@@ -25,6 +32,7 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions'>
         completion_tokens: result.usage.completionTokens,
         total_tokens: result.usage.promptTokens + result.usage.completionTokens,
       },
+      experiments: context.experiments?.served ?? [],
       timings: context.timer.timings,
     };
     const outcome = await services.sessions.appendTurn(session.tenant, session.id, session.version, {
@@ -40,6 +48,8 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions'>
     switch (outcome.kind) {
       case 'committed':
         context.reply = reply;
+        // Kept for feedback: the turn's id and the variants that served it.
+        services.experiments.recordExposure(reply.turn_id, session.tenant, session.id, context.experiments);
         return;
       case 'duplicate':
         // A retry of this very turn committed first, on this or another instance: its answer stands.

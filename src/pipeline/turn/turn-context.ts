@@ -1,13 +1,14 @@
 /** The state of one turn as it moves through the pipeline; nothing of a turn lives on shared objects. */
 
 import type { AgentConfig } from '../../config/config-schema.js';
+import type { RequestExperiments } from '../../experiments/request-experiments.js';
 import type { IntentResult } from '../../intent/intent-classifier.js';
 import type { ChatCallResult } from '../../chat/chat-types.js';
 import type { RouteDecision } from '../../models/route-decision.js';
 import type { Session } from '../../stores/store-types.js';
 import type { RequestContext } from '../request-context.js';
 
-export type TurnStageName = 'load-session' | 'detect-intent' | 'select-agent' | 'run-agent' | 'save-session';
+export type TurnStageName = 'load-session' | 'detect-intent' | 'select-agent' | 'assign-variant' | 'run-agent' | 'save-session';
 /** Every stage a turn's timings may name: the lifecycle's two, then the turn's own. */
 export type StageName = 'authenticate' | 'admit' | TurnStageName;
 
@@ -31,7 +32,10 @@ export interface TurnContext extends RequestContext {
   session?: Session;
   intent?: IntentResult;
   agentName?: string;
+  /** The agent that answers: the intent's, or an experiment variant's. */
   agent?: AgentConfig;
+  /** The experiments the turn is in, when any applies. */
+  experiments?: RequestExperiments;
   decision?: RouteDecision;
   result?: ChatCallResult;
   /** Set when an earlier turn with the same idempotency key answered already. */
@@ -47,6 +51,8 @@ export interface TurnContext extends RequestContext {
 /** The body of a turn's answer (docs/api-turns.md). */
 export interface TurnReply {
   object: 'session.turn';
+  /** The turn's id, for feedback (`POST /v1/feedback`). */
+  turn_id: string;
   session_id: string;
   version: number;
   message: { role: 'assistant'; content: string };
@@ -54,5 +60,7 @@ export interface TurnReply {
   agent: string;
   route: { name: string; pool: string; instance: string; rule: string; attempts: number };
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  /** The experiments the turn was in and the variant that served it. */
+  experiments: { experiment: string; variant: string; counted: boolean }[];
   timings: Partial<Record<StageName, number>>;
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatCallRequest, ChatMessage } from '../../chat/chat-types.js';
 import type { ChatContext } from '../../pipeline/chat/chat-context.js';
+import { sessionHeader } from '../../pipeline/chat/assign-variant-stage.js';
 import { runChat } from '../../pipeline/chat/run-chat.js';
 import { OpenAiChatStream, setDecisionHeaders } from '../openai-chat-stream.js';
 import { chatCompletionRequestSchema, type ChatCompletionRequest } from '../request-schemas.js';
@@ -25,6 +26,12 @@ function toChatRequest(body: ChatCompletionRequest): ChatCallRequest {
   };
 }
 
+/** `experiment=variant` pairs of the variants that served the completion, so a client can see (and give feedback on) its variant. */
+function experimentHeaders(context: ChatContext): Record<string, string> {
+  const served = context.experiments?.served ?? [];
+  return served.length === 0 ? {} : { 'x-switchboard-experiments': served.map((one) => `${one.experiment}=${one.variant}`).join(', ') };
+}
+
 export const chatCompletionsRoute = defineRoute({
   method: 'POST',
   pattern: '/v1/chat/completions',
@@ -45,13 +52,30 @@ export const chatCompletionsRoute = defineRoute({
       // The exchange itself serves as the header source for a pool whose affinity is keyed by a header.
       headers: exchange,
       events: body.stream
-        ? new OpenAiChatStream(exchange, { id, created, model: body.model, includeUsage: body.stream_options?.include_usage === true, timer: lifecycle.timer, logger: services.logger })
+        ? new OpenAiChatStream(exchange, {
+            id,
+            created,
+            model: body.model,
+            includeUsage: body.stream_options?.include_usage === true,
+            timer: lifecycle.timer,
+            logger: services.logger,
+            extraHeaders: () => experimentHeaders(context),
+          })
         : undefined,
     };
-    await runChat(context, services);
+    try {
+      await runChat(context, services);
+    } catch (error) {
+      // A failed completion still says which variant failed it.
+      for (const [name, value] of Object.entries(experimentHeaders(context))) exchange.setHeader(name, value);
+      throw error;
+    }
+    // Kept for feedback on this completion by its id; a completion in no experiment keeps nothing.
+    if (context.experiments && context.experiments.counted.length > 0) services.experiments.recordExposure(id, lifecycle.caller!.tenant, exchange.header(sessionHeader), context.experiments);
     if (context.events) return;
     const { result, decision } = context;
     setDecisionHeaders(exchange, decision!);
+    for (const [name, value] of Object.entries(experimentHeaders(context))) exchange.setHeader(name, value);
     exchange.setHeader('server-timing', context.timer.serverTiming());
     exchange.respond(
       200,

@@ -60,3 +60,17 @@ export const usageKeys = {
   /** One item per (tenant, day) with usage, so a summary finds its days without scanning. */
   days: (tenant: string) => `USAGEDAYS#${tenant}`,
 };
+
+export const experimentKeys = {
+  /** One partition per experiment: its statistics, its control state and its pins. */
+  partition: (experiment: string) => `EXPERIMENT#${experiment}`,
+  stat: (variant: string, metric: string) => `STAT#${variant}#${metric}`,
+  statPrefix: 'STAT#',
+  control: 'CONTROL',
+  pin: (unit: string) => `PIN#${unit}`,
+  exposure: (id: string) => `EXPOSURE#${id}`,
+  exposureSort: 'EXPOSURE',
+  latestExposure: (tenant: string, sessionId: string) => `EXPOSURES#${tenant}#${sessionId}`,
+  latestExposureSort: 'LATEST',
+  feedback: (tenant: string, kind: string, id: string) => `FEEDBACK#${tenant}#${kind}#${id}`,
+};

@@ -1,9 +1,10 @@
-/** The DynamoDB Store: sessions, API keys and usage in one table (docs/dynamodb-design.md). Loaded only when configured. */
+/** The DynamoDB Store: sessions, API keys, usage and experiments in one table (docs/dynamodb-design.md). Loaded only when configured. */
 
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { awsErrorName, createDynamoDbClient, type DynamoDbClientOptions } from './dynamodb-client.js';
+import { DynamoDbExperimentStore } from './dynamodb-experiment-store.js';
 import { attributeNames } from './dynamodb-item-keys.js';
 import { DynamoDbKeyStore } from './dynamodb-key-store.js';
 import { DynamoDbSessionStore } from './dynamodb-session-store.js';
@@ -32,6 +33,7 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
     sessions: new DynamoDbSessionStore(client, options.table, now, defaultTtlSeconds),
     keys: new DynamoDbKeyStore(client, options.table, now),
     usage: new DynamoDbUsageLedger(client, options.table),
+    experiments: new DynamoDbExperimentStore(client, options.table, now),
     close: async () => {
       if (options.client === undefined) client.destroy();
     },

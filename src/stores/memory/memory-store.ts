@@ -1,7 +1,8 @@
-/** The in-memory Store: sessions, keys and usage in Maps, for tests and the contract suite's reference. */
+/** The in-memory Store: sessions, keys, usage and experiments in Maps, for tests and the contract suite's reference. */
 
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { MemoryExperimentStore } from './memory-experiment-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { MemoryUsageLedger } from './memory-usage-ledger.js';
@@ -20,6 +21,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     sessions: new MemorySessionStore(now, defaultTtlSeconds),
     keys: new MemoryKeyStore(now),
     usage: new MemoryUsageLedger(),
+    experiments: new MemoryExperimentStore(now),
     close: async () => {},
   };
 }

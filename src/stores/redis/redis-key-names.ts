@@ -14,6 +14,14 @@ export function redisKeyNames(prefix: string) {
     liveApiKeys: () => `${prefix}apikeys:live`,
     usage: (tenant: string) => `${prefix}usage:${tenant}`,
     rateBucket: (tenant: string, kind: 'requests' | 'tokens') => `${prefix}rate:${tenant}:${kind}`,
+    /** A hash of `c|s|q` + `|<variant>|<metric>` fields: count, sum and sum of squares, added with HINCRBYFLOAT. */
+    experimentStats: (experiment: string) => `${prefix}experiment:${experiment}:stats`,
+    /** A hash: `revision` and `state` (JSON). */
+    experimentControl: (experiment: string) => `${prefix}experiment:${experiment}:control`,
+    experimentPin: (experiment: string, unit: string) => `${prefix}experiment:${experiment}:pin:${encodeURIComponent(unit)}`,
+    exposure: (id: string) => `${prefix}exposure:${encodeURIComponent(id)}`,
+    latestExposure: (tenant: string, sessionId: string) => `${prefix}exposure-of:${encodeURIComponent(tenant)}:${encodeURIComponent(sessionId)}`,
+    feedback: (tenant: string, kind: string, id: string, metric: string) => `${prefix}feedback:${encodeURIComponent(tenant)}:${kind}:${encodeURIComponent(id)}:${metric}`,
   };
 }
 

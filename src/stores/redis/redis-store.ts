@@ -1,9 +1,10 @@
-/** The Redis Store: sessions, API keys and usage on one standalone Redis (or a primary with replicas), all under a key prefix. */
+/** The Redis Store: sessions, API keys, usage and experiments on one standalone Redis (or a primary with replicas), all under a key prefix. */
 
 import type { Redis } from 'ioredis';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { connectRedis } from './redis-connection.js';
+import { RedisExperimentStore } from './redis-experiment-store.js';
 import { redisKeyNames } from './redis-key-names.js';
 import { RedisKeyStore } from './redis-key-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
@@ -34,6 +35,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     sessions: new RedisSessionStore(redis, keys, now, defaultTtlSeconds),
     keys: new RedisKeyStore(redis, keys, now),
     usage: new RedisUsageLedger(redis, keys),
+    experiments: new RedisExperimentStore(redis, keys, now),
     close: async () => {
       if (redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());
     },

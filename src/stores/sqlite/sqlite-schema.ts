@@ -72,6 +72,59 @@ const migrations: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS usage_by_tenant_at ON usage (tenant, at);
   `,
+  `
+  -- experiments: additive statistics per (experiment, variant, metric), summed by UPSERT
+  CREATE TABLE IF NOT EXISTS experiment_stats (
+    experiment TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    count REAL NOT NULL,
+    sum REAL NOT NULL,
+    sum_squares REAL NOT NULL,
+    PRIMARY KEY (experiment, variant, metric)
+  ) WITHOUT ROWID;
+
+  -- the live state of each experiment (stopped variants, ramp step, weights), compared and set on its revision
+  CREATE TABLE IF NOT EXISTS experiment_control (
+    experiment TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    state TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- which variants served each turn or completion, so feedback finds them
+  CREATE TABLE IF NOT EXISTS experiment_exposures (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    session_id TEXT,
+    at INTEGER NOT NULL,
+    variants TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS experiment_exposures_by_session ON experiment_exposures (tenant, session_id, at);
+  CREATE INDEX IF NOT EXISTS experiment_exposures_by_expiry ON experiment_exposures (expires_at);
+
+  -- one row per (target, metric): the primary key is the idempotency
+  CREATE TABLE IF NOT EXISTS experiment_feedback (
+    tenant TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL,
+    comment TEXT,
+    at INTEGER NOT NULL,
+    variants TEXT NOT NULL,
+    PRIMARY KEY (tenant, target_kind, target_id, metric)
+  ) WITHOUT ROWID;
+
+  -- a unit's first variant in a bandit experiment, so it stays there while the weights move
+  CREATE TABLE IF NOT EXISTS experiment_pins (
+    experiment TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (experiment, unit)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const sqliteSchemaVersion = migrations.length;

@@ -1,10 +1,11 @@
-/** The embedded default Store: one SQLite file in WAL mode holding sessions, API keys and usage. */
+/** The embedded default Store: one SQLite file in WAL mode holding sessions, API keys, usage and experiments. */
 
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { SqliteExperimentStore } from './sqlite-experiment-store.js';
 import { migrateSqliteSchema } from './sqlite-schema.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
@@ -57,14 +58,17 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const sessions = new SqliteSessionStore(db, now, defaultTtlSeconds);
     const keys = new SqliteKeyStore(db, now);
     const usage = new SqliteUsageLedger(db);
+    const experiments = new SqliteExperimentStore(db, now);
     return {
       kind: 'sqlite',
       sessions,
       keys,
       usage,
+      experiments,
       close: async () => {
         if (db.open) sessions.flushAppends();
         if (db.open) usage.flush();
+        if (db.open) experiments.flush();
         if (db.open) db.close();
       },
     };
