@@ -5,6 +5,8 @@ import { atLeast, atMost, mb, ms, signedMs, table, targetTable, type RunContext,
 import type { ColdStartResult } from './cold-start-bench.js';
 import type { ProfileSummary } from './cpu-profile-summary.js';
 import type { GatewayOverheadResult } from './gateway-overhead-bench.js';
+import type { RelayResult } from './relay-floor-bench.js';
+import { relaySection, relayTargets } from './relay-floor-report.js';
 import type { SpikeResult } from './spike-bench.js';
 
 export interface BenchResults {
@@ -12,6 +14,7 @@ export interface BenchResults {
   coldStart?: ColdStartResult;
   gateway?: GatewayOverheadResult;
   spike?: SpikeResult;
+  relay?: RelayResult;
   targets: TargetCheck[];
   /** Scenarios that failed to run, with their error. */
   failures: { scenario: string; error: string }[];
@@ -44,9 +47,11 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       checks.push(atMost(`spike, not streamed (4 s backend): ${row.target}, added p99 over direct`, row.addedP99Ms, 500, ms));
     }
   }
+  if (results.relay) checks.push(...relayTargets(results.relay));
   const cold = results.coldStart;
   if (cold) {
     checks.push(atMost('cold start: spawn to /readyz 200 (median)', cold.switchboard.readyMs, 150, ms));
+    checks.push(atMost("cold start: spawn to /readyz 200 ÷ `node -e ''` spawn to exit", cold.switchboard.readyMs / cold.emptyNodeMs, 1.3, times));
     checks.push(atMost('cold start: idle RSS (median)', cold.switchboard.idleRssMb, 80, mb));
   }
   return checks;
@@ -191,6 +196,7 @@ export function renderMarkdown(results: BenchResults): string {
   ];
   if (results.failures.length > 0) parts.push('', `Scenarios that failed: ${results.failures.map((failure) => `${failure.scenario} (${failure.error.split('\n')[0]})`).join('; ')}.`);
   if (results.gateway) parts.push('', gatewaySection(results.gateway));
+  if (results.relay) parts.push('', relaySection(results.relay));
   if (results.spike) parts.push('', spikeSection(results.spike));
   if (results.coldStart) parts.push('', coldStartSection(results.coldStart));
   return parts.join('\n');

@@ -1,7 +1,7 @@
 /** Servers of a benchmark, each in its own process group: spawn, wait until ready, sample memory and CPU from /proc, stop. */
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -115,6 +115,11 @@ export class BenchProcess {
     return readCpuSeconds(this.pid);
   }
 
+  /** User + system CPU seconds of every live process in this one's group (nginx's master and workers). */
+  groupCpuSeconds(): number {
+    return readGroupCpuSeconds(this.pid);
+  }
+
   kill(signal: NodeJS.Signals): void {
     try {
       process.kill(-this.pid, signal);
@@ -169,6 +174,24 @@ export function readCpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** CPU seconds of every live process whose process group is `group`: a worker that exits mid-run takes its seconds with it. */
+export function readGroupCpuSeconds(group: number): number {
+  let total = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After the name: state, ppid, pgrp, …, utime (12th), stime (13th).
+      if (Number(fields[2]) !== group) continue;
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return total;
 }
 
 /** Samples the RSS of some processes every `intervalMs`, keeping each one's maximum. */

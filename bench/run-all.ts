@@ -2,7 +2,7 @@
  * `npm run bench`: cold start, gateway overhead and the spike, each server in its own process;
  * writes docs/benchmarks.json and this benchmark's section of docs/benchmarks.md.
  *
- * Environment: BENCH_ONLY=cold,gateway,spike (default all), BENCH_SPIKE (5000), BENCH_SECONDS (8,
+ * Environment: BENCH_ONLY=cold,gateway,relay,spike (default all), BENCH_STREAMS (300) and BENCH_STREAMED_REQUESTS (1500) for the relay floor, BENCH_SPIKE (5000), BENCH_SECONDS (8,
  * per gateway measurement), BENCH_SIMULATORS (2, for the streamed spike), BENCH_PROFILE (1: also
  * profile Switchboard in separate runs), BENCH_COLD_RUNS (5), BENCH_DOCS_DIR (docs/).
  */
@@ -15,6 +15,7 @@ import { runContext, writeJson, writeMarkdownSection } from './bench-report.js';
 import { repositoryRoot } from './bench-servers.js';
 import { runColdStartBench } from './cold-start-bench.js';
 import { runGatewayOverheadBench } from './gateway-overhead-bench.js';
+import { runRelayFloorBench } from './relay-floor-bench.js';
 import { runSpikeBench } from './spike-bench.js';
 
 const sectionStart = '<!-- bench:start -->';
@@ -29,15 +30,15 @@ function intSetting(name: string, fallback: number, minimum = 1): number {
 }
 
 async function main(): Promise<number> {
-  const only = new Set((process.env.BENCH_ONLY ?? 'cold,gateway,spike').split(',').map((name) => name.trim()).filter(Boolean));
-  for (const name of only) if (!['cold', 'gateway', 'spike'].includes(name)) throw new RangeError(`BENCH_ONLY names unknown scenario "${name}" (cold, gateway, spike)`);
+  const only = new Set((process.env.BENCH_ONLY ?? 'cold,gateway,relay,spike').split(',').map((name) => name.trim()).filter(Boolean));
+  for (const name of only) if (!['cold', 'gateway', 'relay', 'spike'].includes(name)) throw new RangeError(`BENCH_ONLY names unknown scenario "${name}" (cold, gateway, relay, spike)`);
   const spike = intSetting('BENCH_SPIKE', 5_000);
   const seconds = intSetting('BENCH_SECONDS', 8);
   const simulators = intSetting('BENCH_SIMULATORS', 2);
   const coldRuns = intSetting('BENCH_COLD_RUNS', 5);
   const profile = process.env.BENCH_PROFILE !== '0';
   const docsDir = process.env.BENCH_DOCS_DIR ?? join(repositoryRoot, 'docs');
-  const settings = [...only].sort().join(',') === 'cold,gateway,spike' && spike === 5_000 && seconds === 8 ? '' : ` (BENCH_ONLY=${[...only].join(',')} BENCH_SPIKE=${spike} BENCH_SECONDS=${seconds})`;
+  const settings = [...only].sort().join(',') === 'cold,gateway,relay,spike' && spike === 5_000 && seconds === 8 ? '' : ` (BENCH_ONLY=${[...only].join(',')} BENCH_SPIKE=${spike} BENCH_SECONDS=${seconds})`;
   const results: Omit<BenchResults, 'targets'> = { context: runContext(`npm run bench${settings}`), failures: [] };
   const startedAt = performance.now();
 
@@ -57,6 +58,9 @@ async function main(): Promise<number> {
   });
   await run('gateway', async () => {
     results.gateway = await runGatewayOverheadBench({ durationS: seconds, warmupS: 2, concurrency: 64, rate: 1_000, profile });
+  });
+  await run('relay', async () => {
+    results.relay = await runRelayFloorBench({ durationS: seconds, streams: intSetting('BENCH_STREAMS', 300), streamedRequests: intSetting('BENCH_STREAMED_REQUESTS', 1_500) });
   });
   await run('spike', async () => {
     results.spike = await runSpikeBench({ spike, simulators, profile, streamOnly: false });
