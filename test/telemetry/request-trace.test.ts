@@ -6,7 +6,7 @@ import { authHeaders, readSse, type TestServer } from '../support/test-server.js
 import { spanKinds, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { answeringModel, answerParts, startScriptedUpstream, startTracedServer, traceOf, upstreamModel, type ScriptedUpstream } from './tracing-fixtures.js';
 
-const turnStages = ['authenticate', 'admit', 'load-session', 'detect-intent', 'select-agent', 'run-agent', 'save-session'];
+const turnStages = ['authenticate', 'admit', 'load-session', 'detect-intent', 'select-agent', 'assign-variant', 'run-agent', 'save-session'];
 
 /** The trace id in the traceparent an upstream request carried. */
 function traceIdSent(request: CapturedRequest): string {
