@@ -8,6 +8,17 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/** A function the model may call: its JSON Schema is what arguments must satisfy. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+  strict?: boolean;
+}
+
+/** Whether and which tool the model must call (OpenAI's `tool_choice`, Anthropic's `tool_choice`). */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
 export interface ChatMessage {
   role: ChatRole;
   content: string;
@@ -31,6 +42,9 @@ export interface ChatCallRequest {
   temperature?: number;
   topP?: number;
   stop?: string[];
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
   /** Used by session-affinity balancing and passed to backends as a hint. */
   sessionId?: string;
   /** Extra headers for this call only (tracing, affinity). */
@@ -49,4 +63,6 @@ export interface ChatCallResult {
 /** What a streaming call yields: text as it arrives, then exactly one `finish`. */
 export type ChatStreamPart =
   | { type: 'text-delta'; text: string }
+  /** A piece of the tool call at `index`: id and name on its first piece, arguments in order. */
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string }
   | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage; model?: string };

@@ -35,7 +35,7 @@ export async function* relayStream(start: StreamStart, signal: AbortSignal, inst
       if (part.type === 'finish') {
         ok = true;
         observer?.finished(part);
-      } else if (observer?.text) {
+      } else if (part.type === 'text-delta' && observer?.text) {
         observer.text(part.text);
       }
       yield part;

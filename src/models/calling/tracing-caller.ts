@@ -55,7 +55,7 @@ export class TracingCaller implements ChatCaller {
     recordFirstChunk(span, (this.#now() - startedAt) / 1000);
     const observer = new TracedStream(span, call);
     if (start.first.type === 'finish') observer.finished(start.first);
-    else if (observer.text) observer.text(start.first.text);
+    else if (start.first.type === 'text-delta' && observer.text) observer.text(start.first.text);
     start.observer = observer;
     return start;
   }

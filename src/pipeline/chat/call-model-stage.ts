@@ -65,6 +65,9 @@ async function relay(
       const part = step.value;
       if (part.type === 'text-delta') {
         await events.delta(part.text);
+      } else if (part.type === 'tool-call-delta') {
+        // Relayed to the client by the tool-calling work (issue 10); until then a stream part the wire cannot carry yet.
+        throw new SwitchboardError('upstream_error', 'The model answered with a tool call, which this endpoint cannot relay yet.');
       } else {
         onFinish(part);
         await events.finish(part.finishReason, part.usage);

@@ -60,7 +60,7 @@ export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'us
           if (part.type === 'text-delta') {
             text += part.text;
             await context.events.delta(part.text);
-          } else {
+          } else if (part.type === 'finish') {
             context.result = { text, finishReason: part.finishReason, usage: part.usage };
             watch.finished(decision, part.usage);
           }
