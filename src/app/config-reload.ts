@@ -10,7 +10,7 @@ import type { SwitchboardConfig } from '../config/config-schema.js';
 import { ConfigError } from '../config/load-config.js';
 import type { ReloadReport } from '../server/server-host.js';
 
-export const reloadableSections = ['pools', 'routes', 'agents', 'intent', 'sessions', 'experiments', 'experimentSync'] as const;
+export const reloadableSections = ['pools', 'routes', 'agents', 'intent', 'sessions', 'experiments', 'experimentSync', 'knowledge'] as const;
 export const restartOnlySections = ['server', 'store', 'auth', 'logging', 'limits', 'redis', 'simulator'] as const;
 
 /** Where a runtime's config comes from, read again on every reload. */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { agentSchema, intentSchema } from './schemas/agent-schema.js';
 import { nameSchema } from './schemas/common-schemas.js';
 import { experimentSchema, experimentSyncSchema } from './schemas/experiment-schema.js';
+import { knowledgeSchema } from './schemas/knowledge-schema.js';
 import { limitsSchema } from './schemas/limits-schema.js';
 import { poolSchema } from './schemas/pool-schema.js';
 import { routeSchema } from './schemas/route-schema.js';
@@ -29,6 +30,8 @@ export const configObjectSchema = z
     agents: z.record(nameSchema, agentSchema).refine((agents) => Object.keys(agents).length > 0, 'at least one agent is needed'),
     intent: intentSchema,
     experiments: z.record(nameSchema, experimentSchema).default({}),
+    /** Knowledge bases that agents retrieve from (docs/retrieval.md). */
+    knowledge: knowledgeSchema,
     experimentSync: experimentSyncSchema,
   })
   .strict();

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { routeSchema } from './schemas/route-schema.js';
 import type { ConfigObject } from './config-object-schema.js';
 import { checkExperimentReferences } from './experiment-references.js';
+import { checkKnowledgeReferences } from './knowledge-references.js';
 
 export function checkReferences(config: ConfigObject, context: z.RefinementCtx): void {
   if (config.limits.backend === 'redis' && !config.redis && config.store.kind !== 'redis') {
@@ -44,6 +45,7 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx):
     }
   }
   checkExperimentReferences(config, context);
+  checkKnowledgeReferences(config, context);
 }
 
 /** Rules name known pools, once each by name, with sensible token bounds. */

@@ -1,0 +1,66 @@
+/**
+ * The embedded Retriever over one knowledge base of a SqliteKnowledgeIndex: BM25 over the chunks
+ * and, when the knowledge base has an embedder, cosine similarity of the query's vector, the two
+ * rankings fused by reciprocal rank. Each ranking contributes `candidates` (≥ topK) chunks.
+ */
+
+import type { Embedder } from '../models/route-embedder.js';
+import { ftsMatchExpression } from './query-terms.js';
+import { fuseRankings } from './reciprocal-rank-fusion.js';
+import { checkRetrievalQuery, RetrievalError } from './retrieval-query.js';
+import type { RetrievalQuery, RetrievedPassage, Retriever } from './retriever.js';
+import type { SqliteKnowledgeIndex } from './sqlite-knowledge-index.js';
+
+export interface EmbeddedRetrieverOptions {
+  kb: string;
+  index: SqliteKnowledgeIndex;
+  /** Present when the knowledge base has an embeddings route. */
+  embedder?: Embedder;
+  /** How many chunks each ranking hands to the fusion, per result asked for. */
+  candidatesPerResult?: number;
+}
+
+export class EmbeddedRetriever implements Retriever {
+  readonly kb: string;
+  readonly #index: SqliteKnowledgeIndex;
+  readonly #embedder: Embedder | undefined;
+  readonly #candidatesPerResult: number;
+
+  constructor(options: EmbeddedRetrieverOptions) {
+    this.kb = options.kb;
+    this.#index = options.index;
+    this.#embedder = options.embedder;
+    this.#candidatesPerResult = options.candidatesPerResult ?? 4;
+  }
+
+  async search(query: RetrievalQuery, signal?: AbortSignal): Promise<RetrievedPassage[]> {
+    checkRetrievalQuery(query, this.kb);
+    signal?.throwIfAborted();
+    const candidates = Math.max(query.topK * this.#candidatesPerResult, 20);
+    let queryVector: number[] | undefined;
+    if (this.#embedder) {
+      try {
+        [queryVector] = await this.#embedder.embed([query.text], signal);
+      } catch (error) {
+        signal?.throwIfAborted();
+        throw new RetrievalError('retrieval_failed', `knowledge base "${this.kb}": embedding the query failed: ${(error as Error).message}`, { cause: error });
+      }
+      signal?.throwIfAborted();
+    }
+    const match = ftsMatchExpression(this.kb, query.text);
+    const byText = match === undefined ? [] : this.#index.searchText(match, candidates);
+    const vectors = queryVector === undefined ? undefined : this.#index.vectorsOf(this.kb);
+    const byVector = vectors === undefined || queryVector === undefined ? [] : vectors.search(queryVector, candidates).ids;
+    const fused = fuseRankings(byVector.length === 0 ? [byText] : [byText, byVector], query.topK);
+    const passages: RetrievedPassage[] = [];
+    for (const [position, id] of fused.ids.entries()) {
+      const chunk = this.#index.chunk(id);
+      // A chunk replaced between the ranking and this read (another process ingesting) is skipped, never half-read.
+      if (!chunk) continue;
+      const passage: RetrievedPassage = { documentId: chunk.documentId, chunkId: `${chunk.documentId}#${chunk.chunkIndex}`, text: chunk.text, score: fused.scores[position]! };
+      if (chunk.title !== null) passage.title = chunk.title;
+      passages.push(passage);
+    }
+    return passages;
+  }
+}
