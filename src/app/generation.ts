@@ -13,9 +13,13 @@ import { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
 import { BackendLoadScraper } from '../models/backend-load-scraper.js';
 import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
+import { createRetrievers, type KnowledgeRetrievers } from '../retrieval/create-retrievers.js';
+import type { Retriever } from '../retrieval/retriever.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
 import type { RuntimeBase } from './runtime-base.js';
+
+const noRetrievers: ReadonlyMap<string, Retriever> = new Map();
 
 export class Generation implements HeldGeneration {
   /** 1 for the config the process started with, one more per swap. */
@@ -26,6 +30,7 @@ export class Generation implements HeldGeneration {
   readonly usage: UsageRecorder;
   readonly experiments: ExperimentEngine;
   readonly services: RouteServices;
+  #knowledge: KnowledgeRetrievers | undefined;
   readonly #scraper: BackendLoadScraper;
   #held = 0;
   #retired = false;
@@ -71,11 +76,18 @@ export class Generation implements HeldGeneration {
     const generation = new Generation(number, config, base, reload);
     try {
       await Promise.all([generation.#scraper.start(), generation.experiments.start()]);
+      // After the scraper's first round: ingesting sources with an embeddings route calls the generation's own pools.
+      generation.#knowledge = await createRetrievers(config, { sqlitePath: base.sqlitePath, router: generation.router });
     } catch (error) {
       await generation.close();
       throw error;
     }
     return generation;
+  }
+
+  /** One Retriever per configured knowledge base, by name: what agents' retrieval and search tools use. */
+  get retrievers(): ReadonlyMap<string, Retriever> {
+    return this.#knowledge?.retrievers ?? noRetrievers;
   }
 
   /** Requests running on this generation now. */
@@ -121,6 +133,7 @@ export class Generation implements HeldGeneration {
     await this.experiments.close();
     await this.#scraper.close();
     await this.router.close();
+    this.#knowledge?.close();
     this.#closedFlag = true;
   }
 }
