@@ -30,9 +30,9 @@ export function chunkText(text: string, options: ChunkingOptions = defaultChunki
     while (last + 1 < starts.length && ends[last + 1]! - starts[first]! <= maxChars) last++;
     chunks.push(text.slice(starts[first], ends[last]));
     if (last + 1 >= starts.length) break;
-    // The next chunk starts at the first word that lies within the overlap, but always moves forward.
+    // The next chunk starts at the first word within the overlap, always moves forward, and leaves room for a new word.
     let next = last + 1;
-    while (next - 1 > first && ends[last]! - starts[next - 1]! <= overlapChars) next--;
+    while (next - 1 > first && ends[last]! - starts[next - 1]! <= overlapChars && ends[last + 1]! - starts[next - 1]! <= maxChars) next--;
     first = next;
   }
   return chunks;

@@ -81,7 +81,7 @@ export class VectorIndex {
     return this.#top(k, this.#pickCandidates(Math.min(this.size, Math.max(this.#minCandidates, k * this.#rescoreFactor))), this.#candidates);
   }
 
-  /** Fills #candidates with the `wanted` rows nearest by Hamming distance (ties at the cut included up to the buffer); returns how many. */
+  /** Fills #candidates with the `wanted` rows nearest by Hamming distance; returns how many. */
   #pickCandidates(wanted: number): number {
     const words = this.#words;
     sketch(this.#query, 0, this.dimensions, this.#querySketch, 0);
@@ -106,8 +106,10 @@ export class VectorIndex {
     }
     if (this.#candidates.length < wanted) this.#candidates = new Int32Array(wanted);
     const candidates = this.#candidates;
+    // Rows closer than the cut all fit (fewer than `wanted`); rows at the cut fill what is left, in row order.
     let count = 0;
-    for (let row = 0; row < this.size && count < wanted; row++) if (distances[row]! <= cut) candidates[count++] = row;
+    for (let row = 0; row < this.size; row++) if (distances[row]! < cut) candidates[count++] = row;
+    for (let row = 0; row < this.size && count < wanted; row++) if (distances[row] === cut) candidates[count++] = row;
     return count;
   }
 
