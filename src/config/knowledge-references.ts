@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ConfigObject } from './config-object-schema.js';
 
 /** Adds an issue at `path` unless `kb` names a configured knowledge base (for example an agent's `retrieval.kb`). */
-export function checkKnowledgeBaseName(config: Pick<ConfigObject, 'knowledge'>, kb: string, path: readonly (string | number)[], context: z.RefinementCtx): void {
+export function checkKnowledgeBaseName(config: { readonly knowledge: Readonly<Record<string, unknown>> }, kb: string, path: readonly (string | number)[], context: z.RefinementCtx): void {
   if (Object.hasOwn(config.knowledge, kb)) return;
   const known = Object.keys(config.knowledge);
   context.addIssue({ code: 'custom', path: [...path], message: `unknown knowledge base "${kb}"; ${known.length === 0 ? 'the knowledge section configures none' : `configured: ${known.join(', ')}`}` });
