@@ -5,7 +5,7 @@
  */
 
 import type { Embedder } from '../models/route-embedder.js';
-import { ftsMatchExpression } from './query-terms.js';
+import { matchExpression, queryTerms, termExpression } from './query-terms.js';
 import { fuseRankings } from './reciprocal-rank-fusion.js';
 import { checkRetrievalQuery, RetrievalError } from './retrieval-query.js';
 import type { RetrievalQuery, RetrievedPassage, Retriever } from './retriever.js';
@@ -18,19 +18,26 @@ export interface EmbeddedRetrieverOptions {
   embedder?: Embedder;
   /** How many chunks each ranking hands to the fusion, per result asked for. */
   candidatesPerResult?: number;
+  /** A term in more than this share of the chunks is left out of BM25 when rarer terms remain. */
+  commonTermShare?: number;
 }
+
+/** Scoring a thousand chunks is cheap: below it a knowledge base keeps plain BM25 over every term. */
+const commonTermFloor = 1000;
 
 export class EmbeddedRetriever implements Retriever {
   readonly kb: string;
   readonly #index: SqliteKnowledgeIndex;
   readonly #embedder: Embedder | undefined;
   readonly #candidatesPerResult: number;
+  readonly #commonTermShare: number;
 
   constructor(options: EmbeddedRetrieverOptions) {
     this.kb = options.kb;
     this.#index = options.index;
     this.#embedder = options.embedder;
     this.#candidatesPerResult = options.candidatesPerResult ?? 4;
+    this.#commonTermShare = options.commonTermShare ?? 0.1;
   }
 
   async search(query: RetrievalQuery, signal?: AbortSignal): Promise<RetrievedPassage[]> {
@@ -47,8 +54,8 @@ export class EmbeddedRetriever implements Retriever {
       }
       signal?.throwIfAborted();
     }
-    const match = ftsMatchExpression(this.kb, query.text);
-    const byText = match === undefined ? [] : this.#index.searchText(match, candidates);
+    const terms = this.#selectiveTerms(queryTerms(query.text));
+    const byText = terms.length === 0 ? [] : this.#index.searchText(matchExpression(this.kb, terms), candidates);
     const vectors = queryVector === undefined ? undefined : this.#index.vectorsOf(this.kb);
     const byVector = vectors === undefined || queryVector === undefined ? [] : vectors.search(queryVector, candidates).ids;
     const fused = fuseRankings(byVector.length === 0 ? [byText] : [byText, byVector], query.topK);
@@ -62,5 +69,26 @@ export class EmbeddedRetriever implements Retriever {
       passages.push(passage);
     }
     return passages;
+  }
+
+  /**
+   * Drops terms found in more than `commonTermShare` of the chunks while rarer ones remain (the rarest
+   * is kept when all are common; a term in at most 1,000 chunks is never common): BM25 gives them little weight (their IDF is under a fifth of a rare
+   * term's), yet FTS5 would score every chunk that has them. Lucene's common-terms query does the same.
+   */
+  #selectiveTerms(terms: string[]): string[] {
+    if (terms.length <= 1) return terms;
+    let rarest = terms[0]!;
+    let rarestCount = Infinity;
+    const kept: string[] = [];
+    for (const term of terms) {
+      const { chunks, documents } = this.#index.termFrequency(this.kb, term, () => termExpression(this.kb, term));
+      if (documents < rarestCount) {
+        rarest = term;
+        rarestCount = documents;
+      }
+      if (documents <= Math.max(chunks * this.#commonTermShare, commonTermFloor)) kept.push(term);
+    }
+    return kept.length > 0 ? kept : [rarest];
   }
 }

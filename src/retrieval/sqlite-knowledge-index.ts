@@ -67,6 +67,8 @@ export class SqliteKnowledgeIndex {
   readonly #db: Database.Database;
   readonly #statements: ReturnType<typeof prepare>;
   readonly #vectors = new Map<string, VectorIndex | undefined>();
+  /** Per knowledge base: its chunk count and each looked-up term's document frequency, dropped with the vectors after a write. */
+  readonly #frequencies = new Map<string, { chunks: number; terms: Map<string, number> }>();
   #dataVersion: number;
 
   private constructor(path: string, db: Database.Database) {
@@ -118,7 +120,7 @@ export class SqliteKnowledgeIndex {
         }
       }
     })();
-    this.#vectors.delete(kb);
+    this.#forget(kb);
   }
 
   /** Removes documents by id; returns how many existed. */
@@ -130,7 +132,7 @@ export class SqliteKnowledgeIndex {
         deleted += this.#statements.deleteDocument.run(kb, id).changes;
       }
     })();
-    this.#vectors.delete(kb);
+    this.#forget(kb);
     return deleted;
   }
 
@@ -144,13 +146,41 @@ export class SqliteKnowledgeIndex {
     return this.#statements.searchFts.all(match, limit) as number[];
   }
 
+  #forget(kb: string): void {
+    this.#vectors.delete(kb);
+    this.#frequencies.delete(kb);
+  }
+
+  /** Drops everything derived from the data when another connection committed since the last look. */
+  #refresh(): void {
+    const version = this.#readDataVersion();
+    if (version === this.#dataVersion) return;
+    this.#dataVersion = version;
+    this.#vectors.clear();
+    this.#frequencies.clear();
+  }
+
+  /** How many chunks a knowledge base has, and in how many of them `term` occurs (cached until the next write). */
+  termFrequency(kb: string, term: string, expression: () => string): { chunks: number; documents: number } {
+    this.#refresh();
+    let entry = this.#frequencies.get(kb);
+    if (!entry) {
+      entry = { chunks: this.#statements.chunkCount.get(kb) as number, terms: new Map() };
+      this.#frequencies.set(kb, entry);
+    }
+    let documents = entry.terms.get(term);
+    if (documents === undefined) {
+      // Bounded: a stream of distinct words cannot grow the cache without limit.
+      if (entry.terms.size >= 100_000) entry.terms.clear();
+      documents = this.#statements.countFts.get(expression()) as number;
+      entry.terms.set(term, documents);
+    }
+    return { chunks: entry.chunks, documents };
+  }
+
   /** The vector index of a knowledge base, undefined when its chunks have none; reloaded after any commit. */
   vectorsOf(kb: string): VectorIndex | undefined {
-    const version = this.#readDataVersion();
-    if (version !== this.#dataVersion) {
-      this.#dataVersion = version;
-      this.#vectors.clear();
-    }
+    this.#refresh();
     if (this.#vectors.has(kb)) return this.#vectors.get(kb);
     const index = this.#loadVectors(kb);
     this.#vectors.set(kb, index);
@@ -158,6 +188,12 @@ export class SqliteKnowledgeIndex {
   }
 
   #loadVectors(kb: string): VectorIndex | undefined {
+    const rows = this.readVectors(kb);
+    return rows && new VectorIndex(rows.ids, rows.vectors, rows.dimensions);
+  }
+
+  /** A knowledge base's chunk ids and vectors, back to back, as stored (not normalised). */
+  readVectors(kb: string): { ids: Float64Array; vectors: Float32Array; dimensions: number } | undefined {
     const { count, bytes } = this.#statements.vectorShape.get(kb) as { count: number; bytes: number | null };
     if (count === 0 || bytes === null) return undefined;
     const dimensions = bytes / 4;
@@ -168,10 +204,11 @@ export class SqliteKnowledgeIndex {
       if (row === count) break;
       if (entry.vector.byteLength !== bytes) throw new Error(`knowledge base "${kb}" holds vectors of different sizes; re-ingest it`);
       ids[row] = entry.id;
-      vectors.set(new Float32Array(entry.vector.buffer, entry.vector.byteOffset, dimensions), row * dimensions);
+      // Byte-wise: a blob's Buffer need not be 4-byte aligned for a Float32Array view.
+      new Uint8Array(vectors.buffer, vectors.byteOffset + row * bytes, bytes).set(entry.vector);
       row++;
     }
-    return new VectorIndex(ids.subarray(0, row), vectors.subarray(0, row * dimensions), dimensions);
+    return { ids: ids.subarray(0, row), vectors: vectors.subarray(0, row * dimensions), dimensions };
   }
 
   chunk(id: number): ChunkRow | undefined {
@@ -212,6 +249,8 @@ function prepare(db: Database.Database) {
     deleteChunks: db.prepare('DELETE FROM kb_chunks WHERE kb = ? AND document_id = ?'),
     // Weights: the kb column only filters (0), a title match counts twice a body match.
     searchFts: db.prepare('SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY bm25(kb_chunks_fts, 0.0, 2.0, 1.0) LIMIT ?').pluck(),
+    countFts: db.prepare('SELECT count(*) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?').pluck(),
+    chunkCount: db.prepare('SELECT count(*) FROM kb_chunks WHERE kb = ?').pluck(),
     vectorShape: db.prepare('SELECT count(*) AS count, max(length(vector)) AS bytes FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL'),
     vectors: db.prepare('SELECT id, vector FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL ORDER BY id'),
     chunk: db.prepare('SELECT c.document_id, c.chunk_index, c.text, d.title FROM kb_chunks c JOIN kb_documents d ON d.kb = c.kb AND d.id = c.document_id WHERE c.id = ?'),

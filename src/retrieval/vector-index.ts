@@ -1,9 +1,11 @@
 /**
  * Cosine similarity over one knowledge base's chunk vectors, held as one Float32Array of unit vectors.
- * Up to `exactLimit` chunks every vector is scored. Past it, each vector also has a sign-bit sketch
- * (binary quantisation): the query's sketch ranks all chunks by Hamming distance with a 16-bit
- * popcount table, and only the closest candidates (`rescoreFactor` × topK, at least `minCandidates`)
- * are scored exactly. Scratch buffers are allocated once per index, so a search allocates only its result.
+ * Up to `exactLimit` chunks every vector is scored. Past it, each vector also has a 2-bit code per
+ * dimension (four levels, Lloyd-Max for a normal spread of components; one byte per 4 dimensions).
+ * A query is not quantised: for each byte it gets a table of the 256 values Σ q_j · level_j, so a
+ * chunk's approximate score is one table look-up per 4 dimensions instead of 4 multiply-adds. Only the best candidates
+ * by that score (`rescoreFactor` × topK, at least `minCandidates`) are scored exactly. Scratch
+ * buffers are allocated once per index, so a search allocates only its result.
  */
 
 export interface VectorIndexOptions {
@@ -19,11 +21,8 @@ export interface VectorHits {
   scores: number[];
 }
 
-const POPCOUNT16 = (() => {
-  const table = new Uint8Array(65536);
-  for (let value = 1; value < 65536; value++) table[value] = (value & 1) + table[value >>> 1]!;
-  return table;
-})();
+/** Approximate scores are binned this finely to find the candidates' cut without sorting. */
+const BINS = 4096;
 
 export class VectorIndex {
   readonly dimensions: number;
@@ -31,12 +30,13 @@ export class VectorIndex {
   readonly #ids: Float64Array;
   readonly #vectors: Float32Array;
   readonly #exact: boolean;
-  readonly #words: number;
-  readonly #sketches: Uint32Array;
-  readonly #distances: Uint16Array;
+  readonly #blocks: number;
+  readonly #codes: Uint8Array;
+  readonly #bins: Uint16Array;
   readonly #histogram: Uint32Array;
   readonly #query: Float32Array;
-  readonly #querySketch: Uint32Array;
+  readonly #tables: Float32Array;
+  readonly #levels: Float32Array;
   readonly #rescoreFactor: number;
   readonly #minCandidates: number;
   #candidates: Int32Array;
@@ -50,17 +50,20 @@ export class VectorIndex {
     this.#ids = ids;
     this.#vectors = vectors;
     for (let row = 0; row < this.size; row++) normalise(vectors, row * dimensions, dimensions);
-    this.#exact = this.size <= (options.exactLimit ?? 20_000);
+    this.#exact = this.size <= (options.exactLimit ?? 10_000);
     this.#rescoreFactor = options.rescoreFactor ?? 40;
     this.#minCandidates = options.minCandidates ?? 400;
-    this.#words = Math.ceil(dimensions / 32);
+    this.#blocks = Math.ceil(dimensions / 4);
     this.#query = new Float32Array(dimensions);
-    this.#querySketch = new Uint32Array(this.#words);
-    this.#sketches = new Uint32Array(this.#exact ? 0 : this.size * this.#words);
-    this.#distances = new Uint16Array(this.#exact ? 0 : this.size);
-    this.#histogram = new Uint32Array(dimensions + 2);
+    this.#tables = new Float32Array(this.#exact ? 0 : this.#blocks * 256);
+    this.#codes = new Uint8Array(this.#exact ? 0 : this.size * this.#blocks);
+    this.#bins = new Uint16Array(this.#exact ? 0 : this.size);
+    this.#histogram = new Uint32Array(BINS);
     this.#candidates = new Int32Array(0);
-    if (!this.#exact) for (let row = 0; row < this.size; row++) sketch(vectors, row * dimensions, dimensions, this.#sketches, row * this.#words);
+    // Unit vectors: components spread about 1/√d around 0; the levels and cuts are Lloyd-Max's for a normal spread.
+    const sigma = 1 / Math.sqrt(dimensions);
+    this.#levels = Float32Array.from([-1.51 * sigma, -0.4528 * sigma, 0.4528 * sigma, 1.51 * sigma]);
+    if (!this.#exact) for (let row = 0; row < this.size; row++) levelCode(vectors, row * dimensions, dimensions, 0.9816 * sigma, this.#codes, row * this.#blocks);
   }
 
   /** Whether every vector is scored (true) or the sketches pick the candidates first. */
@@ -81,35 +84,53 @@ export class VectorIndex {
     return this.#top(k, this.#pickCandidates(Math.min(this.size, Math.max(this.#minCandidates, k * this.#rescoreFactor))), this.#candidates);
   }
 
-  /** Fills #candidates with the `wanted` rows nearest by Hamming distance; returns how many. */
+  /** Fills #candidates with the `wanted` rows of the best approximate scores; returns how many. */
   #pickCandidates(wanted: number): number {
-    const words = this.#words;
-    sketch(this.#query, 0, this.dimensions, this.#querySketch, 0);
+    const blocks = this.#blocks;
+    const tables = this.#tables;
+    const unit = this.#query;
+    // Table b holds, for every code byte of dimensions 4b..4b+3, the query's sum with those levels.
+    const levels = this.#levels;
+    let range = 0;
+    for (let block = 0; block < blocks; block++) {
+      const base = block * 256;
+      let reach = 0;
+      for (let pattern = 0; pattern < 256; pattern++) {
+        let value = 0;
+        for (let slot = 0; slot < 4; slot++) {
+          const dimension = block * 4 + slot;
+          if (dimension < this.dimensions) value += unit[dimension]! * levels[(pattern >>> (2 * slot)) & 3]!;
+        }
+        tables[base + pattern] = value;
+        if (value > reach) reach = value;
+        if (-value > reach) reach = -value;
+      }
+      range += reach;
+    }
+    // Every approximate score lies in [-range, range], the sum of each table's largest magnitude: bin it, count the bins, cut from the top.
     const histogram = this.#histogram;
     histogram.fill(0);
-    const distances = this.#distances;
-    const sketches = this.#sketches;
-    const querySketch = this.#querySketch;
-    for (let row = 0, offset = 0; row < this.size; row++, offset += words) {
-      let distance = 0;
-      for (let word = 0; word < words; word++) {
-        const bits = (sketches[offset + word]! ^ querySketch[word]!) >>> 0;
-        distance += POPCOUNT16[bits & 0xffff]! + POPCOUNT16[bits >>> 16]!;
-      }
-      distances[row] = distance;
-      histogram[distance]!++;
+    const bins = this.#bins;
+    const codes = this.#codes;
+    const scale = range === 0 ? 0 : (BINS - 1) / (2 * range);
+    for (let row = 0, offset = 0; row < this.size; row++, offset += blocks) {
+      let score = 0;
+      for (let block = 0, base = 0; block < blocks; block++, base += 256) score += tables[base + codes[offset + block]!]!;
+      const bin = Math.min(BINS - 1, Math.max(0, Math.floor((score + range) * scale)));
+      bins[row] = bin;
+      histogram[bin]!++;
     }
-    let cut = 0;
-    for (let seen = 0; cut < histogram.length; cut++) {
+    let cut = BINS - 1;
+    for (let seen = 0; cut > 0; cut--) {
       seen += histogram[cut]!;
       if (seen >= wanted) break;
     }
     if (this.#candidates.length < wanted) this.#candidates = new Int32Array(wanted);
     const candidates = this.#candidates;
-    // Rows closer than the cut all fit (fewer than `wanted`); rows at the cut fill what is left, in row order.
+    // Rows above the cut all fit (fewer than `wanted`); rows in the cut's bin fill what is left, in row order.
     let count = 0;
-    for (let row = 0; row < this.size; row++) if (distances[row]! < cut) candidates[count++] = row;
-    for (let row = 0; row < this.size && count < wanted; row++) if (distances[row] === cut) candidates[count++] = row;
+    for (let row = 0; row < this.size; row++) if (bins[row]! > cut) candidates[count++] = row;
+    for (let row = 0; row < this.size && count < wanted; row++) if (bins[row] === cut) candidates[count++] = row;
     return count;
   }
 
@@ -153,12 +174,15 @@ function normalise(vectors: Float32Array, offset: number, dimensions: number): v
   for (let index = 0; index < dimensions; index++) vectors[offset + index]! *= scale;
 }
 
-/** One bit per dimension: set where the component is positive. */
-function sketch(vectors: Float32Array, offset: number, dimensions: number, into: Uint32Array, at: number): void {
-  for (let word = 0; word * 32 < dimensions; word++) {
-    let bits = 0;
-    const end = Math.min(32, dimensions - word * 32);
-    for (let bit = 0; bit < end; bit++) if (vectors[offset + word * 32 + bit]! > 0) bits |= 1 << bit;
-    into[at + word] = bits >>> 0;
+/** Two bits per dimension, four to a byte: the level a component falls in (cuts at -cut, 0, cut). */
+function levelCode(vectors: Float32Array, offset: number, dimensions: number, cut: number, into: Uint8Array, at: number): void {
+  for (let block = 0; block * 4 < dimensions; block++) {
+    let code = 0;
+    for (let slot = 0; slot < 4 && block * 4 + slot < dimensions; slot++) {
+      const value = vectors[offset + block * 4 + slot]!;
+      const level = value < -cut ? 0 : value < 0 ? 1 : value < cut ? 2 : 3;
+      code |= level << (2 * slot);
+    }
+    into[at + block] = code;
   }
 }

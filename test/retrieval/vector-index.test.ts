@@ -33,7 +33,7 @@ describe('VectorIndex', () => {
     assert.deepEqual(index.search([0, 0, 1], 1).ids, [30]);
   });
 
-  it('past the exact limit, finds the exact top hits of near-duplicate queries through the sketches', () => {
+  it('past the exact limit, finds the exact top hit of near-duplicate queries through the 2-bit codes', () => {
     const source = new SeededRandom(11);
     const random = () => source.next();
     const dimensions = 64;
