@@ -47,6 +47,8 @@ export async function createRetrievers(config: Pick<SwitchboardConfig, 'knowledg
           throw new Error(`knowledge.${name}.sources: ${(error as Error).message}`, { cause: error });
         }
       }
+      // Loaded now rather than by the first search: 100,000 vectors take a noticeable moment to read.
+      if (embedder) index!.vectorsOf(name);
       retrievers.set(name, new EmbeddedRetriever({ kb: name, index: index!, embedder }));
     }
   } catch (error) {
