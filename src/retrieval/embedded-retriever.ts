@@ -5,7 +5,7 @@
  */
 
 import type { Embedder } from '../models/route-embedder.js';
-import { matchExpression, queryTerms, termExpression } from './query-terms.js';
+import { matchExpression, queryTerms } from './query-terms.js';
 import { fuseRankings } from './reciprocal-rank-fusion.js';
 import { checkRetrievalQuery, RetrievalError } from './retrieval-query.js';
 import type { RetrievalQuery, RetrievedPassage, Retriever } from './retriever.js';
@@ -82,7 +82,7 @@ export class EmbeddedRetriever implements Retriever {
     let rarestCount = Infinity;
     const kept: string[] = [];
     for (const term of terms) {
-      const { chunks, documents } = this.#index.termFrequency(this.kb, term, () => termExpression(this.kb, term));
+      const { chunks, documents } = this.#index.termFrequency(this.kb, term);
       if (documents < rarestCount) {
         rarest = term;
         rarestCount = documents;

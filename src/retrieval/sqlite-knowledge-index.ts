@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { termExpression } from './query-terms.js';
 import { VectorIndex } from './vector-index.js';
 
 export interface StoredChunk {
@@ -161,7 +162,7 @@ export class SqliteKnowledgeIndex {
   }
 
   /** How many chunks a knowledge base has, and in how many of them `term` occurs (cached until the next write). */
-  termFrequency(kb: string, term: string, expression: () => string): { chunks: number; documents: number } {
+  termFrequency(kb: string, term: string): { chunks: number; documents: number } {
     this.#refresh();
     let entry = this.#frequencies.get(kb);
     if (!entry) {
@@ -172,7 +173,7 @@ export class SqliteKnowledgeIndex {
     if (documents === undefined) {
       // Bounded: a stream of distinct words cannot grow the cache without limit.
       if (entry.terms.size >= 100_000) entry.terms.clear();
-      documents = this.#statements.countFts.get(expression()) as number;
+      documents = this.#statements.countFts.get(termExpression(kb, term)) as number;
       entry.terms.set(term, documents);
     }
     return { chunks: entry.chunks, documents };

@@ -130,6 +130,23 @@ describe('embedded retriever', () => {
     }
   });
 
+  it('leaves out of BM25 a word in most chunks of a large knowledge base while a rarer word remains', async () => {
+    const index = SqliteKnowledgeIndex.open(':memory:');
+    try {
+      const documents = Array.from({ length: 1500 }, (_, number) => ({ id: `item-${number}`, text: `Shop item number ${number}${number === 700 ? ' with a zebra print' : ''}.` }));
+      await ingestDocuments(index, 'shop', documents, { chunking });
+      const retriever = new EmbeddedRetriever({ kb: 'shop', index });
+      assert.deepEqual((await retriever.search({ kb: 'shop', text: 'shop zebra', topK: 10 })).map((passage) => passage.documentId), ['item-700'], '"shop" is in every chunk: only "zebra" is searched');
+      assert.equal((await retriever.search({ kb: 'shop', text: 'shop item', topK: 10 })).length, 10, 'when every word is common, the rarest is still searched');
+      const small = SqliteKnowledgeIndex.open(':memory:');
+      await ingestDocuments(small, 'shop', documents.slice(0, 100), { chunking });
+      assert.equal((await new EmbeddedRetriever({ kb: 'shop', index: small }).search({ kb: 'shop', text: 'shop zebra', topK: 10 })).length, 10, 'a small knowledge base keeps every word');
+      small.close();
+    } finally {
+      index.close();
+    }
+  });
+
   it('says which knowledge base failed when the embeddings route fails', async () => {
     const index = SqliteKnowledgeIndex.open(':memory:');
     try {
