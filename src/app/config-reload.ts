@@ -1,5 +1,5 @@
 /**
- * What a reload may change: the sections a generation is built from (pools, routes, agents,
+ * What a reload may change: the sections a generation is built from (pools, routes, agents, knowledge,
  * intent, sessions, experiments) apply at once; the sections the long-lived base was built from
  * (server, store, auth, logging, limits, redis, simulator) need a restart, so a reload that
  * changes one is refused, naming each, and the current config keeps serving.
