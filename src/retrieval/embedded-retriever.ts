@@ -72,23 +72,15 @@ export class EmbeddedRetriever implements Retriever {
   }
 
   /**
-   * Drops terms found in more than `commonTermShare` of the chunks while rarer ones remain (the rarest
-   * is kept when all are common; a term in at most 1,000 chunks is never common): BM25 gives them little weight (their IDF is under a fifth of a rare
-   * term's), yet FTS5 would score every chunk that has them. Lucene's common-terms query does the same.
+   * Drops terms found in more than `commonTermShare` of the chunks (and in more than 1,000) while
+   * other terms remain; when all are common, the first is kept. BM25 gives such a term little weight
+   * (its IDF is under a fifth of a rare term's), yet FTS5 would score every chunk that has it.
+   * Lucene's common-terms query does the same. Counting stops at the limit, so it stays cheap.
    */
   #selectiveTerms(terms: string[]): string[] {
     if (terms.length <= 1) return terms;
-    let rarest = terms[0]!;
-    let rarestCount = Infinity;
-    const kept: string[] = [];
-    for (const term of terms) {
-      const { chunks, documents } = this.#index.termFrequency(this.kb, term);
-      if (documents < rarestCount) {
-        rarest = term;
-        rarestCount = documents;
-      }
-      if (documents <= Math.max(chunks * this.#commonTermShare, commonTermFloor)) kept.push(term);
-    }
-    return kept.length > 0 ? kept : [rarest];
+    const limit = Math.floor(Math.max(this.#index.chunkCount(this.kb) * this.#commonTermShare, commonTermFloor));
+    const kept = terms.filter((term) => this.#index.termFrequency(this.kb, term, limit + 1) <= limit);
+    return kept.length > 0 ? kept : [terms[0]!];
   }
 }

@@ -69,7 +69,7 @@ export class SqliteKnowledgeIndex {
   readonly #statements: ReturnType<typeof prepare>;
   readonly #vectors = new Map<string, VectorIndex | undefined>();
   /** Per knowledge base: its chunk count and each looked-up term's document frequency, dropped with the vectors after a write. */
-  readonly #frequencies = new Map<string, { chunks: number; terms: Map<string, number> }>();
+  readonly #frequencies = new Map<string, { chunks: number; cap: number; terms: Map<string, number> }>();
   #dataVersion: number;
 
   private constructor(path: string, db: Database.Database) {
@@ -161,22 +161,36 @@ export class SqliteKnowledgeIndex {
     this.#frequencies.clear();
   }
 
-  /** How many chunks a knowledge base has, and in how many of them `term` occurs (cached until the next write). */
-  termFrequency(kb: string, term: string): { chunks: number; documents: number } {
+  /** How many chunks a knowledge base has. */
+  chunkCount(kb: string): number {
+    return this.#frequenciesOf(kb).chunks;
+  }
+
+  /**
+   * In how many chunks of a knowledge base `term` occurs, counted up to `cap` (the count stops there,
+   * so a word in every chunk costs no more than the cap); cached until the next write.
+   */
+  termFrequency(kb: string, term: string, cap: number): number {
+    const entry = this.#frequenciesOf(kb);
+    let documents = entry.terms.get(term);
+    if (documents === undefined || (documents >= entry.cap && cap > entry.cap)) {
+      // Bounded: a stream of distinct words cannot grow the cache without limit.
+      if (entry.terms.size >= 100_000) entry.terms.clear();
+      documents = this.#statements.countFts.get(termExpression(kb, term), cap) as number;
+      entry.terms.set(term, documents);
+      entry.cap = Math.max(entry.cap, cap);
+    }
+    return documents;
+  }
+
+  #frequenciesOf(kb: string): { chunks: number; cap: number; terms: Map<string, number> } {
     this.#refresh();
     let entry = this.#frequencies.get(kb);
     if (!entry) {
-      entry = { chunks: this.#statements.chunkCount.get(kb) as number, terms: new Map() };
+      entry = { chunks: this.#statements.chunkCount.get(kb) as number, cap: 0, terms: new Map() };
       this.#frequencies.set(kb, entry);
     }
-    let documents = entry.terms.get(term);
-    if (documents === undefined) {
-      // Bounded: a stream of distinct words cannot grow the cache without limit.
-      if (entry.terms.size >= 100_000) entry.terms.clear();
-      documents = this.#statements.countFts.get(termExpression(kb, term)) as number;
-      entry.terms.set(term, documents);
-    }
-    return { chunks: entry.chunks, documents };
+    return entry;
   }
 
   /** The vector index of a knowledge base, undefined when its chunks have none; reloaded after any commit. */
@@ -250,7 +264,7 @@ function prepare(db: Database.Database) {
     deleteChunks: db.prepare('DELETE FROM kb_chunks WHERE kb = ? AND document_id = ?'),
     // Weights: the kb column only filters (0), a title match counts twice a body match.
     searchFts: db.prepare('SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY bm25(kb_chunks_fts, 0.0, 2.0, 1.0) LIMIT ?').pluck(),
-    countFts: db.prepare('SELECT count(*) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?').pluck(),
+    countFts: db.prepare('SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT ?)').pluck(),
     chunkCount: db.prepare('SELECT count(*) FROM kb_chunks WHERE kb = ?').pluck(),
     vectorShape: db.prepare('SELECT count(*) AS count, max(length(vector)) AS bytes FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL'),
     vectors: db.prepare('SELECT id, vector FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL ORDER BY id'),
