@@ -24,6 +24,8 @@ export interface VectorHits {
 /** Approximate scores are binned this finely to find the candidates' cut without sorting. */
 const BINS = 4096;
 
+const isLittleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 export class VectorIndex {
   readonly dimensions: number;
   readonly size: number;
@@ -32,6 +34,8 @@ export class VectorIndex {
   readonly #exact: boolean;
   readonly #blocks: number;
   readonly #codes: Uint8Array;
+  /** The same codes as little-endian 32-bit words, when each row is a whole number of them. */
+  readonly #codeWords: Uint32Array | undefined;
   readonly #bins: Uint16Array;
   readonly #histogram: Uint32Array;
   readonly #query: Float32Array;
@@ -57,6 +61,7 @@ export class VectorIndex {
     this.#query = new Float32Array(dimensions);
     this.#tables = new Float32Array(this.#exact ? 0 : this.#blocks * 256);
     this.#codes = new Uint8Array(this.#exact ? 0 : this.size * this.#blocks);
+    this.#codeWords = this.#blocks % 4 === 0 && isLittleEndian ? new Uint32Array(this.#codes.buffer, 0, this.#codes.length / 4) : undefined;
     this.#bins = new Uint16Array(this.#exact ? 0 : this.size);
     this.#histogram = new Uint32Array(BINS);
     this.#candidates = new Int32Array(0);
@@ -113,9 +118,19 @@ export class VectorIndex {
     const bins = this.#bins;
     const codes = this.#codes;
     const scale = range === 0 ? 0 : (BINS - 1) / (2 * range);
+    // Four codes per read when rows are whole 32-bit words (256 dimensions: 16 reads instead of 64).
+    const words = this.#codeWords;
+    const wordsPerRow = blocks >>> 2;
     for (let row = 0, offset = 0; row < this.size; row++, offset += blocks) {
       let score = 0;
-      for (let block = 0, base = 0; block < blocks; block++, base += 256) score += tables[base + codes[offset + block]!]!;
+      if (words !== undefined) {
+        for (let word = 0, at = row * wordsPerRow, base = 0; word < wordsPerRow; word++, base += 1024) {
+          const four = words[at + word]!;
+          score += tables[base + (four & 255)]! + tables[base + 256 + ((four >>> 8) & 255)]! + tables[base + 512 + ((four >>> 16) & 255)]! + tables[base + 768 + (four >>> 24)]!;
+        }
+      } else {
+        for (let block = 0, base = 0; block < blocks; block++, base += 256) score += tables[base + codes[offset + block]!]!;
+      }
       const bin = Math.min(BINS - 1, Math.max(0, Math.floor((score + range) * scale)));
       bins[row] = bin;
       histogram[bin]!++;

@@ -33,10 +33,9 @@ describe('VectorIndex', () => {
     assert.deepEqual(index.search([0, 0, 1], 1).ids, [30]);
   });
 
-  it('past the exact limit, finds the exact top hit of near-duplicate queries through the 2-bit codes', () => {
+  for (const dimensions of [64, 36]) it(`past the exact limit, finds the exact top hit of near-duplicate queries through the 2-bit codes (${dimensions} dimensions)`, () => {
     const source = new SeededRandom(11);
     const random = () => source.next();
-    const dimensions = 64;
     const count = 3000;
     const vectors = randomVectors(count, dimensions, random);
     const copy = vectors.slice();
