@@ -66,8 +66,7 @@ async function relay(
       if (part.type === 'text-delta') {
         await events.delta(part.text);
       } else if (part.type === 'tool-call-delta') {
-        // Relayed to the client by the tool-calling work (issue 10); until then a stream part the wire cannot carry yet.
-        throw new SwitchboardError('upstream_error', 'The model answered with a tool call, which this endpoint cannot relay yet.');
+        await events.toolCallDelta(part);
       } else {
         onFinish(part);
         await events.finish(part.finishReason, part.usage);
