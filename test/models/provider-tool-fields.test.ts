@@ -271,6 +271,7 @@ describe('which fields each provider honours', () => {
     ['response_format', { responseFormat: { type: 'json_object' } }],
     ['tools.1.function.strict', { tools: [lookup, { name: 'b', strict: true }] }],
     ['top_k', { extraFields: { top_k: 3 } }],
+    ['messages.1.name', { messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'x', name: 'ann' }] }],
   ];
   for (const [param, fields] of refusedByAnthropic) {
     it(`Anthropic refuses ${param} by name; OpenAI-format pools take it`, () => {
@@ -279,7 +280,10 @@ describe('which fields each provider honours', () => {
     });
   }
   it('Anthropic takes what it can map: tools, tool choice, parallel off, user, stop, a text response format, n = 1', () => {
-    const mapped: ChatCallRequest = { ...plain, tools: [lookup], toolChoice: 'required', parallelToolCalls: false, user: 'u', stop: ['x'], responseFormat: { type: 'text' }, n: 1 };
+    const mapped: ChatCallRequest = {
+      ...plain,
+      messages: [...plain.messages, { role: 'assistant', content: '', toolCalls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', content: 'r', toolCallId: 'c', name: 'f' }],
+      tools: [lookup], toolChoice: 'required', parallelToolCalls: false, user: 'u', stop: ['x'], responseFormat: { type: 'text' }, n: 1 };
     assert.equal(unsupportedField('anthropic', mapped), undefined);
   });
 });

@@ -38,6 +38,12 @@ function anthropicUnsupported(request: ChatCallRequest): UnsupportedField | unde
       if (tools[index]!.strict === true) return { param: `tools.${index}.function.strict`, reason: 'the Messages API has no strict tool schemas' };
     }
   }
+  // A tool message's name repeats its call's; any other message's name has no place on this API.
+  const messages = request.messages;
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index]!;
+    if (message.name !== undefined && message.role !== 'tool') return { param: `messages.${index}.name`, reason: 'the Messages API has no per-message names' };
+  }
   if (request.extraFields) {
     for (const name in request.extraFields) return { param: name, reason: 'it is not a field Switchboard maps to the Messages API' };
   }
