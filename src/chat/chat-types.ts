@@ -49,6 +49,8 @@ export interface ChatCallRequest {
   stop?: string[];
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** When set, the call is an embeddings request for these texts (`messages` is empty): it takes the same pools, retries, fallbacks and breakers as a chat call. */
+  embeddingInput?: readonly string[];
   parallelToolCalls?: boolean;
   /** OpenAI's `response_format`: plain text, any JSON object, or JSON matching a schema. */
   responseFormat?: ResponseFormat;
@@ -82,6 +84,8 @@ export interface ChatCallResult {
   toolCalls?: ToolCall[];
   /** OpenAI's `choices[0].logprobs` as the backend sent it, when the request asked for logprobs. */
   logprobs?: unknown;
+  /** One vector per input of an embeddings call, in input order. */
+  embeddings?: number[][];
   /** The model the backend says answered, when it says (traces record it as `gen_ai.response.model`). */
   model?: string;
 }
