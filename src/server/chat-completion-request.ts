@@ -6,7 +6,7 @@ import { modelledChatFields, type ChatCompletionRequest } from './chat-completio
 type WireMessage = ChatCompletionRequest['messages'][number];
 
 function toChatMessage(message: WireMessage): ChatMessage {
-  const converted: ChatMessage = { role: message.role === 'developer' ? 'system' : message.role, content: message.content };
+  const converted: ChatMessage = { role: message.role === 'developer' ? 'system' : message.role, content: message.content ?? '' };
   if (message.name !== undefined) converted.name = message.name;
   if (message.tool_call_id !== undefined) converted.toolCallId = message.tool_call_id;
   if (message.tool_calls && message.tool_calls.length > 0) {

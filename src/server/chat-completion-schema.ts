@@ -7,9 +7,11 @@ import { z } from 'zod';
  * or a file) is refused naming its `type`, because the neutral chat types carry text only and dropping it would
  * answer a question the client did not ask.
  */
-const contentSchema = z.unknown().transform((content, context): string => {
+const contentSchema = z.unknown().transform((content, context): string | undefined => {
   if (typeof content === 'string') return content;
-  if (content === null || content === undefined) return '';
+  // Absent stays absent, for the message check below; null is OpenAI's "no text" (an assistant that only called tools).
+  if (content === undefined) return undefined;
+  if (content === null) return '';
   if (!Array.isArray(content)) {
     context.addIssue({ code: 'custom', message: 'content must be a string, null or an array of text parts' });
     return z.NEVER;
@@ -46,12 +48,15 @@ const toolCallSchema = z.object({
 const chatMessageSchema = z
   .object({
     role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-    content: contentSchema,
+    content: contentSchema.optional(),
     name: z.string().optional(),
     tool_call_id: z.string().min(1).optional(),
     tool_calls: z.array(toolCallSchema).nullish(),
   })
   .superRefine((message, context) => {
+    if (message.content === undefined && !(message.role === 'assistant' && message.tool_calls && message.tool_calls.length > 0)) {
+      context.addIssue({ code: 'custom', path: ['content'], message: 'content is required (it may be left out only by an assistant message with tool_calls)' });
+    }
     if (message.role === 'tool' && message.tool_call_id === undefined) context.addIssue({ code: 'custom', path: ['tool_call_id'], message: "a message with role 'tool' needs the tool_call_id it answers" });
     if (message.tool_calls && message.role !== 'assistant') context.addIssue({ code: 'custom', path: ['tool_calls'], message: 'only assistant messages carry tool_calls' });
   });

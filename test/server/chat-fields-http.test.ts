@@ -164,6 +164,7 @@ describe('chat completion fields over HTTP', () => {
     );
     await refused({ model: 'gpt', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] }, 'messages.0.content.0.type', /"input_audio" part/);
     await refused({ model: 'gpt', messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'f' } }] }] }, 'messages.0.content.0.type', /"file" part/);
+    await refused({ model: 'gpt', messages: [{ role: 'user' }] }, 'messages.0.content', /content is required/);
     await refused({ model: 'gpt', messages: user, n: 2 }, 'n', /only n = 1/);
     await refused({ model: 'gpt', messages: user, logprobs: true, stream: true }, 'logprobs', /non-streamed/);
     await refused({ model: 'gpt', messages: [...user, { role: 'tool', content: 'x' }] }, 'messages.1.tool_call_id', /tool_call_id/);
@@ -173,8 +174,22 @@ describe('chat completion fields over HTTP', () => {
     await refused({ model: 'gpt', messages: user, tools: [{ type: 'function', function: { name: 'bad name' } }] }, 'tools.0.function.name', /letters, digits/);
   });
 
-  it('still takes text parts, joined', async () => {
-    const response = await post({ model: 'demo', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello ' }, { type: 'text', text: 'there' }] }], max_tokens: 3 });
+  it('still takes text parts, joined, and an assistant turn of tool calls without content', async () => {
+    const response = await post({
+      model: 'gpt',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Hello ' }, { type: 'text', text: 'there' }] },
+        { role: 'assistant', tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'lookup_order', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_0', content: [{ type: 'text', text: 'none' }] },
+      ],
+      tools,
+    });
     assert.equal(response.status, 200);
+    const sent = (openAiUpstream.requests.at(-1)!.body as { messages: unknown[] }).messages;
+    assert.deepEqual(sent, [
+      { role: 'user', content: 'Hello there' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'lookup_order', arguments: '{}' } }] },
+      { role: 'tool', content: 'none', tool_call_id: 'call_0' },
+    ]);
   });
 });
