@@ -128,6 +128,15 @@ for (const route of ['gpt', 'claude'] as const) {
       assert.match(second.text, /shipped/);
     });
 
+    it("the client's own stream helper assembles the streamed call into the same message as the whole answer", async () => {
+      const whole = await client.chat.completions.create({ model: route, messages: [question], tools });
+      const assembled = await client.chat.completions.stream({ model: route, messages: [question], tools }).finalChatCompletion();
+      const message = assembled.choices[0]!.message;
+      assert.equal(assembled.choices[0]!.finish_reason, 'tool_calls');
+      const strip = (calls: OpenAI.Chat.Completions.ChatCompletionMessageToolCall[] | undefined) => calls?.map((call) => (call.type === 'function' ? { type: call.type, name: call.function.name, arguments: JSON.parse(call.function.arguments) as unknown } : call));
+      assert.deepEqual(strip(message.tool_calls), strip(whole.choices[0]!.message.tool_calls));
+    });
+
     it('parallel calls keep their indices, streamed and not, and their results go back together', async () => {
       const ask: OpenAI.Chat.Completions.ChatCompletionMessageParam = { role: 'user', content: 'Where is my order 48213, and search the catalogue for running shoes' };
       const whole = await client.chat.completions.create({ model: route, messages: [ask], tools });
