@@ -40,14 +40,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A minimal valid config around the given pools and routes. */
-export function routerConfig(pools: ConfigInput['pools'], routes: ConfigInput['routes']) {
+/** A minimal valid config around the given pools and routes; `declared` adds the agents, tiers and tenants that rules name. */
+export function routerConfig(pools: ConfigInput['pools'], routes: ConfigInput['routes'], declared: Partial<Pick<ConfigInput, 'agents' | 'limits' | 'tenants'>> = {}) {
   return parseConfig({
     pools,
     routes,
-    agents: { helper: { route: Object.keys(routes)[0]! } },
+    agents: { helper: { route: Object.keys(routes)[0]! }, ...declared.agents },
     intent: { defaultAgent: 'helper' },
     logging: { level: 'silent' },
+    limits: declared.limits,
+    tenants: declared.tenants,
   });
 }
 

@@ -26,7 +26,8 @@ class RecordingObserver implements RouterObserver {
 function build(pools: ConfigInput['pools'], routes: ConfigInput['routes'], scripts: Record<string, (call: number) => Outcome>) {
   const providers = new Map<string, ScriptedProvider>();
   const observer = new RecordingObserver();
-  const router = new ModelRouter(routerConfig(pools, routes), (url) => url, {
+  // The cost-ceiling rule names the tier "free": rules may name only declared tiers.
+  const router = new ModelRouter(routerConfig(pools, routes, { limits: { tiers: { free: {} } } }), (url) => url, {
     random: seededRandom(1),
     observer,
     createProvider: (_config, url) => {
