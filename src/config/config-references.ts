@@ -39,7 +39,11 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx, 
     if (pool.balancer === 'queue-aware' && pool.engine === 'none') {
       context.addIssue({ code: 'custom', path: ['pools', name, 'engine'], message: 'the queue-aware balancer needs the engine whose metrics it scrapes (vllm, sglang or tgi)' });
     }
+    const instanceNames = new Set<string>();
     for (const [index, instance] of pool.instances.entries()) {
+      const instanceName = instance.name ?? `${name}-${index}`;
+      if (instanceNames.has(instanceName)) context.addIssue({ code: 'custom', path: ['pools', name, 'instances', index, 'name'], message: `instance name "${instanceName}" is used twice in the pool` });
+      instanceNames.add(instanceName);
       const match = /^simulator:\/\/(\d+)$/.exec(instance.url);
       if (!match) continue;
       const count = config.simulator?.instances ?? 0;

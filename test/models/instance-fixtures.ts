@@ -15,6 +15,7 @@ export const idleProvider: ChatProvider = {
 export function makeInstance(index: number, overrides: Partial<InstanceSettings> = {}): InstanceState {
   return new InstanceState({
     pool: 'pool',
+    name: `pool-${index}`,
     url: `http://instance-${index}:8000`,
     metricsUrl: `http://instance-${index}:8000/metrics`,
     index,
