@@ -44,6 +44,8 @@ export interface ChatCallRequest {
   stop?: string[];
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** When set, the call is an embeddings request for these texts (`messages` is empty): it takes the same pools, retries, fallbacks and breakers as a chat call. */
+  embeddingInput?: readonly string[];
   parallelToolCalls?: boolean;
   /** Used by session-affinity balancing and passed to backends as a hint. */
   sessionId?: string;
@@ -56,6 +58,8 @@ export interface ChatCallResult {
   finishReason: FinishReason;
   usage: TokenUsage;
   toolCalls?: ToolCall[];
+  /** One vector per input of an embeddings call, in input order. */
+  embeddings?: number[][];
   /** The model the backend says answered, when it says (traces record it as `gen_ai.response.model`). */
   model?: string;
 }

@@ -3,7 +3,7 @@
  * caller chain (fallback across pools → retries within a pool → one attempt on one instance).
  */
 
-import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatStreamPart, TokenUsage } from '../chat/chat-types.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -116,6 +116,13 @@ export class ModelRouter {
     const result = await this.#caller.call(call);
     this.#logDecision(call.decision);
     return { result, decision: call.decision };
+  }
+
+  /** Embeddings of `input`, one vector per text in order, over the route's pools with the same retries, fallbacks and breakers as a chat call. */
+  async embed(routeName: string, input: readonly string[], signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ vectors: number[][]; usage: TokenUsage; decision: RouteDecision }> {
+    const request: ChatCallRequest = { model: '', messages: [], embeddingInput: input };
+    const { result, decision } = await this.call(routeName, request, signal, hints, options);
+    return { vectors: result.embeddings ?? [], usage: result.usage, decision };
   }
 
   /**

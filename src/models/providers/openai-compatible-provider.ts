@@ -18,10 +18,18 @@ export interface OpenAiCompatibleProviderOptions {
   headers?: Record<string, string>;
   /** Path of the chat endpoint, for servers that mount it elsewhere (Azure: `/chat/completions`). */
   chatPath?: string;
+  /** Path of the embeddings endpoint (Azure: `/embeddings`). */
+  embeddingsPath?: string;
   /** Query string without `?` (Azure: `api-version=2024-06-01`). */
   query?: string;
   connections?: number;
   connectTimeoutMs?: number;
+}
+
+interface OpenAiEmbeddings {
+  model?: string;
+  data?: { index?: number; embedding?: number[] }[];
+  usage?: { prompt_tokens?: number };
 }
 
 interface OpenAiChunk {
@@ -83,6 +91,7 @@ export function plainDeltaContent(data: string): string | undefined {
 export class OpenAiCompatibleProvider implements ChatProvider {
   readonly instance: string;
   readonly #client: UpstreamHttpClient;
+  readonly #embeddingsPath: string;
 
   constructor(options: OpenAiCompatibleProviderOptions) {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -99,6 +108,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       connectTimeoutMs: options.connectTimeoutMs,
     });
     this.instance = this.#client.instance;
+    this.#embeddingsPath = this.#client.pathOf(options.embeddingsPath ?? '/v1/embeddings');
   }
 
   #body(request: ChatCallRequest, stream: boolean): string {
@@ -127,6 +137,32 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       finishReason: toFinishReason(choice?.finish_reason),
       usage: toUsage(parsed.usage) ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) },
     };
+    if (typeof parsed.model === 'string') result.model = parsed.model;
+    return result;
+  }
+
+  async embed(request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
+    const input = request.embeddingInput ?? [];
+    const response = await this.#client.post(JSON.stringify({ model: request.model, input }), request.headers, signal, this.#embeddingsPath);
+    let parsed: OpenAiEmbeddings;
+    try {
+      parsed = (await response.body.json()) as OpenAiEmbeddings;
+    } catch (error) {
+      if (signal.aborted) throw abortError(this.instance, signal, error);
+      throw new UpstreamError('protocol', this.instance, `${this.instance} sent an embeddings body that is not JSON`, { cause: error });
+    }
+    const data = parsed.data;
+    if (!Array.isArray(data) || data.length !== input.length) {
+      throw new UpstreamError('protocol', this.instance, `${this.instance} answered ${Array.isArray(data) ? data.length : 'no'} embeddings for ${input.length} inputs`);
+    }
+    // Entries carry their input's index; servers may list them in any order.
+    const embeddings: number[][] = new Array<number[]>(input.length);
+    for (const [position, entry] of data.entries()) {
+      if (!Array.isArray(entry.embedding)) throw new UpstreamError('protocol', this.instance, `${this.instance} sent an embedding that is not a list of numbers`);
+      embeddings[typeof entry.index === 'number' ? entry.index : position] = entry.embedding;
+    }
+    const promptTokens = parsed.usage?.prompt_tokens ?? input.reduce((sum, text) => sum + estimateTokens(text), 0);
+    const result: ChatCallResult = { text: '', finishReason: 'stop', usage: { promptTokens, completionTokens: 0 }, embeddings };
     if (typeof parsed.model === 'string') result.model = parsed.model;
     return result;
   }
