@@ -73,14 +73,16 @@ function coerceSubstituted(input: unknown, issues: readonly z.core.$ZodIssue[], 
   for (const issue of issues) {
     if (issue.code !== 'invalid_type' || (issue.expected !== 'number' && issue.expected !== 'boolean') || issue.path.length === 0) continue;
     if (!substituted.has(issue.path.join('.'))) continue;
-    let parent = input as Record<PropertyKey, unknown>;
-    for (const segment of issue.path.slice(0, -1)) parent = parent[segment] as Record<PropertyKey, unknown>;
+    let parent: unknown = input;
+    for (const segment of issue.path.slice(0, -1)) parent = parent !== null && typeof parent === 'object' ? (parent as Record<PropertyKey, unknown>)[segment] : undefined;
+    if (parent === null || typeof parent !== 'object') continue;
+    const container = parent as Record<PropertyKey, unknown>;
     const key = issue.path[issue.path.length - 1]!;
-    const value = parent[key];
+    const value = container[key];
     if (typeof value !== 'string') continue;
     const replacement = coerced(value, issue.expected);
     if (replacement === undefined) continue;
-    parent[key] = replacement;
+    container[key] = replacement;
     changed = true;
   }
   return changed;
