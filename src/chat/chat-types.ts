@@ -47,6 +47,8 @@ export interface ChatCallRequest {
   /** When set, the call is an embeddings request for these texts (`messages` is empty): it takes the same pools, retries, fallbacks and breakers as a chat call. */
   embeddingInput?: readonly string[];
   parallelToolCalls?: boolean;
+  /** Asks for a JSON answer that satisfies `schema` (OpenAI `response_format` `json_schema`). */
+  responseFormat?: { name: string; schema: Record<string, unknown> };
   /** Used by session-affinity balancing and passed to backends as a hint. */
   sessionId?: string;
   /** Extra headers for this call only (tracing, affinity). */

@@ -30,6 +30,7 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx):
   if (!config.agents[config.intent.defaultAgent]) {
     context.addIssue({ code: 'custom', path: ['intent', 'defaultAgent'], message: `unknown agent "${config.intent.defaultAgent}"` });
   }
+  checkIntentReferences(config, context);
   for (const [name, pool] of Object.entries(config.pools)) {
     if (pool.balancer === 'queue-aware' && pool.engine === 'none') {
       context.addIssue({ code: 'custom', path: ['pools', name, 'engine'], message: 'the queue-aware balancer needs the engine whose metrics it scrapes (vllm, sglang or tgi)' });
@@ -60,5 +61,20 @@ function checkRouteRules(config: { pools: Record<string, unknown> }, routeName: 
     if (minPromptTokens !== undefined && maxPromptTokens !== undefined && minPromptTokens > maxPromptTokens) {
       context.addIssue({ code: 'custom', path: [...path, 'when', 'minPromptTokens'], message: 'must not exceed maxPromptTokens' });
     }
+  }
+}
+
+/** The intent tiers name known routes and agents; the trained and embedding tiers need examples to learn from. */
+function checkIntentReferences(config: ConfigObject, context: z.RefinementCtx): void {
+  const { tiers, outOfScope } = config.intent;
+  for (const tier of ['embedding', 'llm'] as const) {
+    const route = tiers[tier]?.route;
+    if (route !== undefined && !Object.hasOwn(config.routes, route)) context.addIssue({ code: 'custom', path: ['intent', 'tiers', tier, 'route'], message: `unknown route "${route}"` });
+  }
+  if (outOfScope.agent !== undefined && !Object.hasOwn(config.agents, outOfScope.agent)) {
+    context.addIssue({ code: 'custom', path: ['intent', 'outOfScope', 'agent'], message: `unknown agent "${outOfScope.agent}"` });
+  }
+  if ((tiers.trained || tiers.embedding) && !Object.values(config.agents).some((agent) => agent.examples.length > 0)) {
+    context.addIssue({ code: 'custom', path: ['intent', 'tiers', tiers.trained ? 'trained' : 'embedding'], message: 'this tier learns from agents.*.examples, and no agent has any' });
   }
 }

@@ -1,5 +1,6 @@
 /** Adapter for Anthropic's Messages API: system prompt, roles, tool turns, streaming events and usage, to and from the neutral chat types. */
 
+import { SwitchboardError } from '../../errors.js';
 import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { ChatProvider } from './chat-provider.js';
@@ -138,6 +139,8 @@ export class AnthropicProvider implements ChatProvider {
   }
 
   #body(request: ChatCallRequest, stream: boolean): string {
+    // The Messages API has no response_format; dropping it would hand the caller prose where it expects JSON.
+    if (request.responseFormat !== undefined) throw new SwitchboardError('invalid_request', 'The pool behind this route speaks Anthropic\'s Messages API, which takes no response_format; route JSON answers (the LLM intent tier) to an OpenAI-compatible pool.', { param: 'response_format' });
     const { system, messages } = toAnthropicMessages(request.messages);
     const body: Record<string, unknown> = { model: request.model, max_tokens: request.maxTokens ?? this.#defaultMaxTokens, messages, stream };
     if (system !== undefined) body.system = system;

@@ -118,6 +118,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
     if (request.stop !== undefined) body.stop = request.stop;
+    if (request.responseFormat !== undefined) body.response_format = { type: 'json_schema', json_schema: { name: request.responseFormat.name, schema: request.responseFormat.schema, strict: true } };
     return JSON.stringify(body);
   }
 
