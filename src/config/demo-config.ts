@@ -77,7 +77,7 @@ export const demoConfig: ConfigInput = {
     defaultAgent: 'shopping-advice',
     threshold: 0.5,
     // Local tiers only, so a demo turn makes one model call; demoCascadeConfig adds the model-backed ones.
-    tiers: { trained: { threshold: 0.3, margin: 0.05 } },
+    tiers: { trained: { threshold: 0.15, margin: 0.05 } },
     outOfScope: {
       examples: [
         'What is the weather tomorrow?',
@@ -105,7 +105,7 @@ export const demoCascadeConfig: ConfigInput = {
   intent: {
     ...demoConfig.intent!,
     tiers: {
-      trained: { threshold: 0.3, margin: 0.05 },
+      trained: { threshold: 0.15, margin: 0.05 },
       embedding: { route: 'demo', threshold: 0.5, margin: 0.05, topK: 3 },
       llm: { route: 'demo', threshold: 0.5, timeoutMs: 2000 },
     },

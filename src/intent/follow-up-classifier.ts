@@ -23,9 +23,10 @@ export class FollowUpClassifier implements IntentClassifier {
     this.#rules = rules;
   }
 
-  classify(input: IntentInput, signal: AbortSignal): Promise<IntentResult> {
+  // async, so a cancelled turn gets a rejected promise, as from every tier, not a synchronous throw.
+  async classify(input: IntentInput, signal: AbortSignal): Promise<IntentResult> {
     throwIfCancelled(signal);
-    return Promise.resolve(this.classifyNow(input));
+    return this.classifyNow(input);
   }
 
   classifyNow(input: IntentInput): IntentResult {

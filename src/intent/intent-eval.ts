@@ -4,6 +4,7 @@
  * second model call. Asking back counts as a miss: the shopper had to answer again.
  */
 
+import { setMaxListeners } from 'node:events';
 import { percentileOfSorted } from '../stats/percentile-of-sorted.js';
 import { outOfScopeLabel } from './intent-classifier.js';
 import type { LabelledMessage } from './intent-dataset.js';
@@ -51,6 +52,8 @@ export interface IntentEvalReport {
 
 /** Runs every tier on every message, `concurrency` messages at a time (the LLM tier's calls overlap). */
 export async function recordDataset(cascade: TieredIntentClassifier, dataset: readonly LabelledMessage[], concurrency = 16, signal = new AbortController().signal): Promise<RecordedMessage[]> {
+  // Every message in flight listens to the one signal (the LLM tier links it to its timeout).
+  setMaxListeners(concurrency * 4 + 10, signal);
   const recorded: RecordedMessage[] = new Array(dataset.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -68,9 +68,10 @@ export class RuleIntentClassifier implements IntentClassifier {
     return best;
   }
 
-  classify(input: IntentInput, signal: AbortSignal): Promise<IntentResult> {
+  // async, so a cancelled turn gets a rejected promise, as from every tier, not a synchronous throw.
+  async classify(input: IntentInput, signal: AbortSignal): Promise<IntentResult> {
     throwIfCancelled(signal);
     const match = this.match(input.text);
-    return Promise.resolve(match ? { ...match, source: 'rules' } : noOpinion('rules'));
+    return match ? { ...match, source: 'rules' } : noOpinion('rules');
   }
 }

@@ -79,9 +79,10 @@ export class TrainedIntentClassifier implements IntentClassifier {
     return this.#classes.map((entry, label) => ({ ...entry, score: unitScore(dots[label]! / norm) }));
   }
 
-  classify(input: IntentInput, signal: AbortSignal): Promise<IntentResult> {
+  // async, so a cancelled turn gets a rejected promise, as from every tier, not a synchronous throw.
+  async classify(input: IntentInput, signal: AbortSignal): Promise<IntentResult> {
     throwIfCancelled(signal);
-    return Promise.resolve(this.classifyNow(input.text));
+    return this.classifyNow(input.text);
   }
 
   /** The synchronous core, for the benchmark and the cascade's hot path. */
