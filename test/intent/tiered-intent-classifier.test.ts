@@ -53,3 +53,14 @@ describe('tiered intent detection', () => {
     assert.equal(weather.source, 'trained');
   });
 });
+
+describe('intent config', () => {
+  it('refuses tiers that name unknown routes or agents, or learn from no examples, by field', () => {
+    const base = { pools: demoConfig.pools, routes: demoConfig.routes, agents: { a: { route: 'demo' } } };
+    assert.throws(() => parseConfig({ ...base, intent: { defaultAgent: 'a', tiers: { llm: { route: 'nope' } } } }), /intent\.tiers\.llm\.route.*unknown route "nope"/);
+    assert.throws(() => parseConfig({ ...base, intent: { defaultAgent: 'a', outOfScope: { agent: 'ghost' } } }), /intent\.outOfScope\.agent.*unknown agent "ghost"/);
+    assert.throws(() => parseConfig({ ...base, intent: { defaultAgent: 'a', tiers: { trained: {} } } }), /intent\.tiers\.trained.*no agent has any/);
+    assert.throws(() => parseConfig({ ...base, intent: { defaultAgent: 'a', tiers: { trained: { threshold: 2 } } } }), /intent\.tiers\.trained\.threshold/);
+    assert.throws(() => parseConfig({ ...base, intent: { defaultAgent: 'a', whenUnsure: { action: 'guess' } } }), /intent\.whenUnsure\.action/);
+  });
+});
