@@ -80,7 +80,7 @@ export class LlmIntentClassifier implements IntentClassifier {
       ],
       maxTokens: this.#options.maxTokens,
       temperature: 0,
-      responseFormat: { name: 'intent', schema: this.#schema },
+      responseFormat: { type: 'json_schema', jsonSchema: { name: 'intent', schema: this.#schema, strict: true } },
     };
     let text: string;
     try {
