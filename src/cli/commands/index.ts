@@ -10,6 +10,7 @@ import { storeInitCommand } from './store-init-command.js';
 import { kbIngestCommand, kbListCommand, kbSearchCommand } from './kb-commands.js';
 import { planGpuCommand } from './plan-gpu-command.js';
 import { planDeployCommand } from './plan-deploy-command.js';
+import { intentEvalCommand } from './intent-eval-command.js';
 
 export const commands: readonly Command[] = [
   serveCommand,
@@ -25,4 +26,5 @@ export const commands: readonly Command[] = [
   kbSearchCommand,
   planGpuCommand,
   planDeployCommand,
+  intentEvalCommand,
 ];
