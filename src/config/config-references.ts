@@ -55,7 +55,7 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx, 
     }
   }
   checkExperimentReferences(config, context, names);
-  checkKnowledgeReferences(config, context);
+  checkKnowledgeReferences(config, context, names);
 }
 
 /** The rule conditions that name things, and what kind of thing each names. */

@@ -46,6 +46,7 @@ describe('knowledge config', () => {
 
   it('names the bad field', () => {
     assert.deepEqual(problemsOf({ knowledge: { shop: { kind: 'embedded', embeddingsRoute: 'nowhere' } } }), ['knowledge.shop.embeddingsRoute: unknown route "nowhere"']);
+    assert.match(problemsOf({ knowledge: { shop: { kind: 'embedded', embeddingsRoute: 'demo2' } } })[0]!, /^knowledge\.shop\.embeddingsRoute: unknown route "demo2".*demo/);
     assert.deepEqual(problemsOf({ knowledge: { shop: { kind: 'embedded', chunking: { maxChars: 300, overlapChars: 300 } } } }), ['knowledge.shop.chunking.overlapChars: overlapChars must be less than maxChars']);
     assert.match(problemsOf({ knowledge: { shop: { kind: 'embedded', source: ['a.md'] } } })[0]!, /^knowledge\.shop: Unrecognized key: "source"/);
     assert.match(problemsOf({ knowledge: { shop: { kind: 'opensearch' } } })[0]!, /^knowledge\.shop\.kind: /);
