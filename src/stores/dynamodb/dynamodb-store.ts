@@ -4,6 +4,7 @@ import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { awsErrorName, createDynamoDbClient, type DynamoDbClientOptions } from './dynamodb-client.js';
+import { DynamoDbAuditLog } from './dynamodb-audit-log.js';
 import { DynamoDbExperimentStore } from './dynamodb-experiment-store.js';
 import { attributeNames } from './dynamodb-item-keys.js';
 import { DynamoDbKeyStore } from './dynamodb-key-store.js';
@@ -34,6 +35,7 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
     keys: new DynamoDbKeyStore(client, options.table, now),
     usage: new DynamoDbUsageLedger(client, options.table),
     experiments: new DynamoDbExperimentStore(client, options.table, now),
+    audit: new DynamoDbAuditLog(client, options.table),
     close: async () => {
       if (options.client === undefined) client.destroy();
     },

@@ -2,6 +2,7 @@
 
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { MemoryAuditLog } from './memory-audit-log.js';
 import { MemoryExperimentStore } from './memory-experiment-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
@@ -22,6 +23,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     keys: new MemoryKeyStore(now),
     usage: new MemoryUsageLedger(),
     experiments: new MemoryExperimentStore(now),
+    audit: new MemoryAuditLog(),
     close: async () => {},
   };
 }

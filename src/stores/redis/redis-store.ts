@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { connectRedis } from './redis-connection.js';
+import { RedisAuditLog } from './redis-audit-log.js';
 import { RedisExperimentStore } from './redis-experiment-store.js';
 import { redisKeyNames } from './redis-key-names.js';
 import { RedisKeyStore } from './redis-key-store.js';
@@ -36,6 +37,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     keys: new RedisKeyStore(redis, keys, now),
     usage: new RedisUsageLedger(redis, keys),
     experiments: new RedisExperimentStore(redis, keys, now),
+    audit: new RedisAuditLog(redis, keys),
     close: async () => {
       if (redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());
     },
