@@ -49,6 +49,7 @@ export class Generation implements HeldGeneration {
       generation: number,
       authenticator: base.authenticator,
       admission: base.admission,
+      budgets: base.budgets,
       sessions: base.store.sessions,
       store: base.store,
       metrics: base.metrics,

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { AdmissionController } from '../access/admission-controller.js';
 import { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
+import { KeyBudgetGuard } from '../access/key-budget-guard.js';
 import { createRateLimiter } from '../access/create-rate-limiter.js';
 import type { RateLimiter } from '../access/rate-limiter.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
@@ -17,6 +18,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { createTracer } from '../telemetry/create-tracer.js';
 import type { Tracer } from '../telemetry/tracing.js';
+import { importBootstrapAdminKey } from './bootstrap-admin-key.js';
 import { simulatorUrlResolver, startSimulators } from './simulators.js';
 
 export interface RuntimeOptions {
@@ -40,6 +42,9 @@ export interface RuntimeBase {
   readonly rateLimiter: RateLimiter;
   readonly admission: AdmissionController;
   readonly authenticator: ApiKeyAuthenticator;
+  readonly budgets: KeyBudgetGuard;
+  /** Whether SWITCHBOARD_ADMIN_KEY gave the admin key, so no first key is generated and printed. */
+  readonly bootstrapAdminKey: boolean;
   /** Built-in simulators started for `simulator://N` instances. */
   readonly simulators: readonly LlmSimulator[];
   /** Turns `simulator://N` into the simulator's address. */
@@ -64,6 +69,7 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       { defaultTtlSeconds: config.sessions.ttlSeconds },
     );
     opened.push(store);
+    const bootstrapAdminKey = await importBootstrapAdminKey(store, options.env ?? process.env, logger);
     const rateLimiter = await createRateLimiter(config, logger);
     opened.push(rateLimiter);
     const admission = new AdmissionController(
@@ -87,6 +93,9 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       rateLimiter,
       admission,
       authenticator: new ApiKeyAuthenticator(store.keys, config.auth),
+      // Cached as long as a verified key is: a budget takes effect within the same few seconds a revocation does.
+      budgets: new KeyBudgetGuard(store.usage, { cacheMs: config.auth.cacheTtlMs }),
+      bootstrapAdminKey,
       simulators,
       resolveUrl: simulatorUrlResolver(simulators),
       close: async () => {

@@ -3,6 +3,7 @@
  * the server never imports the composition root: the base parts and the current generation.
  */
 
+import type { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import type { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { ModelRouter } from '../models/model-router.js';
@@ -16,6 +17,8 @@ import type { Tracer } from '../telemetry/tracing.js';
 export interface RouteServices extends TurnServices, ChatServices {
   /** Which config generation these are: 1 at start, one more per reload. */
   readonly generation: number;
+  /** Admin routes forget cached keys after a revocation. */
+  readonly authenticator: Pick<ApiKeyAuthenticator, 'authenticate' | 'forget'>;
   readonly router: Pick<ModelRouter, 'call' | 'stream' | 'hasRoute' | 'routeNames' | 'createdAt'>;
   readonly store: Store;
   readonly metrics: Metrics;
