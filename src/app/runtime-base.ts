@@ -12,6 +12,9 @@ import { createRateLimiter } from '../access/create-rate-limiter.js';
 import type { RateLimiter } from '../access/rate-limiter.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import type { LlmSimulator } from '../lab/llm-simulator.js';
+import { MetricsSampler } from '../server/console/metrics-sampler.js';
+import { RecentTurns } from '../server/console/recent-turns.js';
+import { buildRoutes } from '../server/http-server.js';
 import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store-types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -43,6 +46,9 @@ export interface RuntimeBase {
   readonly admission: AdmissionController;
   readonly authenticator: ApiKeyAuthenticator;
   readonly budgets: KeyBudgetGuard;
+  /** The console's samples of the metrics (taken only while the console is read) and the last turns served. */
+  readonly consoleSampler: MetricsSampler;
+  readonly recentTurns: RecentTurns;
   /** Whether SWITCHBOARD_ADMIN_KEY gave the admin key, so no first key is generated and printed. */
   readonly bootstrapAdminKey: boolean;
   /** Built-in simulators started for `simulator://N` instances. */
@@ -84,6 +90,9 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       rateLimiter,
     );
     metrics.observeAdmission(admission, config.limits);
+    const servingRoutes = buildRoutes(() => true).filter((route) => route.admits === true).map((route) => route.pattern);
+    const consoleSampler = new MetricsSampler(metrics, { servingRoutes, queued: () => admission.queued });
+    opened.push({ close: async () => consoleSampler.stop() });
     return {
       config,
       logger,
@@ -96,6 +105,8 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       // Cached as long as a verified key is: a budget takes effect within the same few seconds a revocation does.
       budgets: new KeyBudgetGuard(store.usage, { cacheMs: config.auth.cacheTtlMs }),
       bootstrapAdminKey,
+      consoleSampler,
+      recentTurns: new RecentTurns(),
       simulators,
       resolveUrl: simulatorUrlResolver(simulators),
       close: async () => {

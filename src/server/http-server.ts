@@ -12,6 +12,7 @@ import { adminReloadRoute } from './routes/admin-reload-route.js';
 import { auditLogRoute, tenantSessionsRoute, tenantUsageRoute } from './routes/admin-tenant-routes.js';
 import { chatCompletionsRoute } from './routes/chat-completions-route.js';
 import { getExperimentRoute, listExperimentsRoute, promoteExperimentRoute, rampExperimentRoute, stopExperimentRoute } from './routes/experiment-routes.js';
+import { consoleAssetRoute, consolePageRoute, consoleSnapshotRoute, rootRoute } from './routes/console-routes.js';
 import { feedbackRoute } from './routes/feedback-route.js';
 import { healthRoute, metricsRoute, readinessRoute } from './routes/health-routes.js';
 import { listModelsRoute } from './routes/models-route.js';
@@ -53,6 +54,10 @@ export function buildRoutes(isReady: () => boolean): RouteSpec[] {
     tenantUsageRoute,
     tenantSessionsRoute,
     auditLogRoute,
+    consoleSnapshotRoute,
+    consolePageRoute,
+    consoleAssetRoute,
+    rootRoute,
     healthRoute,
     readinessRoute(isReady),
     metricsRoute,

@@ -12,6 +12,8 @@ import type { Store } from '../stores/store-types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Tracer } from '../telemetry/tracing.js';
+import type { ConsoleSnapshot } from './console/console-snapshot.js';
+import type { RecentTurns } from './console/recent-turns.js';
 
 /** Everything a route handler may use: one generation's services over the long-lived base. */
 export interface RouteServices extends TurnServices, ChatServices {
@@ -25,6 +27,10 @@ export interface RouteServices extends TurnServices, ChatServices {
   readonly logger: Logger;
   /** The generation's experiments: assignment, feedback, the API's reads and admin actions. */
   readonly experiments: ExperimentEngine;
+  /** The last turns served, for the console's waterfall (the turn route adds each). */
+  readonly recentTurns: Pick<RecentTurns, 'add'>;
+  /** The console's live view of this process and generation. */
+  readonly consoleSnapshot: () => Promise<ConsoleSnapshot>;
   /** Reloads the config from its source (the admin route); resolves with what happened. */
   readonly reload: () => Promise<ReloadReport>;
 }
