@@ -3,6 +3,14 @@
 import { element, fill, formatNumber, table } from './dom.js';
 import type { ConsoleSnapshot, ExperimentView } from './snapshot-types.js';
 
+/** The decision in words: its kind, variant and reason when it has them. */
+function decisionText(decision: unknown): string {
+  if (typeof decision !== 'object' || decision === null) return String(decision);
+  const { kind, variant, reason } = decision as { kind?: unknown; variant?: unknown; reason?: unknown };
+  if (typeof kind !== 'string') return JSON.stringify(decision);
+  return [kind, typeof variant === 'string' ? variant : '', typeof reason === 'string' ? `— ${reason}` : ''].filter(Boolean).join(' ');
+}
+
 export type AdminAction = (path: string, body: unknown) => Promise<void>;
 
 export class ExperimentsPanel {
@@ -42,7 +50,7 @@ export class ExperimentsPanel {
           ['variant', 'vs', 'metric', 'difference', 'interval', 'significant'],
           experiment.comparisons.map((comparison) => [comparison.variant, comparison.against, comparison.metric, formatNumber(comparison.difference, 4), `[${formatNumber(comparison.interval[0], 4)}, ${formatNumber(comparison.interval[1], 4)}]`, comparison.significant ? 'yes' : 'no']),
         ),
-      element('p', { class: 'note' }, `decision: ${JSON.stringify(experiment.decision)}`),
+      element('p', { class: 'note', 'data-testid': `experiment-decision-${experiment.name}` }, `decision: ${decisionText(experiment.decision)}`),
       experiment.ramp && element('p', { class: 'note' }, `ramp of ${experiment.ramp.variant}: step ${experiment.ramp.step + 1} of ${experiment.ramp.steps.length} (${experiment.ramp.status})`),
       running &&
         element(
