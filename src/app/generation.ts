@@ -13,6 +13,7 @@ import { buildIntentCascade, type BuiltIntentCascade } from '../intent/build-int
 import { BackendLoadScraper } from '../models/backend-load-scraper.js';
 import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
+import { consoleSnapshot } from '../server/console/console-snapshot.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { intentMetricsObserver, routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
 import type { RuntimeBase } from './runtime-base.js';
@@ -56,6 +57,7 @@ export class Generation implements HeldGeneration {
       generation: number,
       authenticator: base.authenticator,
       admission: base.admission,
+      budgets: base.budgets,
       sessions: base.store.sessions,
       store: base.store,
       metrics: base.metrics,
@@ -67,6 +69,9 @@ export class Generation implements HeldGeneration {
       agents: config.agents,
       sessionSettings: config.sessions,
       experiments: this.experiments,
+      recentTurns: base.recentTurns,
+      consoleSnapshot: () =>
+        consoleSnapshot({ sampler: base.consoleSampler, recentTurns: base.recentTurns, generation: number, routes: config.routes, pools: this.router.pools, experiments: this.experiments }),
       reload,
     };
   }
