@@ -35,6 +35,12 @@ export interface EngineSettings {
   kvCapacityTokens: number;
   /** Prefill speed: each prompt token the prefix cache does not hold adds 1000 / this ms to TTFT. 0 or absent: prefill is free. */
   prefillTokensPerSecond?: number;
+  /**
+   * Prefills share the engine's compute: one at a time at prefillTokensPerSecond, the next waiting for the one
+   * before (a GPU's prefill throughput is spent on one batch of tokens at a time). Off: each sequence prefills as
+   * if alone, which keeps short-prompt timings as they were.
+   */
+  sharedPrefill?: boolean;
 }
 
 /** What the engine calls as a sequence makes progress. Called synchronously from the step. */
@@ -90,6 +96,8 @@ export class SimulatedEngine {
   private stepping = false;
   private readonly cancelledDuringStep: SimulatedSequence[] = [];
   private stopped = false;
+  /** With shared prefill: when the prefills already scheduled are done. */
+  private prefillFreeAt = 0;
 
   peakRunning = 0;
   promptTokensTotal = 0;
@@ -189,7 +197,7 @@ export class SimulatedEngine {
   }
 
   private start(sequence: SimulatedSequence, now: number): void {
-    const { ttftMs, stallMs, jitter, prefillTokensPerSecond } = this.settings;
+    const { ttftMs, stallMs, jitter, prefillTokensPerSecond, sharedPrefill } = this.settings;
     sequence.phase = PREFILL;
     sequence.slot = this.running.length;
     this.running.push(sequence);
@@ -209,7 +217,13 @@ export class SimulatedEngine {
       this.trimPrefixCache();
     }
     const prefillMs = prefillTokensPerSecond ? ((sequence.promptTokens - sequence.cachedTokens) * 1000) / prefillTokensPerSecond : 0;
-    sequence.firstTokenAt = now + Math.max(0, jittered(ttftMs, jitter, sequence.ttftDraw)) + stallMs + prefillMs;
+    let prefillDoneAt = now + prefillMs;
+    if (sharedPrefill) {
+      // A cancelled sequence keeps its turn: the prefill it started is not given back (a small overestimate).
+      prefillDoneAt = Math.max(now, this.prefillFreeAt) + prefillMs;
+      this.prefillFreeAt = prefillDoneAt;
+    }
+    sequence.firstTokenAt = prefillDoneAt + Math.max(0, jittered(ttftMs, jitter, sequence.ttftDraw)) + stallMs;
     // While others decode, the step timer is the clock that matters: a finished prefill waits for the next step.
     if (this.decodingSequences === 0) this.scheduleAt(sequence.firstTokenAt);
   }

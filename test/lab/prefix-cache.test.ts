@@ -151,6 +151,25 @@ describe('prefix cache in the engine', () => {
     assert.equal(cache.evictedTotal - evictedBefore, 27);
   });
 
+  test('shared prefill: prefills take turns on the engine, so a cached prompt also spares the ones behind it', async () => {
+    const submitAll = (engine: SimulatedEngine, clock: ManualClock, prompts: [number, number[]][]): number[] => {
+      const listeners = prompts.map(() => new FirstToken(clock));
+      prompts.forEach(([tokens, blocks], index) => engine.submit(listeners[index]!, tokens, 2, 0.5, blocks));
+      clock.advanceTo(clock.now() + 100_000);
+      return listeners.map((listener) => listener.at!);
+    };
+    // 1 ms per uncached token; three 640-token prompts arrive together.
+    const alone = engineWithCache(new PrefixCache(16, 1000));
+    assert.deepEqual(submitAll(alone.engine, alone.clock, [[640, range(1, 40)], [640, range(101, 40)], [640, range(201, 40)]]), [740, 740, 740], 'each as if alone');
+    const shared = engineWithCache(new PrefixCache(16, 1000), { sharedPrefill: true });
+    assert.deepEqual(submitAll(shared.engine, shared.clock, [[640, range(1, 40)], [640, range(101, 40)], [640, range(201, 40)]]), [740, 1380, 2020], 'one after the other');
+    // The same three again: all but each last block cached, 16 ms each, so the queue of prefills is short.
+    const start = shared.clock.now();
+    const again = submitAll(shared.engine, shared.clock, [[640, range(1, 40)], [640, range(101, 40)], [640, range(201, 40)]]).map((at) => at - start);
+    assert.deepEqual(again, [116, 132, 148]);
+    await assert.rejects(startLlmSimulator({ sharedPrefill: 'yes' as unknown as boolean }), /sharedPrefill/);
+  });
+
   test('without prefill cost or cache the engine times prompts as before', () => {
     const clock = new ManualClock();
     const engine = new SimulatedEngine({ ttftMs: 100, itlMs: 10, stallMs: 0, maxNumSeqs: 8, batchSlowdown: 0, jitter: 0, kvCapacityTokens: 100_000 }, new SeededRandom(1), clock);
