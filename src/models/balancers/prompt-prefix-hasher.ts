@@ -3,8 +3,10 @@
  * tool calls, tool result id), hashed in fixed-size blocks of characters as a chain (each block's hash folds
  * in the one before), so block i of two prompts matches only when everything up to it matched.
  *
- * Incremental and allocation-free: one pass over the request's strings with charCodeAt, tool schemas walked
- * in place (never stringified), hashes written into a buffer the hasher owns and reuses.
+ * Incremental and allocation-free: each of the request's strings is copied (UTF-16, a native memcpy) into a
+ * scratch buffer the hasher owns and read back as 16-bit units, three times faster than charCodeAt; tool
+ * schemas are walked in place (never stringified); hashes go into a reused buffer. Characters go in pairs
+ * (one 32-bit unit) into two independent murmur3 lanes, so the CPU overlaps their multiplies.
  */
 
 import type { ChatCallRequest } from '../../chat/chat-types.js';
@@ -33,10 +35,14 @@ export class PromptPrefixHasher {
   readonly maxBlocks: number;
   /** The current prompt's block hashes, valid up to the count the last `hash` returned. */
   readonly blocks: Int32Array;
+  /** Holds the string being hashed; as long as the most characters a prompt's blocks can take. */
+  readonly #scratch: Buffer;
+  readonly #units: Uint16Array;
   #count = 0;
   #filled = 0;
-  /** FNV-1a over the current block's units. */
-  #content = 0;
+  /** The current block's two murmur3 lanes. */
+  #laneA = 0;
+  #laneB = 0;
   /** The chain: the hash of every block so far, in two lanes. */
   #chainA = 0;
   #chainB = 0;
@@ -47,13 +53,16 @@ export class PromptPrefixHasher {
     this.blockCharacters = blockCharacters;
     this.maxBlocks = maxBlocks;
     this.blocks = new Int32Array(maxBlocks);
+    this.#scratch = Buffer.alloc(blockCharacters * maxBlocks * 2);
+    this.#units = new Uint16Array(this.#scratch.buffer, this.#scratch.byteOffset, blockCharacters * maxBlocks);
   }
 
   /** Hashes the prompt's full blocks (at most `maxBlocks`) into `blocks`; returns how many there are. */
   hash(prompt: PromptSource): number {
     this.#count = 0;
     this.#filled = 0;
-    this.#content = 0x811c9dc5;
+    this.#laneA = 0x811c9dc5;
+    this.#laneB = 0x3c6ef372;
     this.#chainA = 0x2545f491;
     this.#chainB = 0x9e3779b9;
     const tools = prompt.tools;
@@ -89,17 +98,29 @@ export class PromptPrefixHasher {
     return this.#count >= this.maxBlocks;
   }
 
-  /** Feeds a string in runs that end at block boundaries, so the inner loop has no branch. */
+  /**
+   * Feeds a string in runs that end at block boundaries. Within a run, characters pair up from the run's start:
+   * the same prompt structure gives the same runs, so equal prefixes still hash equally.
+   */
   #text(value: string): void {
-    const length = value.length;
+    if (this.#full || value.length === 0) return;
+    // Only as much as the remaining blocks can take: the tail of a huge message is never copied.
+    const room = (this.maxBlocks - this.#count) * this.blockCharacters - this.#filled;
+    const length = this.#scratch.write(value, 0, Math.min(value.length, room) * 2, 'utf16le') >>> 1;
+    const units = this.#units;
     let index = 0;
     while (index < length) {
-      if (this.#full) return;
       const run = Math.min(length - index, this.blockCharacters - this.#filled);
       const end = index + run;
-      let content = this.#content;
-      for (; index < end; index++) content = Math.imul(content ^ value.charCodeAt(index), 0x01000193);
-      this.#content = content;
+      let a = this.#laneA;
+      let b = this.#laneB;
+      for (; index + 3 < end; index += 4) {
+        a = round(a, (units[index]! << 16) | units[index + 1]!);
+        b = round(b, (units[index + 2]! << 16) | units[index + 3]!);
+      }
+      for (; index < end; index++) a = round(a, units[index]!);
+      this.#laneA = a;
+      this.#laneB = b;
       this.#filled += run;
       if (this.#filled === this.blockCharacters) this.#closeBlock();
     }
@@ -107,15 +128,19 @@ export class PromptPrefixHasher {
 
   #unit(code: number): void {
     if (this.#full) return;
-    this.#content = Math.imul(this.#content ^ code, 0x01000193);
+    this.#laneA = round(this.#laneA, code);
     if (++this.#filled === this.blockCharacters) this.#closeBlock();
   }
 
   #closeBlock(): void {
-    // murmur3-style mixing of the chain with the block's content, in two lanes.
-    let a = Math.imul(this.#chainA ^ this.#content, 0xcc9e2d51);
+    // The block's content from its two lanes, then mixed with the chain of the blocks before it.
+    let content = this.#laneA ^ Math.imul(this.#laneB, 0x9e3779b1);
+    content ^= content >>> 16;
+    content = Math.imul(content, 0x85ebca6b);
+    content ^= content >>> 13;
+    let a = Math.imul(this.#chainA ^ content, 0xcc9e2d51);
     a = Math.imul((a << 15) | (a >>> 17), 0x1b873593);
-    let b = Math.imul(this.#chainB + this.#content, 0x85ebca6b) ^ a;
+    let b = Math.imul(this.#chainB + content, 0x85ebca6b) ^ a;
     b ^= b >>> 13;
     b = Math.imul(b, 0xc2b2ae35);
     b ^= b >>> 16;
@@ -123,7 +148,8 @@ export class PromptPrefixHasher {
     this.#chainB = b;
     this.blocks[this.#count++] = b & hashMask;
     this.#filled = 0;
-    this.#content = 0x811c9dc5;
+    this.#laneA = 0x811c9dc5;
+    this.#laneB = 0x3c6ef372;
   }
 
   /** Walks a JSON value (a tool's schema) in key order, feeding keys and leaves. */
@@ -152,4 +178,12 @@ export class PromptPrefixHasher {
       }
     }
   }
+}
+
+/** One murmur3 round: the unit scrambled off the lane's dependency chain, then folded in. */
+function round(lane: number, unit: number): number {
+  let k = Math.imul(unit, 0xcc9e2d51);
+  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+  const h = lane ^ k;
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
 }
