@@ -200,6 +200,8 @@ interface PrefixVariantResult extends SharedPrefixResult {
   cacheHitRate: number;
   cpuPerRequestUs: number;
   attemptsPerInstance: Record<string, number>;
+  /** Each engine's own TTFT (warm-up included): where the client's time goes. */
+  engineTtftPerInstance: Record<string, { meanMs: number; p99BoundMs: number }>;
 }
 
 /** Prefix-cache counters summed over the engines, from their vLLM-style /metrics. */
@@ -220,8 +222,9 @@ async function runPrefixVariant(variant: Variant): Promise<PrefixVariantResult> 
   const switchboard = await startWorker('switchboard', configFor(variant, urls));
   const { url, key } = switchboard.report as Extract<WorkerReport, { kind: 'switchboard' }>;
   try {
-    // Connections opened and the first scrape in, with a prompt no tenant shares: the caches start cold.
-    await runLoad({ url, apiKey: key, mode: 'chat', model: 'bench', stream: true, maxTokens: 4, loop: { kind: 'closed', concurrency: 4 }, requests: 16 });
+    // Warm-up: one single-turn session per tenant, so the run measures the steady state, not the first misses.
+    const warmupRate = sharedPrefix.tenants / 4;
+    await runSharedPrefix({ url, apiKey: key, model: 'bench', ...sharedPrefix, turnsPerSession: 1, sessionRate: warmupRate, durationS: 4, seed: 7, timeoutS: 30, everyTenant: true });
     const before = await prefixCacheTotals(urls);
     const attemptsBefore = await attemptsPerInstance(url, urls);
     const cpuBefore = readCpuSeconds(switchboard.child.pid!);
@@ -229,7 +232,9 @@ async function runPrefixVariant(variant: Variant): Promise<PrefixVariantResult> 
     const cpuAfter = readCpuSeconds(switchboard.child.pid!);
     const after = await prefixCacheTotals(urls);
     const attemptsAfter = await attemptsPerInstance(url, urls);
+    const engines = await engineTtft(urls);
     return {
+      engineTtftPerInstance: Object.fromEntries(prefixInstances.map((instance, index) => [instance.name, engines[index]!])),
       strategy: variant.label,
       ...result,
       cacheHitRate: (after.hits - before.hits) / Math.max(1, after.queries - before.queries),
@@ -296,7 +301,7 @@ function prefixMarkdownSection(results: PrefixVariantResult[], pickCost: PickCos
     '<!-- routing-bench-prefix:start -->',
     '## Routing strategies on shared prefixes (issue 14)',
     '',
-    `${sharedPrefix.tenants} tenants, each with its own ${sharedPrefix.systemCharacters.toLocaleString('en')}-character (${sharedPrefix.systemCharacters / 4}-token) system prompt; sessions arrive as a Poisson process at ${sharedPrefix.sessionRate} per second for ${sharedPrefix.durationS} s, each of a tenant drawn at random, with ${sharedPrefix.turnsPerSession} turns one after the other (every turn resends the whole conversation, ${sharedPrefix.maxTokens} output tokens). Four equal simulated engines: TTFT ${engine.ttftMs} ms + prefill of the uncached prompt tokens at 32,000 tokens/s, prefills taking turns (\`sharedPrefill\`), ITL ${engine.itlMs} ms, ${engine.maxNumSeqs} slots, ${engine.kvBlocksTotal!.toLocaleString('en')} KV tokens holding the prefix cache (16-token blocks, what running sequences leave free). The caches start cold.`,
+    `${sharedPrefix.tenants} tenants, each with its own ${sharedPrefix.systemCharacters.toLocaleString('en')}-character (${sharedPrefix.systemCharacters / 4}-token) system prompt; sessions arrive as a Poisson process at ${sharedPrefix.sessionRate} per second for ${sharedPrefix.durationS} s, each of a tenant drawn at random, with ${sharedPrefix.turnsPerSession} turns one after the other (every turn resends the whole conversation, ${sharedPrefix.maxTokens} output tokens). Four equal simulated engines: TTFT ${engine.ttftMs} ms + prefill of the uncached prompt tokens at 32,000 tokens/s, prefills taking turns (\`sharedPrefill\`), ITL ${engine.itlMs} ms, ${engine.maxNumSeqs} slots, ${engine.kvBlocksTotal!.toLocaleString('en')} KV tokens holding the prefix cache (16-token blocks, what running sequences leave free). Before the run, a warm-up of one single-turn session per tenant (over 4 s, not counted).`,
     '',
     '| strategy | TTFT p50 | TTFT p99 | TTFT p99 vs queue-aware | output tokens/s | prefix cache hit rate | requests | errors | attempts per engine | Switchboard CPU per request |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -318,6 +323,8 @@ function writeSection(path: string, section: string, marker = 'routing-bench'): 
 }
 
 async function main(): Promise<void> {
+  // Read before the runs: the figures belong to the code as it was when they started.
+  const commit = gitCommit();
   const workload = process.env.ROUTING_BENCH_WORKLOAD ?? 'all';
   const only = process.env.ROUTING_BENCH_ONLY?.split(',');
   const chosen = (list: Variant[]) => list.filter((candidate) => !only || only.includes(candidate.balancer));
@@ -336,7 +343,7 @@ async function main(): Promise<void> {
       process.stdout.write(`shared prefixes, ${variant.label}: `);
       const result = await runPrefixVariant(variant);
       prefixResults.push(result);
-      process.stdout.write(`TTFT p50 ${milliseconds(result.ttftP50Ms)}, p99 ${milliseconds(result.ttftP99Ms)}, ${Math.round(result.outputTokensPerSecond)} output tokens/s, hit rate ${(100 * result.cacheHitRate).toFixed(1)}%, ${result.requests} requests, ${result.errors} errors, ${result.elapsedS.toFixed(1)} s, CPU ${Math.round(result.cpuPerRequestUs)} µs/request, attempts ${JSON.stringify(result.attemptsPerInstance)}\n`);
+      process.stdout.write(`TTFT p50 ${milliseconds(result.ttftP50Ms)}, p99 ${milliseconds(result.ttftP99Ms)}, ${Math.round(result.outputTokensPerSecond)} output tokens/s, hit rate ${(100 * result.cacheHitRate).toFixed(1)}%, ${result.requests} requests, ${result.errors} errors, ${result.elapsedS.toFixed(1)} s, CPU ${Math.round(result.cpuPerRequestUs)} µs/request, attempts ${JSON.stringify(result.attemptsPerInstance)}, engine TTFT ${JSON.stringify(result.engineTtftPerInstance)}\n`);
     }
   }
   const pickCost = measurePickCost();
@@ -344,7 +351,7 @@ async function main(): Promise<void> {
   const meta = {
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
     node: process.version,
-    commit: gitCommit(),
+    commit,
     date: new Date().toISOString().slice(0, 10),
     command: 'npm run bench:routing',
   };

@@ -23,6 +23,8 @@ export interface SharedPrefixOptions {
   maxTokens: number;
   seed: number;
   timeoutS: number;
+  /** Session i belongs to tenant i mod tenants instead of a random one: a warm-up that visits every tenant. */
+  everyTenant?: boolean;
 }
 
 export interface SharedPrefixResult {
@@ -126,7 +128,8 @@ export async function runSharedPrefix(options: SharedPrefixOptions): Promise<Sha
   for (let session = 0; ; session++) {
     at += exponentialDraw(random, 1000 / options.sessionRate);
     if (at > options.durationS * 1000) break;
-    const tenant = random.int(options.tenants);
+    const drawn = random.int(options.tenants);
+    const tenant = options.everyTenant ? session % options.tenants : drawn;
     const questions = Array.from({ length: options.turnsPerSession + 1 }, () => random.int(words.length));
     const wait = started + at - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
