@@ -1,5 +1,5 @@
 /**
- * CPU per pick of the prefix-aware balancer, in this process: a shared-prefix-workload prompt (4,000-token system
+ * CPU per pick of the prefix-aware balancer, in this process: a shared-prefix-workload prompt (8,000-token system
  * prompt and a few turns) hashed and scored over four instances, against the queue-aware balancer on the same
  * instances. Process CPU time (process.cpuUsage) over many picks, so the figure is the routing cost alone.
  */
@@ -50,9 +50,9 @@ export function measurePickCost(picks = 20_000): PickCost {
       }),
   );
   for (const instance of instances) instance.updateLoad(1, 10, 0.3, 0);
-  // 48 tenants' conversations, three turns in: what a pick of the shared-prefix workload hashes.
+  // 48 tenants' conversations (8,000-token system prompts), three turns in: what a pick of the shared-prefix workload hashes.
   const prompts = Array.from({ length: 48 }, (_, tenant) => {
-    const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(tenant, 16_000) }];
+    const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(tenant, 32_000) }];
     for (let turn = 0; turn < 3; turn++) {
       messages.push({ role: 'user', content: `Question ${turn + 1}: what is the refund rule for my order? Please answer in detail with reasons.` });
       messages.push({ role: 'assistant', content: '[simulated] refund within thirty days with the receipt, the label is free, the carrier collects it.' });

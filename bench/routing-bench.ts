@@ -51,7 +51,7 @@ const variants: Variant[] = [
 /** Four equal engines with prefix caches and prefill that takes turns (a GPU's compute): where a cache miss costs. */
 const prefixInstances: { name: string; options: LlmSimulatorOptions }[] = [0, 1, 2, 3].map((index) => ({
   name: `engine-${index}`,
-  options: { ttftMs: 30, itlMs: 8, maxNumSeqs: 32, outputTokens: 32, kvBlocksTotal: 65_536, sharedPrefill: true, seed: 11 + index },
+  options: { ttftMs: 30, itlMs: 8, maxNumSeqs: 32, outputTokens: 32, kvBlocksTotal: 131_072, sharedPrefill: true, seed: 11 + index },
 }));
 
 const prefixVariants: Variant[] = [
@@ -64,10 +64,10 @@ const prefixVariants: Variant[] = [
 
 const sharedPrefix = {
   tenants: Number(process.env.ROUTING_BENCH_TENANTS ?? 48),
-  systemCharacters: 16_000,
+  systemCharacters: 32_000,
   turnsPerSession: 4,
-  sessionRate: Number(process.env.ROUTING_BENCH_SESSION_RATE ?? 16),
-  durationS: Number(process.env.ROUTING_BENCH_PREFIX_SECONDS ?? 12),
+  sessionRate: Number(process.env.ROUTING_BENCH_SESSION_RATE ?? 6),
+  durationS: Number(process.env.ROUTING_BENCH_PREFIX_SECONDS ?? 15),
   maxTokens: 32,
 };
 
