@@ -66,7 +66,7 @@ const sharedPrefix = {
   tenants: Number(process.env.ROUTING_BENCH_TENANTS ?? 48),
   systemCharacters: 32_000,
   turnsPerSession: 4,
-  sessionRate: Number(process.env.ROUTING_BENCH_SESSION_RATE ?? 6),
+  sessionRate: Number(process.env.ROUTING_BENCH_SESSION_RATE ?? 8),
   durationS: Number(process.env.ROUTING_BENCH_PREFIX_SECONDS ?? 15),
   maxTokens: 32,
 };
@@ -202,6 +202,15 @@ interface PrefixVariantResult extends SharedPrefixResult {
   attemptsPerInstance: Record<string, number>;
   /** Each engine's own TTFT (warm-up included): where the client's time goes. */
   engineTtftPerInstance: Record<string, { meanMs: number; p99BoundMs: number }>;
+  /** Mean TTFT of the upstream calls as Switchboard saw them (warm-up included): the engines plus the wire. */
+  upstreamTtftMeanMs: number;
+}
+
+async function upstreamTtftMeanMs(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = Number(/switchboard_upstream_ttft_seconds_sum\{[^}]*\} ([0-9.e+-]+)/.exec(text)?.[1] ?? 0);
+  const count = Number(/switchboard_upstream_ttft_seconds_count\{[^}]*\} ([0-9.e+-]+)/.exec(text)?.[1] ?? 0);
+  return count > 0 ? Math.round((1000 * sum) / count) : 0;
 }
 
 /** Prefix-cache counters summed over the engines, from their vLLM-style /metrics. */
@@ -234,6 +243,7 @@ async function runPrefixVariant(variant: Variant): Promise<PrefixVariantResult> 
     const attemptsAfter = await attemptsPerInstance(url, urls);
     const engines = await engineTtft(urls);
     return {
+      upstreamTtftMeanMs: await upstreamTtftMeanMs(url),
       engineTtftPerInstance: Object.fromEntries(prefixInstances.map((instance, index) => [instance.name, engines[index]!])),
       strategy: variant.label,
       ...result,
@@ -343,7 +353,7 @@ async function main(): Promise<void> {
       process.stdout.write(`shared prefixes, ${variant.label}: `);
       const result = await runPrefixVariant(variant);
       prefixResults.push(result);
-      process.stdout.write(`TTFT p50 ${milliseconds(result.ttftP50Ms)}, p99 ${milliseconds(result.ttftP99Ms)}, ${Math.round(result.outputTokensPerSecond)} output tokens/s, hit rate ${(100 * result.cacheHitRate).toFixed(1)}%, ${result.requests} requests, ${result.errors} errors, ${result.elapsedS.toFixed(1)} s, CPU ${Math.round(result.cpuPerRequestUs)} µs/request, attempts ${JSON.stringify(result.attemptsPerInstance)}, engine TTFT ${JSON.stringify(result.engineTtftPerInstance)}\n`);
+      process.stdout.write(`TTFT p50 ${milliseconds(result.ttftP50Ms)}, p99 ${milliseconds(result.ttftP99Ms)}, ${Math.round(result.outputTokensPerSecond)} output tokens/s, hit rate ${(100 * result.cacheHitRate).toFixed(1)}%, ${result.requests} requests, ${result.errors} errors, ${result.elapsedS.toFixed(1)} s, CPU ${Math.round(result.cpuPerRequestUs)} µs/request, attempts ${JSON.stringify(result.attemptsPerInstance)}, upstream TTFT mean ${result.upstreamTtftMeanMs} ms, engine TTFT ${JSON.stringify(result.engineTtftPerInstance)}\n`);
     }
   }
   const pickCost = measurePickCost();
