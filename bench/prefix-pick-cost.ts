@@ -45,7 +45,7 @@ export function measurePickCost(picks = 20_000): PickCost {
   const instances = [0, 1, 2, 3].map(
     (index) =>
       new InstanceState({
-        pool: 'bench', url: `http://engine-${index}`, metricsUrl: `http://engine-${index}/metrics`, index, provider: unusedProvider, weight: 1, maxConcurrency: Infinity,
+        pool: 'bench', name: `engine-${index}`, url: `http://engine-${index}`, metricsUrl: `http://engine-${index}/metrics`, index, provider: unusedProvider, weight: 1, maxConcurrency: Infinity,
         breaker: { failureRate: 0.5, minimumCalls: 5, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 1 }, scraped: true, staleAfterMs: 1e12, maxWaiting: 5, maxKvCacheUsage: 0.8, failurePenaltyMs: 1_000,
       }),
   );

@@ -116,13 +116,13 @@ function configFor(variant: Variant, urls: string[]): ConfigInput {
   };
 }
 
-/** Attempts and failed attempts per instance, from Switchboard's /metrics. */
+/** Attempts and failed attempts per instance, from Switchboard's /metrics (instances are named `bench-<index>`, the pool's default names). */
 async function attemptsPerInstance(url: string, urls: string[]): Promise<{ attempts: number[]; failures: number[] }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (metric: string, instance: string) => Number(new RegExp(`${metric}\\{pool="bench",instance="${instance.replace(/[.:/]/g, '\\$&')}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
   return {
-    attempts: urls.map((instance) => read('switchboard_upstream_duration_seconds_count', instance)),
-    failures: urls.map((instance) => read('switchboard_upstream_failures_total', instance)),
+    attempts: urls.map((_, index) => read('switchboard_upstream_duration_seconds_count', `bench-${index}`)),
+    failures: urls.map((_, index) => read('switchboard_upstream_failures_total', `bench-${index}`)),
   };
 }
 
