@@ -15,6 +15,7 @@ import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
 import { createRetrievers, type KnowledgeRetrievers } from '../retrieval/create-retrievers.js';
 import type { Retriever } from '../retrieval/retriever.js';
+import { consoleSnapshot } from '../server/console/console-snapshot.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { intentMetricsObserver, routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
 import type { RuntimeBase } from './runtime-base.js';
@@ -61,6 +62,7 @@ export class Generation implements HeldGeneration {
       generation: number,
       authenticator: base.authenticator,
       admission: base.admission,
+      budgets: base.budgets,
       sessions: base.store.sessions,
       store: base.store,
       metrics: base.metrics,
@@ -72,6 +74,9 @@ export class Generation implements HeldGeneration {
       agents: config.agents,
       sessionSettings: config.sessions,
       experiments: this.experiments,
+      recentTurns: base.recentTurns,
+      consoleSnapshot: () =>
+        consoleSnapshot({ sampler: base.consoleSampler, recentTurns: base.recentTurns, generation: number, routes: config.routes, pools: this.router.pools, experiments: this.experiments }),
       reload,
     };
   }

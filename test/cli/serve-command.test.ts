@@ -60,9 +60,13 @@ logging: { level: warn }
     const eventsPromise = readSse(response);
     await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const ready = await fetch(`${url}/readyz`).catch((error: Error) => error);
-    // Either the listener is already closed (connection refused) or it answers 503: never 200.
+    // The signal arrives when it arrives: readiness is watched until it drops, never timed. It must
+    // drop while the stream is still open (connection refused or 503), then the stream completes.
+    let ready: Response | Error = await fetch(`${url}/readyz`).catch((error: Error) => error);
+    for (let polls = 0; !(ready instanceof Error) && ready.status === 200 && polls < 2_000; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      ready = await fetch(`${url}/readyz`).catch((error: Error) => error);
+    }
     if (!(ready instanceof Error)) assert.equal(ready.status, 503);
     const events = await eventsPromise;
     assert.equal(events.at(-1)!.event, 'done', JSON.stringify(events.at(-1)));
