@@ -6,6 +6,7 @@
  */
 
 import { limitsTokens } from '../access/create-rate-limiter.js';
+import { AgentRuntime } from '../agents/agent-runtime.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { IntentClassifier } from '../intent/intent-classifier.js';
@@ -15,6 +16,7 @@ import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
+import { generationRetrievers } from './retrievers.js';
 import type { RuntimeBase } from './runtime-base.js';
 
 export class Generation implements HeldGeneration {
@@ -25,6 +27,7 @@ export class Generation implements HeldGeneration {
   readonly intent: IntentClassifier;
   readonly usage: UsageRecorder;
   readonly experiments: ExperimentEngine;
+  readonly agents: AgentRuntime;
   readonly services: RouteServices;
   readonly #scraper: BackendLoadScraper;
   #held = 0;
@@ -45,6 +48,19 @@ export class Generation implements HeldGeneration {
       logger: base.logger,
     });
     this.experiments = new ExperimentEngine(config, { store: base.store.experiments, router: this.router, usage: this.usage, logger: base.logger });
+    try {
+      this.agents = new AgentRuntime(config.agents, {
+        resolveUrl: base.resolveUrl,
+        retrievers: generationRetrievers(config, base, this.router),
+        mcp: base.mcp,
+        validator: base.toolArguments,
+        logger: base.logger,
+      });
+    } catch (error) {
+      // A tool that cannot be built fails the generation; the pools already opened must not leak.
+      void this.router.close();
+      throw error;
+    }
     this.services = {
       generation: number,
       authenticator: base.authenticator,
@@ -57,6 +73,7 @@ export class Generation implements HeldGeneration {
       usage: this.usage,
       intent: this.intent,
       agents: config.agents,
+      agentRuntime: this.agents,
       sessionSettings: config.sessions,
       experiments: this.experiments,
       reload,

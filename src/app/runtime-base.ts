@@ -9,14 +9,18 @@ import { AdmissionController } from '../access/admission-controller.js';
 import { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
 import { createRateLimiter } from '../access/create-rate-limiter.js';
 import type { RateLimiter } from '../access/rate-limiter.js';
+import { McpConnections } from '../agents/mcp-connections.js';
+import { ToolArgumentValidator } from '../agents/tool-arguments.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import type { LlmSimulator } from '../lab/llm-simulator.js';
+import type { Retriever } from '../retrieval/retriever.js';
 import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store-types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { createTracer } from '../telemetry/create-tracer.js';
 import type { Tracer } from '../telemetry/tracing.js';
+import { demoUrlResolver, startDemoServices } from './demo-services.js';
 import { simulatorUrlResolver, startSimulators } from './simulators.js';
 
 export interface RuntimeOptions {
@@ -27,6 +31,8 @@ export interface RuntimeOptions {
   defaultMetrics?: boolean;
   /** Where the OTEL_* variables are read from (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Retrievers by knowledge base name, for an embedder that brings its own search (they join the built-in ones). */
+  retrievers?: ReadonlyMap<string, Retriever>;
 }
 
 export interface RuntimeBase {
@@ -42,8 +48,14 @@ export interface RuntimeBase {
   readonly authenticator: ApiKeyAuthenticator;
   /** Built-in simulators started for `simulator://N` instances. */
   readonly simulators: readonly LlmSimulator[];
-  /** Turns `simulator://N` into the simulator's address. */
+  /** Turns `simulator://N` into the simulator's address, `demo-orders://…` into the demo order service's. */
   readonly resolveUrl: (url: string) => string;
+  /** MCP servers are connected once per process: every generation's agents share these connections. */
+  readonly mcp: McpConnections;
+  /** Compiles tool argument schemas once per process. */
+  readonly toolArguments: ToolArgumentValidator;
+  /** Retrievers the embedder gave (`RuntimeOptions.retrievers`). */
+  readonly retrievers: ReadonlyMap<string, Retriever>;
   close(): Promise<void>;
 }
 
@@ -58,6 +70,10 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
     opened.push({ close: () => tracer.shutdown() });
     const simulators = await startSimulators(config.simulator);
     opened.push(...simulators);
+    const demoOrders = await startDemoServices(config);
+    if (demoOrders) opened.push(demoOrders);
+    const mcp = new McpConnections();
+    opened.push(mcp);
     const storeConfig = config.store;
     const store = await openStore(
       storeConfig.kind === 'sqlite' ? { kind: 'sqlite', path: storeConfig.path ?? resolve(options.dataDir ?? './data', 'switchboard.db') } : storeConfig,
@@ -88,7 +104,10 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       admission,
       authenticator: new ApiKeyAuthenticator(store.keys, config.auth),
       simulators,
-      resolveUrl: simulatorUrlResolver(simulators),
+      resolveUrl: demoUrlResolver(demoOrders, simulatorUrlResolver(simulators)),
+      mcp,
+      toolArguments: new ToolArgumentValidator(),
+      retrievers: options.retrievers ?? new Map(),
       close: async () => {
         await closeOpened();
       },

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { routeSchema } from './schemas/route-schema.js';
 import type { ConfigObject } from './config-object-schema.js';
+import { checkAgentToolReferences } from './agent-tool-references.js';
 import { checkExperimentReferences } from './experiment-references.js';
 
 export function checkReferences(config: ConfigObject, context: z.RefinementCtx): void {
@@ -27,6 +28,7 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx):
       }
     }
   }
+  checkAgentToolReferences(config, context);
   if (!config.agents[config.intent.defaultAgent]) {
     context.addIssue({ code: 'custom', path: ['intent', 'defaultAgent'], message: `unknown agent "${config.intent.defaultAgent}"` });
   }

@@ -4,7 +4,10 @@ import type { ConfigInput } from './config-schema.js';
 
 /**
  * Two agents of a shopping assistant behind one route, served by built-in LLM simulators
- * on loopback so the real upstream HTTP path runs without any model backend.
+ * on loopback so the real upstream HTTP path runs without any model backend. Order support
+ * looks orders up with an HTTP tool backed by the demo order service (in process, on loopback);
+ * shopping advice answers from the `catalogue` knowledge base (the product catalogue and FAQ
+ * that ship in the repository) and cites the passages it was given.
  */
 export const demoConfig: ConfigInput = {
   simulator: { instances: 2, ttftMs: 300, itlMs: 15, outputTokens: 48, seed: 1 },
@@ -28,6 +31,22 @@ export const demoConfig: ConfigInput = {
       keywords: ['order', 'orders', 'shipping', 'delivery', 'delivered', 'package', 'parcel', 'tracking', 'refund', 'return', 'cancel', 'invoice'],
       patterns: ['\\border\\s*#?\\s*\\d{3,}', '\\bwhere(?:\'s| is) my\\b'],
       examples: ['Where is my order 12345?', 'I want to return these shoes', 'My package never arrived'],
+      tools: [
+        {
+          kind: 'http',
+          name: 'lookup_order',
+          description: 'Look up an order by its number: status, carrier, items and delivery date.',
+          parameters: {
+            type: 'object',
+            properties: { order_id: { type: 'string', pattern: '^[0-9]{3,12}$', description: 'The order number, digits only.' } },
+            required: ['order_id'],
+            additionalProperties: false,
+          },
+          url: 'demo-orders://orders/lookup',
+          timeoutMs: 2_000,
+        },
+      ],
+      limits: { maxSteps: 3, toolTimeoutMs: 2_000, turnDeadlineMs: 20_000 },
     },
     'shopping-advice': {
       description: 'Product advice and recommendations.',
@@ -37,6 +56,7 @@ export const demoConfig: ConfigInput = {
       keywords: ['recommend', 'suggest', 'best', 'compare', 'cheaper', 'gift', 'size', 'looking for', 'which', 'deal', 'sale'],
       patterns: ['\\b(?:should i|what|which) (?:buy|get|choose)\\b'],
       examples: ['Can you recommend running shoes?', 'Which laptop is best for students?'],
+      retrieval: { kb: 'catalogue', topK: 3, mode: 'prompt' },
     },
   },
   intent: { defaultAgent: 'shopping-advice', threshold: 0.5 },

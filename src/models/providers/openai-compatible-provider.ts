@@ -1,6 +1,6 @@
 /** Adapter for OpenAI's chat completions wire format: vLLM, SGLang, TGI, Ollama, llama.cpp, OpenAI and Azure OpenAI. */
 
-import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall, ToolChoice } from '../../chat/chat-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { ChatProvider } from './chat-provider.js';
 import { SseParser } from './sse-lines.js';
@@ -26,9 +26,19 @@ export interface OpenAiCompatibleProviderOptions {
 
 interface OpenAiChunk {
   model?: string;
-  choices?: { delta?: { content?: string | null }; finish_reason?: string | null; message?: { content?: string | null; tool_calls?: unknown } }[];
+  choices?: { delta?: { content?: string | null; tool_calls?: WireToolCallDelta[] }; finish_reason?: string | null; message?: { content?: string | null; tool_calls?: ToolCall[] } }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
   error?: { message?: string };
+}
+
+interface WireToolCallDelta {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+function toWireToolChoice(choice: ToolChoice): unknown {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
 }
 
 function toWireMessage(message: ChatMessage): Record<string, unknown> {
@@ -108,6 +118,11 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
     if (request.stop !== undefined) body.stop = request.stop;
+    if (request.tools !== undefined) {
+      body.tools = request.tools.map((tool) => ({ type: 'function', function: tool }));
+    }
+    if (request.toolChoice !== undefined) body.tool_choice = toWireToolChoice(request.toolChoice);
+    if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
     return JSON.stringify(body);
   }
 
@@ -127,6 +142,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       finishReason: toFinishReason(choice?.finish_reason),
       usage: toUsage(parsed.usage) ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) },
     };
+    const toolCalls = choice?.message?.tool_calls;
+    if (toolCalls && toolCalls.length > 0) result.toolCalls = toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments ?? '' } }));
     if (typeof parsed.model === 'string') result.model = parsed.model;
     return result;
   }
@@ -145,6 +162,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     let done = false;
     // Deltas of one network chunk are joined and yielded once: under load a read holds several.
     let text = '';
+    // Tool-call pieces keep their place after the text that came before them.
+    const pending: ChatStreamPart[] = [];
     const onEvent = (_event: string | undefined, data: string) => {
       if (done) return;
       if (data === '[DONE]') {
@@ -164,12 +183,28 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       if (!choice) return;
       const content = choice.delta?.content;
       if (content) text += content;
+      for (const call of choice.delta?.tool_calls ?? []) {
+        if (text.length > 0) {
+          characters += text.length;
+          pending.push({ type: 'text-delta', text });
+          text = '';
+        }
+        const part: Extract<ChatStreamPart, { type: 'tool-call-delta' }> = { type: 'tool-call-delta', index: call.index ?? 0, argumentsDelta: call.function?.arguments ?? '' };
+        if (call.id !== undefined) part.id = call.id;
+        if (call.function?.name !== undefined) part.name = call.function.name;
+        characters += part.argumentsDelta.length;
+        pending.push(part);
+      }
       if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
     };
     const parser = new SseParser();
     try {
       for await (const chunk of body) {
         parser.push(chunk, onEvent);
+        if (pending.length > 0) {
+          for (const part of pending) yield part;
+          pending.length = 0;
+        }
         if (text.length > 0) {
           characters += text.length;
           const delta = text;
@@ -182,6 +217,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     } catch (error) {
       throw streamError(this.instance, signal, error);
     }
+    for (const part of pending) yield part;
     if (text.length > 0) {
       characters += text.length;
       yield { type: 'text-delta', text };
