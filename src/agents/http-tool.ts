@@ -7,7 +7,7 @@ import { ToolFailure, type AgentTool, type ToolOutput } from './agent-tool.js';
 /** The body as text, refused once it passes `limit` bytes: reading stops there, so a huge answer costs no more. */
 async function readCapped(response: Response, limit: number, url: string): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
-  if (declared > limit) throw new ToolFailure(`the response of ${url} is ${declared} bytes, over the limit of ${limit}`);
+  if (declared > limit) throw new ToolFailure(`the response of ${url} is ${declared} bytes, over the limit of ${limit} bytes`);
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
