@@ -4,60 +4,18 @@
  * A tool that fails or times out becomes an error result the model reads; only the model calls can fail the turn.
  */
 
-import type { ChatCallRequest, ChatCallResult, ChatMessage, ToolCall, TokenUsage } from '../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatMessage, TokenUsage } from '../chat/chat-types.js';
 import type { AgentLimits } from '../config/schemas/agent-tool-schema.js';
 import { SwitchboardError } from '../errors.js';
-import type { ModelRouter, RouterCallOptions, RoutingHints } from '../models/model-router.js';
+import type { ModelRouter } from '../models/model-router.js';
 import type { RouteDecision } from '../models/route-decision.js';
 import type { Citation } from './agent-tool.js';
-import type { ToolSet } from './agent-toolbox.js';
-import { runToolCall, type ToolCallRecord } from './run-tool-call.js';
+import type { AgentRunInput, AgentRunResult, ToolCallRecord } from './agent-run-types.js';
+import { LinkedAbort } from './linked-abort.js';
+import { runToolCall } from './run-tool-call.js';
 import { streamModelStep } from './stream-model-step.js';
 
-export type { ToolCallRecord } from './run-tool-call.js';
-
-/** What the transport hears while the loop runs (streamed turns turn these into SSE events). */
-export interface AgentRunListener {
-  /** The first part of the first model call arrived. */
-  firstPart?(): void;
-  delta?(text: string): Promise<void> | void;
-  toolCall?(call: ToolCall): Promise<void> | void;
-  toolResult?(record: ToolCallRecord): Promise<void> | void;
-}
-
-export interface AgentRunInput {
-  route: string;
-  /** The system prompt, the history window and the user's message. */
-  messages: ChatMessage[];
-  /** Everything of the request but the messages and tools, which the loop sets per step. */
-  request: Omit<ChatCallRequest, 'messages' | 'tools' | 'toolChoice'>;
-  tools: ToolSet;
-  limits: AgentLimits;
-  hints: RoutingHints;
-  options: RouterCallOptions;
-  signal: AbortSignal;
-  stream: boolean;
-  listener?: AgentRunListener;
-  /** Told of each finished model call, for accounting: every call is paid for, whether the turn commits or not. */
-  modelCalled(decision: RouteDecision, usage: TokenUsage): void;
-  /** Citations of passages already in the prompt (retrieval in `prompt` mode). */
-  citations?: Citation[];
-}
-
-export interface AgentRunResult {
-  /** The final answer; its usage is the sum over every model call of the turn. */
-  result: ChatCallResult;
-  /** The last call's decision. */
-  decision: RouteDecision;
-  /** Model calls made. */
-  steps: number;
-  /** The assistant tool-call messages and tool results, in order, between the user's message and the answer. */
-  added: ChatMessage[];
-  toolCalls: ToolCallRecord[];
-  citations: Citation[];
-  /** Wall time spent waiting for tools (parallel calls count once). */
-  toolMs: number;
-}
+export type { AgentRunInput, AgentRunListener, AgentRunResult, ToolCallRecord } from './agent-run-types.js';
 
 /** The router's two calls: the loop needs nothing else of it. */
 export type AgentRouter = Pick<ModelRouter, 'call' | 'stream'>;
@@ -67,9 +25,17 @@ function deadlineError(limits: AgentLimits): SwitchboardError {
 }
 
 export async function runAgentLoop(router: AgentRouter, input: AgentRunInput): Promise<AgentRunResult> {
+  const deadline = new LinkedAbort(input.signal, input.limits.turnDeadlineMs);
+  try {
+    return await loop(router, input, deadline);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function loop(router: AgentRouter, input: AgentRunInput, deadline: LinkedAbort): Promise<AgentRunResult> {
   const { limits, listener } = input;
-  const deadline = AbortSignal.timeout(limits.turnDeadlineMs);
-  const signal = AbortSignal.any([input.signal, deadline]);
+  const signal = deadline.signal;
   const offered = input.tools.definitions.length > 0 ? [...input.tools.definitions] : undefined;
   const added: ChatMessage[] = [];
   const records: ToolCallRecord[] = [];
@@ -100,7 +66,7 @@ export async function runAgentLoop(router: AgentRouter, input: AgentRunInput): P
         firstPart();
       }
     } catch (error) {
-      if (deadline.aborted && !input.signal.aborted) throw deadlineError(limits);
+      if (deadline.timedOut && !input.signal.aborted) throw deadlineError(limits);
       throw error;
     }
     input.modelCalled(decision, result.usage);
@@ -115,7 +81,7 @@ export async function runAgentLoop(router: AgentRouter, input: AgentRunInput): P
     const started = performance.now();
     const outcomes = await Promise.all(calls.map((call) => runToolCall(call, input.tools, limits.toolTimeoutMs, signal, listener)));
     toolMs += performance.now() - started;
-    if (deadline.aborted && !input.signal.aborted) throw deadlineError(limits);
+    if (deadline.timedOut && !input.signal.aborted) throw deadlineError(limits);
     input.signal.throwIfAborted();
     for (const outcome of outcomes) {
       added.push({ role: 'tool', content: outcome.content, toolCallId: outcome.record.id });

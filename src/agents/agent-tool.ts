@@ -16,6 +16,8 @@ export interface ToolOutput {
 
 export interface AgentTool {
   readonly definition: ToolDefinition;
+  /** The tool's own time limit; the loop applies the shorter of it and the agent's `limits.toolTimeoutMs`. */
+  readonly timeoutMs?: number;
   /** Runs with arguments already validated against `definition.parameters`; throws on failure (the loop turns it into an error result). */
   invoke(args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutput>;
 }

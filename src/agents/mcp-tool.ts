@@ -8,17 +8,17 @@ export class McpTool implements AgentTool {
   readonly definition: ToolDefinition;
   readonly #connections: McpConnections;
   readonly #server: McpServerAddress;
-  readonly #timeoutMs: number;
+  readonly timeoutMs: number;
 
   constructor(listed: McpListedTool, server: McpServerAddress, connections: McpConnections, timeoutMs: number) {
     this.definition = { name: listed.name, description: listed.description ?? '', parameters: listed.inputSchema };
     this.#connections = connections;
     this.#server = server;
-    this.#timeoutMs = timeoutMs;
+    this.timeoutMs = timeoutMs;
   }
 
   async invoke(args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutput> {
-    const outcome = await this.#connections.callTool(this.#server, this.definition.name, args, signal, this.#timeoutMs);
+    const outcome = await this.#connections.callTool(this.#server, this.definition.name, args, signal, this.timeoutMs);
     if (outcome.isError) throw new ToolFailure(outcome.text || `the MCP tool ${this.definition.name} failed`);
     return { content: outcome.text };
   }

@@ -3,17 +3,8 @@
 import type { ToolCall } from '../chat/chat-types.js';
 import type { Citation } from './agent-tool.js';
 import type { ToolSet } from './agent-toolbox.js';
-import type { AgentRunListener } from './agent-runner.js';
-
-/** What the reply and the stream say of a call: the result only as a short summary. */
-export interface ToolCallRecord {
-  id: string;
-  name: string;
-  arguments: string;
-  ok: boolean;
-  durationMs: number;
-  summary: string;
-}
+import { LinkedAbort } from './linked-abort.js';
+import type { AgentRunListener, ToolCallRecord } from './agent-run-types.js';
 
 export interface ToolCallOutcome {
   record: ToolCallRecord;
@@ -42,16 +33,20 @@ export async function runToolCall(call: ToolCall, tools: ToolSet, timeoutMs: num
     if (!parsed.ok) {
       content = `Error: ${parsed.message}.`;
     } else {
-      const timeout = AbortSignal.timeout(timeoutMs);
+      // The tool's own timeout and the agent's per-tool limit: the shorter one applies.
+      const limitMs = Math.min(timeoutMs, tool.timeoutMs ?? timeoutMs);
+      const timeout = new LinkedAbort(signal, limitMs);
       try {
-        const output = await tool.invoke(parsed.value, AbortSignal.any([signal, timeout]));
+        const output = await tool.invoke(parsed.value, timeout.signal);
         content = output.content;
         citations = output.citations;
         ok = true;
       } catch (error) {
         if (signal.aborted) content = 'Error: the turn was cancelled.';
-        else if (timeout.aborted) content = `Error: the tool did not answer within ${timeoutMs} ms.`;
+        else if (timeout.timedOut) content = `Error: the tool did not answer within ${limitMs} ms.`;
         else content = `Error: ${(error as Error).message}`;
+      } finally {
+        timeout.dispose();
       }
     }
   }

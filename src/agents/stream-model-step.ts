@@ -3,7 +3,7 @@
 import type { ChatCallRequest, ChatCallResult, ToolCall } from '../chat/chat-types.js';
 import type { RouteDecision } from '../models/route-decision.js';
 import type { ModelRouter } from '../models/model-router.js';
-import type { AgentRunInput } from './agent-runner.js';
+import type { AgentRunInput } from './agent-run-types.js';
 
 export async function streamModelStep(
   router: Pick<ModelRouter, 'stream'>,
