@@ -15,7 +15,8 @@ export interface AgentRuntimeDependencies {
   /** The retrievers by knowledge base name: the seam where the retrieval part plugs in its implementation. */
   retrievers: ReadonlyMap<string, Retriever>;
   mcp: McpConnections;
-  validator: ToolArgumentValidator;
+  /** Present when some agent has tools: ajv is loaded only then. */
+  validator: ToolArgumentValidator | undefined;
   logger: Pick<Logger, 'warn'>;
 }
 

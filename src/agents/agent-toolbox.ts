@@ -13,7 +13,7 @@ import { HttpTool } from './http-tool.js';
 import type { McpConnections } from './mcp-connections.js';
 import { McpTool } from './mcp-tool.js';
 import { RetrievalSearchTool } from './retrieval-tools.js';
-import type { ToolArgumentValidator } from './tool-arguments.js';
+import type { ArgumentParser, ToolArgumentValidator } from './tool-arguments.js';
 
 export interface ToolboxDependencies {
   /** Turns a configured URL into the one to call (`demo-orders://…` becomes the demo service's loopback address). */
@@ -21,7 +21,8 @@ export interface ToolboxDependencies {
   /** The retrievers by knowledge base name. */
   retrievers: ReadonlyMap<string, Retriever>;
   mcp: McpConnections;
-  validator: ToolArgumentValidator;
+  /** Present when some agent of the generation has tools (ajv is loaded only then). */
+  validator: ToolArgumentValidator | undefined;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -30,8 +31,15 @@ export interface ToolSet {
   /** What the model is offered, in config order. */
   readonly definitions: readonly ToolDefinition[];
   /** Checks a call's arguments against the tool's schema (compiled when the tool was added). */
-  readonly validator: ToolArgumentValidator;
+  readonly validator: ArgumentParser;
 }
+
+/** An agent without tools: nothing to validate, nothing to offer. */
+const noTools: ToolSet = {
+  tools: new Map(),
+  definitions: [],
+  validator: { parse: () => ({ ok: false, message: 'the agent has no tools' }) },
+};
 
 export class AgentToolbox {
   readonly #agentName: string;
@@ -39,15 +47,25 @@ export class AgentToolbox {
   readonly #mcp: McpToolsConfig[];
   readonly #dependencies: ToolboxDependencies;
   #set: ToolSet | undefined;
+
+  get #validator(): ToolArgumentValidator {
+    if (!this.#dependencies.validator) throw new Error('an agent with tools in a generation built without the argument validator');
+    return this.#dependencies.validator;
+  }
   #listing: Promise<ToolSet> | undefined;
 
   constructor(agentName: string, agent: AgentConfig, dependencies: ToolboxDependencies) {
     this.#agentName = agentName;
     this.#dependencies = dependencies;
-    for (const tool of agent.tools) {
+    for (const [index, tool] of agent.tools.entries()) {
       if (tool.kind !== 'http') continue;
       const url = dependencies.resolveUrl(tool.url);
-      if (!/^https?:\/\//.test(url)) throw new Error(`agents.${agentName}.tools: the URL of tool "${tool.name}" is not http(s): ${tool.url}`);
+      if (!/^https?:\/\//.test(url)) throw new Error(`agents.${agentName}.tools.${index}.url: not an http(s) URL: ${tool.url}`);
+      try {
+        this.#validator.prepare(tool.parameters);
+      } catch (error) {
+        throw new Error(`agents.${agentName}.tools.${index}.parameters: not a valid JSON Schema: ${(error as Error).message}`);
+      }
       this.#fixed.push(new HttpTool(tool, url));
     }
     if (agent.retrieval?.mode === 'tool') {
@@ -55,9 +73,9 @@ export class AgentToolbox {
       if (retriever) this.#fixed.push(new RetrievalSearchTool(agent.retrieval, retriever));
       else dependencies.logger.warn({ agent: agentName, kb: agent.retrieval.kb }, 'no retriever serves this knowledge base: the agent runs without its search tool');
     }
-    for (const tool of this.#fixed) dependencies.validator.prepare(tool.definition.parameters ?? {});
+    for (const tool of this.#fixed) this.#validator.prepare(tool.definition.parameters ?? {});
     this.#mcp = agent.tools.filter((tool): tool is McpToolsConfig => tool.kind === 'mcp');
-    if (this.#mcp.length === 0) this.#set = toSet(this.#fixed, dependencies.validator);
+    if (this.#mcp.length === 0) this.#set = this.#fixed.length === 0 ? noTools : toSet(this.#fixed, this.#validator);
   }
 
   /** The tools; the first call of an agent with MCP servers lists their tools, and a server that cannot be reached is tried again next turn. */
@@ -77,7 +95,7 @@ export class AgentToolbox {
           const listed = await this.#dependencies.mcp.listTools(address, signal);
           for (const tool of listed) {
             if (server.tools && !server.tools.includes(tool.name)) continue;
-            this.#dependencies.validator.prepare(tool.inputSchema);
+            this.#validator.prepare(tool.inputSchema);
             tools.push(new McpTool(tool, address, this.#dependencies.mcp, server.timeoutMs));
           }
         } catch (error) {
@@ -86,7 +104,7 @@ export class AgentToolbox {
         }
       }),
     );
-    const set = toSet(tools, this.#dependencies.validator);
+    const set = toSet(tools, this.#validator);
     if (complete) this.#set = set;
     return set;
   }

@@ -3,8 +3,13 @@
  * use and reused by every turn and every generation; a connection that fails is dropped, so the next use reconnects.
  */
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+
+/** The SDK is loaded on the first connection only: a process without MCP tools never pays for it. */
+async function loadSdk() {
+  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/client/streamableHttp.js')]);
+  return { Client, StreamableHTTPClientTransport };
+}
 
 export interface McpServerAddress {
   url: string;
@@ -48,6 +53,7 @@ export class McpConnections {
   }
 
   async #connect(server: McpServerAddress): Promise<Client> {
+    const { Client, StreamableHTTPClientTransport } = await loadSdk();
     const client = new Client({ name: 'switchboard', version: '1' });
     const transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } });
     await client.connect(transport);

@@ -4,7 +4,12 @@ import { Ajv, type ValidateFunction } from 'ajv';
 
 export type ParsedArguments = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
 
-export class ToolArgumentValidator {
+/** What the loop needs of the validator. */
+export interface ArgumentParser {
+  parse(schema: Record<string, unknown>, text: string): ParsedArguments;
+}
+
+export class ToolArgumentValidator implements ArgumentParser {
   readonly #ajv = new Ajv({ allErrors: true, strict: false });
   readonly #compiled = new WeakMap<object, ValidateFunction>();
 

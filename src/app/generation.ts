@@ -7,6 +7,7 @@
 
 import { limitsTokens } from '../access/create-rate-limiter.js';
 import { AgentRuntime } from '../agents/agent-runtime.js';
+import type { ToolArgumentValidator } from '../agents/tool-arguments.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { IntentClassifier } from '../intent/intent-classifier.js';
@@ -37,7 +38,7 @@ export class Generation implements HeldGeneration {
   #closedFlag = false;
   #whenIdle: (() => void) | undefined;
 
-  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>) {
+  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>, toolArguments: ToolArgumentValidator | undefined) {
     this.number = number;
     this.config = config;
     this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics), logger: base.logger });
@@ -53,7 +54,7 @@ export class Generation implements HeldGeneration {
         resolveUrl: base.resolveUrl,
         retrievers: generationRetrievers(config, base, this.router),
         mcp: base.mcp,
-        validator: base.toolArguments,
+        validator: toolArguments,
         logger: base.logger,
       });
     } catch (error) {
@@ -85,7 +86,9 @@ export class Generation implements HeldGeneration {
    * state from the store, before the first call (one scrape round and one state read are awaited).
    */
   static async build(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>): Promise<Generation> {
-    const generation = new Generation(number, config, base, reload);
+    // ajv is loaded only for a config whose agents have tools.
+    const hasTools = Object.values(config.agents).some((agent) => agent.tools.length > 0 || agent.retrieval?.mode === 'tool');
+    const generation = new Generation(number, config, base, reload, hasTools ? await base.toolArguments() : undefined);
     try {
       await Promise.all([generation.#scraper.start(), generation.experiments.start()]);
     } catch (error) {

@@ -10,7 +10,7 @@ import { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
 import { createRateLimiter } from '../access/create-rate-limiter.js';
 import type { RateLimiter } from '../access/rate-limiter.js';
 import { McpConnections } from '../agents/mcp-connections.js';
-import { ToolArgumentValidator } from '../agents/tool-arguments.js';
+import type { ToolArgumentValidator } from '../agents/tool-arguments.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import type { LlmSimulator } from '../lab/llm-simulator.js';
 import type { Retriever } from '../retrieval/retriever.js';
@@ -52,8 +52,8 @@ export interface RuntimeBase {
   readonly resolveUrl: (url: string) => string;
   /** MCP servers are connected once per process: every generation's agents share these connections. */
   readonly mcp: McpConnections;
-  /** Compiles tool argument schemas once per process. */
-  readonly toolArguments: ToolArgumentValidator;
+  /** The process's validator of tool arguments (schemas compiled once), loaded with ajv on first use. */
+  toolArguments(): Promise<ToolArgumentValidator>;
   /** Retrievers the embedder gave (`RuntimeOptions.retrievers`). */
   readonly retrievers: ReadonlyMap<string, Retriever>;
   close(): Promise<void>;
@@ -73,6 +73,7 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
     const demoOrders = await startDemoServices(config);
     if (demoOrders) opened.push(demoOrders);
     const mcp = new McpConnections();
+    let toolArguments: Promise<ToolArgumentValidator> | undefined;
     opened.push(mcp);
     const storeConfig = config.store;
     const store = await openStore(
@@ -106,7 +107,7 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       simulators,
       resolveUrl: demoUrlResolver(demoOrders, simulatorUrlResolver(simulators)),
       mcp,
-      toolArguments: new ToolArgumentValidator(),
+      toolArguments: () => (toolArguments ??= import('../agents/tool-arguments.js').then(({ ToolArgumentValidator }) => new ToolArgumentValidator())),
       retrievers: options.retrievers ?? new Map(),
       close: async () => {
         await closeOpened();
