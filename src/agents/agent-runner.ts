@@ -73,6 +73,10 @@ async function loop(router: AgentRouter, input: AgentRunInput, deadline: LinkedA
     usage.promptTokens += result.usage.promptTokens;
     usage.completionTokens += result.usage.completionTokens;
     const calls = result.toolCalls ?? [];
+    // A stop for tool calls without the calls: an adapter that dropped them. Answering with empty text would hide it.
+    if (calls.length === 0 && result.finishReason === 'tool_calls') {
+      throw new SwitchboardError('upstream_error', `The model on route "${input.route}" stopped to call tools but no tool call reached Switchboard (the provider adapter does not pass them on).`);
+    }
     // A call the model makes when none may be made is not run: the loop ends with what text it gave.
     if (calls.length === 0 || !mayCall) {
       return { result: { ...result, usage, toolCalls: undefined }, decision, steps: step, added, toolCalls: records, citations, toolMs };

@@ -3,6 +3,7 @@
  * agent's tool loop; streamed turns relay each delta, tool call and tool result. Nothing is written here.
  */
 
+import type { Citation } from '../../agents/agent-tool.js';
 import { runAgentLoop, type AgentRunListener } from '../../agents/agent-runner.js';
 import { appendHistoryWindow } from '../../agents/history-window.js';
 import { citationsOf, promptWithPassages } from '../../agents/retrieval-tools.js';
@@ -25,12 +26,12 @@ export const runAgentStage: Stage<TurnContext, Services> = {
     // An experiment variant's parameters replace the agent's and the caller's.
     const variant = context.experiments?.parameters;
     let systemPrompt = variant?.systemPrompt ?? agent.systemPrompt;
-    let citations;
+    let citations: Citation[] | undefined;
     if (agent.retrieval?.mode === 'prompt') {
       const started = performance.now();
       const passages = await services.agentRuntime.passages(agent, context.content, context.signal);
-      context.timer.record('retrieval', performance.now() - started);
       if (passages) {
+        context.timer.record('retrieval', performance.now() - started);
         systemPrompt = promptWithPassages(systemPrompt, agent.retrieval.kb, passages);
         citations = citationsOf(passages);
       }
