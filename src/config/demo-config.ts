@@ -43,10 +43,9 @@ export const demoConfig: ConfigInput = {
             additionalProperties: false,
           },
           url: 'demo-orders://orders/lookup',
-          timeoutMs: 2_000,
         },
       ],
-      limits: { maxSteps: 3, toolTimeoutMs: 2_000, turnDeadlineMs: 20_000 },
+      limits: { maxSteps: 3, turnDeadlineMs: 30_000 },
     },
     'shopping-advice': {
       description: 'Product advice and recommendations.',

@@ -29,7 +29,7 @@ describe('tool arguments', () => {
       const validator = new ToolArgumentValidator();
       validator.prepare(parameters);
       const set: ToolSet = { tools: new Map([['lookup_order', tool]]), definitions: [tool.definition], validator };
-      const run = (name: string, args: string) => runToolCall({ id: 'call_1', type: 'function', function: { name, arguments: args } }, set, 1_000, new AbortController().signal, undefined);
+      const run = (name: string, args: string) => runToolCall({ id: 'call_1', type: 'function', function: { name, arguments: args } }, set, 60_000, new AbortController().signal, undefined);
 
       const wrongType = await run('lookup_order', '{"order_id":"12a"}');
       assert.equal(wrongType.record.ok, false);
