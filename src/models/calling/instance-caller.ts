@@ -1,12 +1,19 @@
 /** The innermost caller: one attempt on the instance the retrying caller picked, with its timers and breaker bookkeeping. */
 
 import type { ChatCallRequest, ChatCallResult } from '../../chat/chat-types.js';
+import { SwitchboardError } from '../../errors.js';
+import type { ChatProvider } from '../providers/chat-provider.js';
 import type { RouterObserver } from '../router-observer.js';
 import { UpstreamAttempt, type AttemptOutcome } from '../upstream-attempt.js';
 import { UpstreamError } from '../upstream-error.js';
 import { endAttemptSpan, startAttemptSpan, withTraceContext } from './attempt-span.js';
 import type { ChatCaller, StreamStart } from './chat-caller.js';
 import type { ModelCall } from './model-call.js';
+
+function embedWith(provider: ChatProvider, request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
+  if (!provider.embed) throw new SwitchboardError('invalid_request', `The pool behind this route speaks a wire format without embeddings (Anthropic's Messages API); route embeddings to an OpenAI-compatible pool.`);
+  return provider.embed(request, signal);
+}
 
 export class InstanceCaller implements ChatCaller {
   readonly #now: () => number;
@@ -31,7 +38,9 @@ export class InstanceCaller implements ChatCaller {
   async call(call: ModelCall): Promise<ChatCallResult> {
     const attempt = this.#begin(call, false);
     try {
-      const result = await attempt.instance.provider.call(this.#request(call, attempt), attempt.signal);
+      const provider = attempt.instance.provider;
+      const request = this.#request(call, attempt);
+      const result = request.embeddingInput ? await embedWith(provider, request, attempt.signal) : await provider.call(request, attempt.signal);
       // A whole answer's first output is the answer.
       this.firstToken(attempt);
       this.end(attempt, 'ok');

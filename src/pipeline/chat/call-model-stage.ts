@@ -25,7 +25,7 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
         context.decision = decision;
         recordModelCall(services, tenant, decision, result.usage, watch.cost);
       } catch (error) {
-        watch.failed(context.signal.aborted);
+        watch.failed(context.signal.aborted || isClientFault(error));
         throw error;
       }
       return;
@@ -37,7 +37,7 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
     try {
       first = await parts.next();
     } catch (error) {
-      watch.failed(context.signal.aborted);
+      watch.failed(context.signal.aborted || isClientFault(error));
       throw error;
     }
     watch.firstToken();
@@ -48,6 +48,11 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
     });
   },
 };
+
+/** A request refused for its own fields (before any model call) is not the variant's error. */
+function isClientFault(error: unknown): boolean {
+  return isSwitchboardError(error) && error.fault === 'client';
+}
 
 async function relay(
   events: ChatStreamEvents,
@@ -66,8 +71,7 @@ async function relay(
       if (part.type === 'text-delta') {
         await events.delta(part.text);
       } else if (part.type === 'tool-call-delta') {
-        // Relayed to the client by the tool-calling work (issue 10); until then a stream part the wire cannot carry yet.
-        throw new SwitchboardError('upstream_error', 'The model answered with a tool call, which this endpoint cannot relay yet.');
+        await events.toolCallDelta(part);
       } else {
         onFinish(part);
         await events.finish(part.finishReason, part.usage);
