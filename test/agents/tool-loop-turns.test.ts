@@ -101,3 +101,31 @@ describe('turns that call tools (the zero-config demo order lookup)', () => {
     assert.equal((await session(id)).messages.length, 8);
   });
 });
+
+describe('the tool loop over an Anthropic-format backend', () => {
+  let server: TestServer;
+  before(async () => {
+    const { demoConfig } = await import('../../src/config/demo-config.js');
+    server = await startTestServer({
+      pools: { ...demoConfig.pools, claude: { provider: 'anthropic', model: 'claude-sim', instances: [{ url: 'simulator://1' }] } },
+      routes: { ...demoConfig.routes, claude: { pool: 'claude' } },
+      agents: { ...demoConfig.agents, 'order-support': { ...demoConfig.agents['order-support']!, route: 'claude' } },
+    });
+  });
+  after(() => server.close());
+
+  it('runs tool_use and tool_result blocks through the loop, streamed and not', async () => {
+    for (const stream of [false, true]) {
+      const created = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: authHeaders(server.key) });
+      const { id } = (await created.json()) as { id: string };
+      const response = await fetch(`${server.url}/v1/sessions/${id}/messages`, { method: 'POST', headers: authHeaders(server.key), body: JSON.stringify({ content: 'Where is my order 31415?', stream }) });
+      assert.equal(response.status, 200);
+      const reply = stream ? (JSON.parse((await readSse(response)).at(-1)!.data) as Reply) : ((await response.json()) as Reply);
+      assert.equal(reply.steps, 2, `stream ${stream}`);
+      assert.equal(reply.tool_calls[0]!.name, 'lookup_order');
+      assert.match(reply.tool_calls[0]!.id, /^toolu_/);
+      assert.deepEqual(JSON.parse(reply.tool_calls[0]!.arguments), { order_id: '31415' });
+      assert.deepEqual(JSON.parse(reply.tool_calls[0]!.summary), demoOrder('31415'));
+    }
+  });
+});
