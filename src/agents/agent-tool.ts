@@ -16,6 +16,8 @@ export interface ToolOutput {
 
 export interface AgentTool {
   readonly definition: ToolDefinition;
+  /** How a trace names it (`gen_ai.tool.type`): `extension` for an external API (the default), `datastore` for a search. */
+  readonly spanType?: 'extension' | 'datastore';
   /** The tool's own time limit; the loop applies the shorter of it and the agent's `limits.toolTimeoutMs`. */
   readonly timeoutMs?: number;
   /** Runs with arguments already validated against `definition.parameters`; throws on failure (the loop turns it into an error result). */
@@ -23,4 +25,6 @@ export interface AgentTool {
 }
 
 /** A failure a tool explains to the model in its own words (an HTTP status, an MCP error). */
-export class ToolFailure extends Error {}
+export class ToolFailure extends Error {
+  override name = 'ToolError';
+}

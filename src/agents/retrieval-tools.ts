@@ -22,6 +22,7 @@ export function promptWithPassages(systemPrompt: string, kb: string, passages: r
 
 export class RetrievalSearchTool implements AgentTool {
   readonly definition: ToolDefinition;
+  readonly spanType = 'datastore';
   readonly #retriever: Retriever;
   readonly #settings: AgentRetrievalConfig;
 
