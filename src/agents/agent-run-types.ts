@@ -39,6 +39,8 @@ export interface AgentRunInput {
   signal: AbortSignal;
   stream: boolean;
   listener?: AgentRunListener;
+  /** Told of each model call as it starts, with the decision the router fills in as the call moves down. */
+  callStarted?(decision: RouteDecision): void;
   /** Told of each finished model call, for accounting: every call is paid for, whether the turn commits or not. */
   modelCalled(decision: RouteDecision, usage: TokenUsage): void;
   /** Citations of passages already in the prompt (retrieval in `prompt` mode). */

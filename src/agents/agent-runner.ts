@@ -8,7 +8,7 @@ import type { ChatCallRequest, ChatCallResult, ChatMessage, TokenUsage } from '.
 import type { AgentLimits } from '../config/schemas/agent-tool-schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { ModelRouter } from '../models/model-router.js';
-import type { RouteDecision } from '../models/route-decision.js';
+import { newDecision, type RouteDecision } from '../models/route-decision.js';
 import type { Citation } from './agent-tool.js';
 import type { AgentRunInput, AgentRunResult, ToolCallRecord } from './agent-run-types.js';
 import { LinkedAbort } from './linked-abort.js';
@@ -57,12 +57,14 @@ async function loop(router: AgentRouter, input: AgentRunInput, deadline: LinkedA
       if (!mayCall) request.toolChoice = 'none';
     }
     let result: ChatCallResult;
-    let decision: RouteDecision;
+    let decision: RouteDecision = newDecision(input.route);
+    input.callStarted?.(decision);
+    const options = { ...input.options, decision };
     try {
       if (input.stream) {
-        ({ result, decision } = await streamModelStep(router, input, request, signal, firstPart));
+        ({ result, decision } = await streamModelStep(router, input, request, signal, firstPart, options));
       } else {
-        ({ result, decision } = await router.call(input.route, request, signal, input.hints, input.options));
+        ({ result, decision } = await router.call(input.route, request, signal, input.hints, options));
         firstPart();
       }
     } catch (error) {

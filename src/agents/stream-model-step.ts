@@ -2,7 +2,7 @@
 
 import type { ChatCallRequest, ChatCallResult, ToolCall } from '../chat/chat-types.js';
 import type { RouteDecision } from '../models/route-decision.js';
-import type { ModelRouter } from '../models/model-router.js';
+import type { ModelRouter, RouterCallOptions } from '../models/model-router.js';
 import type { AgentRunInput } from './agent-run-types.js';
 
 export async function streamModelStep(
@@ -11,8 +11,9 @@ export async function streamModelStep(
   request: ChatCallRequest,
   signal: AbortSignal,
   firstPart: () => void,
+  options: RouterCallOptions,
 ): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
-  const { decision, parts } = router.stream(input.route, request, signal, input.hints, input.options);
+  const { decision, parts } = router.stream(input.route, request, signal, input.hints, options);
   let text = '';
   const calls: ToolCall[] = [];
   for await (const part of parts) {

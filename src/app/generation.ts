@@ -10,13 +10,13 @@ import { AgentRuntime } from '../agents/agent-runtime.js';
 import type { ToolArgumentValidator } from '../agents/tool-arguments.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { ExperimentEngine } from '../experiments/experiment-engine.js';
-import type { IntentClassifier } from '../intent/intent-classifier.js';
-import { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
+import type { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
+import { buildIntentCascade, type BuiltIntentCascade } from '../intent/build-intent-cascade.js';
 import { BackendLoadScraper } from '../models/backend-load-scraper.js';
 import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
-import { routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
+import { intentMetricsObserver, routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
 import { generationRetrievers } from './retrievers.js';
 import type { RuntimeBase } from './runtime-base.js';
 
@@ -25,12 +25,13 @@ export class Generation implements HeldGeneration {
   readonly number: number;
   readonly config: SwitchboardConfig;
   readonly router: ModelRouter;
-  readonly intent: IntentClassifier;
+  readonly intent: TieredIntentClassifier;
   readonly usage: UsageRecorder;
   readonly experiments: ExperimentEngine;
   readonly agents: AgentRuntime;
   readonly services: RouteServices;
   readonly #scraper: BackendLoadScraper;
+  readonly #intent: BuiltIntentCascade;
   #held = 0;
   #retired = false;
   #retiring: Promise<void> | undefined;
@@ -41,9 +42,15 @@ export class Generation implements HeldGeneration {
   private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>, toolArguments: ToolArgumentValidator | undefined) {
     this.number = number;
     this.config = config;
-    this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics), logger: base.logger });
+    this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics, base.logger), logger: base.logger });
     this.#scraper = new BackendLoadScraper(this.router.pools.values(), { now: () => this.router.now(), logger: base.logger });
-    this.intent = new TieredIntentClassifier(config);
+    this.#intent = buildIntentCascade(config, {
+      router: this.router,
+      embeddings: base.store.embeddings,
+      observer: intentMetricsObserver(base.metrics),
+      warn: (message, error) => base.logger.warn({ err: (error as Error)?.message }, message),
+    });
+    this.intent = this.#intent.cascade;
     this.usage = new UsageRecorder(this.router.pools.values(), base.store.usage, {
       observer: usageMetricsObserver(base.metrics, base.admission, limitsTokens(config)),
       logger: base.logger,
@@ -69,6 +76,7 @@ export class Generation implements HeldGeneration {
       sessions: base.store.sessions,
       store: base.store,
       metrics: base.metrics,
+      metricsKey: config.server.metricsKey,
       logger: base.logger,
       router: this.router,
       usage: this.usage,
@@ -83,14 +91,14 @@ export class Generation implements HeldGeneration {
 
   /**
    * Builds a generation; queue-aware pools get their engines' numbers, and experiments their live
-   * state from the store, before the first call (one scrape round and one state read are awaited).
+   * state from the store, and the embedding intent tier its example vectors, before the first call.
    */
   static async build(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>): Promise<Generation> {
     // ajv is loaded only for a config whose agents have tools.
     const hasTools = Object.values(config.agents).some((agent) => agent.tools.length > 0 || agent.retrieval?.mode === 'tool');
     const generation = new Generation(number, config, base, reload, hasTools ? await base.toolArguments() : undefined);
     try {
-      await Promise.all([generation.#scraper.start(), generation.experiments.start()]);
+      await Promise.all([generation.#scraper.start(), generation.experiments.start(), generation.#intent.prepare()]);
     } catch (error) {
       await generation.close();
       throw error;

@@ -68,12 +68,15 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
     const tracer = await createTracer(config.telemetry.tracing, logger, options.env);
     // Opened first, so closed last: the spans of everything closing before it are still exported.
     opened.push({ close: () => tracer.shutdown() });
+    // Loaded while the simulators and the store start, when the first generation's agents will need it.
+    let toolArguments: Promise<ToolArgumentValidator> | undefined;
+    const loadToolArguments = () => (toolArguments ??= import('../agents/tool-arguments.js').then(({ ToolArgumentValidator }) => new ToolArgumentValidator()));
+    if (Object.values(config.agents).some((agent) => agent.tools.length > 0 || agent.retrieval?.mode === 'tool')) loadToolArguments().catch(() => undefined);
     const simulators = await startSimulators(config.simulator);
     opened.push(...simulators);
     const demoOrders = await startDemoServices(config);
     if (demoOrders) opened.push(demoOrders);
     const mcp = new McpConnections();
-    let toolArguments: Promise<ToolArgumentValidator> | undefined;
     opened.push(mcp);
     const storeConfig = config.store;
     const store = await openStore(
@@ -107,7 +110,7 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       simulators,
       resolveUrl: demoUrlResolver(demoOrders, simulatorUrlResolver(simulators)),
       mcp,
-      toolArguments: () => (toolArguments ??= import('../agents/tool-arguments.js').then(({ ToolArgumentValidator }) => new ToolArgumentValidator())),
+      toolArguments: loadToolArguments,
       retrievers: options.retrievers ?? new Map(),
       close: async () => {
         await closeOpened();

@@ -29,6 +29,8 @@ export type { RouterObserver } from './router-observer.js';
 export interface RouterCallOptions {
   override?: RouteOverride;
   parent?: Span;
+  /** The decision to fill in, so a call that fails still tells the access log where it went. */
+  decision?: RouteDecision;
 }
 
 export interface RouterOptions {
@@ -57,7 +59,7 @@ export class ModelRouter {
     this.#logger = options.logger;
     const observer = options.observer;
     this.#instances = new InstanceCaller({ now: this.#now, observer });
-    this.#caller = new TracingCaller(new FallbackCaller(new RetryingCaller(this.#instances, { random, now: this.#now })), { now: this.#now });
+    this.#caller = new TracingCaller(new FallbackCaller(new RetryingCaller(this.#instances, { random, now: this.#now, observer }), observer), { now: this.#now });
     const poolOptions: ModelPoolOptions = {
       resolveUrl,
       random,
@@ -67,7 +69,7 @@ export class ModelRouter {
     for (const [name, pool] of Object.entries(config.pools)) {
       const built = new ModelPool(name, pool, poolOptions);
       this.pools.set(name, built);
-      for (const instance of built.instances) observer?.breakerChanged(name, instance.url, instance.breaker.state);
+      for (const instance of built.instances) observer?.breakerChanged(name, instance.name, instance.breaker.state);
     }
     for (const [name, route] of Object.entries(config.routes)) this.#routes.set(name, new CompiledRoute(name, route, this.pools));
   }
@@ -112,7 +114,7 @@ export class ModelRouter {
 
   /** One whole answer; `options.override` (an experiment's variant) replaces the pools the rules would pick, `options.parent` is the span the call is made for. */
   async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
-    const call = this.#newCall(routeName, request, signal, hints, options);
+    const call = this.#newCall(routeName, request, signal, hints, options, options?.decision);
     const result = await this.#caller.call(call);
     this.#logDecision(call.decision);
     return { result, decision: call.decision };

@@ -1,5 +1,6 @@
 /** What every request's lifecycle knows about its caller: who it is, and the admission slot it holds. */
 
+import type { RouteDecision } from '../models/route-decision.js';
 import type { ApiKeyRecord } from '../stores/store-types.js';
 import type { Span } from '../telemetry/tracing.js';
 import type { StageTimer } from './stage-timer.js';
@@ -10,6 +11,8 @@ export interface RequestContext {
   /** The request's server span (the no-op span when tracing is off): each stage's span is its child. */
   readonly span: Span;
   caller?: ApiKeyRecord;
+  /** Where the request's model call went, when it made one: for the access log and the request counter. */
+  decision?: RouteDecision;
   /** Gives the admission slot back; the lifecycle calls it when the response is over. */
   release?: () => void;
 }

@@ -9,6 +9,7 @@
  * refusal would only turn a late request into a client error.
  */
 
+import { randomUUID } from 'node:crypto';
 import { SwitchboardError, isSwitchboardError } from '../errors.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { runStage } from '../pipeline/run-stages.js';
@@ -26,17 +27,25 @@ import type { ServerHost } from './server-host.js';
 
 const emptyBody: Buffer = Buffer.alloc(0);
 
+/** An incoming id is kept when it is plain enough to put in a header and a log line; anything else is replaced. */
+const acceptableRequestId = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+function requestIdOf(exchange: HttpExchange): string {
+  const incoming = exchange.header('x-request-id');
+  return incoming !== undefined && acceptableRequestId.test(incoming) ? incoming : randomUUID();
+}
+
 export type Dispatch = (exchange: HttpExchange) => Promise<number>;
 
 export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch {
   const { metrics, logger, tracer } = host;
   const bodyLimitBytes = host.settings.bodyLimitBytes;
   const requestCounters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
-  const count = (pattern: string, status: number) => {
-    const key = `${pattern} ${status}`;
+  const count = (pattern: string, status: number, modelRoute: string) => {
+    const key = `${pattern} ${status} ${modelRoute}`;
     let counter = requestCounters.get(key);
     if (!counter) {
-      counter = metrics.requests.labels(pattern, String(status));
+      counter = metrics.requests.labels(pattern, String(status), modelRoute);
       requestCounters.set(key, counter);
     }
     counter.inc();
@@ -77,6 +86,9 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     const pattern = match.kind === 'found' ? match.route.pattern : match.kind === 'method-not-allowed' ? match.pattern : 'unmatched';
     const serving = match.kind === 'found' && match.route.admits === true;
     if (serving) metrics.inflight.inc();
+    const startedAt = performance.now();
+    const requestId = requestIdOf(exchange);
+    exchange.setHeader('x-request-id', requestId);
     const held = host.acquire();
     const span = tracer.enabled ? startRequestSpan(tracer, exchange, match.kind === 'not-found' ? undefined : pattern) : noopSpan;
     const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span };
@@ -91,7 +103,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       await handle(match.route, match.params, exchange, context, held);
     } catch (error) {
       failure = error;
-      if (exchange.responded) logger.warn({ err: error, path: exchange.path }, 'error after the response started');
+      if (exchange.responded) logger.warn({ err: error, path: exchange.path, requestId }, 'error after the response started');
       else status = sendError(exchange, error, logger).status;
     } finally {
       context.release?.();
@@ -99,7 +111,25 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       if (serving) metrics.inflight.dec();
       // A handler that finished without answering is a bug; count it as the 500 the exchange will be closed with.
       status ||= exchange.status || 500;
-      count(pattern, status);
+      const decision = context.decision;
+      count(pattern, status, decision?.route ?? '');
+      // One line per request: what an operator greps first.
+      if (logger.isLevelEnabled('info')) {
+        logger.info(
+          {
+            requestId,
+            method: exchange.method,
+            route: pattern,
+            status,
+            tenant: context.caller?.tenant,
+            durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+            modelRoute: decision?.route,
+            pool: decision?.pool || undefined,
+            attempts: decision?.attempts,
+          },
+          'request',
+        );
+      }
       if (span.enabled) endRequestSpan(span, status, failure);
     }
     return status;

@@ -191,6 +191,24 @@ export interface ExperimentStore {
   pinVariant(experiment: string, unit: string, variant: string, ttlSeconds: number): Promise<string>;
 }
 
+/** A stored embedding: the vector of the text whose hash is `key`, under one embedding model. */
+export interface EmbeddingEntry {
+  /** A hash of the text (the store never sees the text itself). */
+  key: string;
+  vector: readonly number[];
+}
+
+/**
+ * Vectors computed once and kept: the intent cascade's example vectors, so a restart or another pod
+ * embeds nothing. Vectors are kept as float32 (what embedding APIs return); they do not expire.
+ */
+export interface EmbeddingCache {
+  /** The vector stored for each key under `model`, undefined where none is, in the order of `keys`. */
+  get(model: string, keys: readonly string[]): Promise<(number[] | undefined)[]>;
+  /** Stores (or replaces) each entry under `model`. */
+  put(model: string, entries: readonly EmbeddingEntry[]): Promise<void>;
+}
+
 /** One backend holding all of it; built once per process. */
 export interface Store {
   readonly kind: string;
@@ -198,5 +216,6 @@ export interface Store {
   readonly keys: KeyStore;
   readonly usage: UsageLedger;
   readonly experiments: ExperimentStore;
+  readonly embeddings: EmbeddingCache;
   close(): Promise<void>;
 }

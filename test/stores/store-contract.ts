@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { hashApiKey } from '../../src/stores/api-key-hash.js';
 import type { AppendTurnOutcome, Session, Store, TurnRecord, UsageEntry, UsageSummaryRow } from '../../src/stores/store-types.js';
+import { runEmbeddingCacheContract } from './embedding-cache-contract.js';
 import { runExperimentStoreContract } from './experiment-store-contract.js';
 import { rejectsAsInvalid } from './store-assertions.js';
 
@@ -491,6 +492,10 @@ export function runStoreContract(name: string, open: (context: StoreContractCont
 
     describe('experiments', () => {
       runExperimentStoreContract(() => ({ store, clock }));
+    });
+
+    describe('embedding cache', () => {
+      runEmbeddingCacheContract(() => ({ store }));
     });
   });
 }

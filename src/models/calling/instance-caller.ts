@@ -5,7 +5,7 @@ import { SwitchboardError } from '../../errors.js';
 import type { ChatProvider } from '../providers/chat-provider.js';
 import type { RouterObserver } from '../router-observer.js';
 import { UpstreamAttempt, type AttemptOutcome } from '../upstream-attempt.js';
-import { UpstreamError } from '../upstream-error.js';
+import { UpstreamError, isUpstreamError } from '../upstream-error.js';
 import { endAttemptSpan, startAttemptSpan, withTraceContext } from './attempt-span.js';
 import type { ChatCaller, StreamStart } from './chat-caller.js';
 import type { ModelCall } from './model-call.js';
@@ -25,7 +25,7 @@ export class InstanceCaller implements ChatCaller {
   }
 
   #begin(call: ModelCall, streamed: boolean): UpstreamAttempt {
-    const attempt = new UpstreamAttempt(call.pool!, call.instance!, call.signal, call.balance.now, streamed);
+    const attempt = new UpstreamAttempt(call.pool!, call.instance!, call.signal, call.balance.now, streamed, call.decision.route);
     if (call.span.enabled) attempt.span = startAttemptSpan(call);
     return attempt;
   }
@@ -73,9 +73,12 @@ export class InstanceCaller implements ChatCaller {
 
   /** Ends the attempt once (later calls do nothing) and reports it; `error` is what failed it, if anything did. */
   end(attempt: UpstreamAttempt, outcome: AttemptOutcome, error?: unknown): void {
+    // Named here, where the instance is known, so the client's message can say which one without its URL.
+    if (isUpstreamError(error)) error.instanceName = attempt.instance.name;
     const elapsedMs = attempt.end(outcome, this.#now());
     if (elapsedMs === undefined) return;
-    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome === 'ok');
+    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.name, elapsedMs / 1000, outcome === 'ok');
+    if (outcome === 'failed') this.#observer?.attemptFailed?.(attempt.route, attempt.instance, error);
     if (attempt.span.enabled) endAttemptSpan(attempt.span, outcome, error);
   }
 }

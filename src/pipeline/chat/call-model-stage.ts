@@ -3,7 +3,7 @@
 import { SwitchboardError, isSwitchboardError } from '../../errors.js';
 import type { ChatStreamPart } from '../../chat/chat-types.js';
 import { noWatch, type CallWatch } from '../../experiments/request-experiments.js';
-import type { RouteDecision } from '../../models/route-decision.js';
+import { newDecision, type RouteDecision } from '../../models/route-decision.js';
 import { recordModelCall } from '../record-model-call.js';
 import type { ChatServices } from '../services.js';
 import type { Stage } from '../stage.js';
@@ -13,7 +13,9 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
   name: 'call-model',
   async run(context, services, span) {
     const tenant = context.caller!.tenant;
-    const options = { override: context.experiments?.route, parent: span };
+    // Filled in as the call moves down, so a failed completion still reports its route, pool and attempts.
+    context.decision = newDecision(context.route);
+    const options = { override: context.experiments?.route, parent: span, decision: context.decision };
     const watch = context.experiments?.watch({ route: context.route, request: context.request, hints: context.hints, streamed: context.events !== undefined, tenant }) ?? noWatch;
     if (!context.events) {
       try {

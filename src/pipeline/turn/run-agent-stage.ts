@@ -9,6 +9,7 @@ import { appendHistoryWindow } from '../../agents/history-window.js';
 import { citationsOf, promptWithPassages } from '../../agents/retrieval-tools.js';
 import type { ChatCallRequest, ChatMessage } from '../../chat/chat-types.js';
 import { noWatch } from '../../experiments/request-experiments.js';
+import { newDecision } from '../../models/route-decision.js';
 import type { RoutingHints } from '../../models/route-plan.js';
 import { recordModelCall } from '../record-model-call.js';
 import type { TurnServices } from '../services.js';
@@ -21,6 +22,15 @@ export const runAgentStage: Stage<TurnContext, Services> = {
   name: 'run-agent',
   async run(context, services, span) {
     const agent = context.agent!;
+    // A clarifying question or a polite refusal: the turn answers it itself, and no model is called.
+    const own = context.intent?.reply;
+    if (own !== undefined) {
+      context.decision = { ...newDecision(''), rule: `intent-${context.intent!.source === 'ask' ? 'ask' : 'refusal'}` };
+      context.result = { text: own, finishReason: 'stop', usage: { promptTokens: 0, completionTokens: 0 } };
+      context.run = { steps: 0, added: [], toolCalls: [], citations: [], toolMs: 0 };
+      await context.events?.delta(own);
+      return;
+    }
     span.setAttribute('gen_ai.agent.name', context.agentName);
     span.setAttribute('gen_ai.conversation.id', context.sessionId);
     // An experiment variant's parameters replace the agent's and the caller's.
@@ -82,6 +92,8 @@ export const runAgentStage: Stage<TurnContext, Services> = {
         limits: agent.limits,
         hints,
         options: { override: context.experiments?.route, parent: span },
+        // Filled in as each call moves down, so a failed turn still reports its route, pool and attempts.
+        callStarted: (decision) => (context.decision = decision),
         signal: context.signal,
         stream: streamed,
         listener,

@@ -60,6 +60,8 @@ export const chatCompletionsRoute = defineRoute({
       // A failed completion still says which variant failed it.
       for (const [name, value] of Object.entries(experimentHeaders(context))) exchange.setHeader(name, value);
       throw error;
+    } finally {
+      lifecycle.decision = context.decision;
     }
     // Kept for feedback on this completion by its id; a completion in no experiment keeps nothing.
     if (context.experiments && context.experiments.counted.length > 0) services.experiments.recordExposure(id, lifecycle.caller!.tenant, exchange.header(sessionHeader), context.experiments);

@@ -74,3 +74,8 @@ export const experimentKeys = {
   latestExposureSort: 'LATEST',
   feedback: (tenant: string, kind: string, id: string) => `FEEDBACK#${tenant}#${kind}#${id}`,
 };
+
+/** The intent cascade's example vectors: one partition per embedding model, the text hash as sort key. */
+export const embeddingKeys = {
+  partition: (model: string) => `EMBED#${model}`,
+};

@@ -1,6 +1,7 @@
 /** The DynamoDB Store: sessions, API keys, usage and experiments in one table (docs/dynamodb-design.md). Loaded only when configured. */
 
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbEmbeddingCache } from './dynamodb-embedding-cache.js';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { awsErrorName, createDynamoDbClient, type DynamoDbClientOptions } from './dynamodb-client.js';
@@ -34,6 +35,7 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
     keys: new DynamoDbKeyStore(client, options.table, now),
     usage: new DynamoDbUsageLedger(client, options.table),
     experiments: new DynamoDbExperimentStore(client, options.table, now),
+    embeddings: new DynamoDbEmbeddingCache(client, options.table),
     close: async () => {
       if (options.client === undefined) client.destroy();
     },

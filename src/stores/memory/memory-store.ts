@@ -1,5 +1,6 @@
 /** The in-memory Store: sessions, keys, usage and experiments in Maps, for tests and the contract suite's reference. */
 
+import { MemoryEmbeddingCache } from './memory-embedding-cache.js';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { MemoryExperimentStore } from './memory-experiment-store.js';
@@ -22,6 +23,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     keys: new MemoryKeyStore(now),
     usage: new MemoryUsageLedger(),
     experiments: new MemoryExperimentStore(now),
+    embeddings: new MemoryEmbeddingCache(),
     close: async () => {},
   };
 }

@@ -21,6 +21,8 @@ export function redisKeyNames(prefix: string) {
     experimentPin: (experiment: string, unit: string) => `${prefix}experiment:${experiment}:pin:${encodeURIComponent(unit)}`,
     exposure: (id: string) => `${prefix}exposure:${encodeURIComponent(id)}`,
     latestExposure: (tenant: string, sessionId: string) => `${prefix}exposure-of:${encodeURIComponent(tenant)}:${encodeURIComponent(sessionId)}`,
+    /** A hash per embedding model: text hash → float32 vector bytes. */
+    embeddings: (model: string) => `${prefix}embeddings:${encodeURIComponent(model)}`,
     feedback: (tenant: string, kind: string, id: string, metric: string) => `${prefix}feedback:${encodeURIComponent(tenant)}:${kind}:${encodeURIComponent(id)}:${metric}`,
   };
 }

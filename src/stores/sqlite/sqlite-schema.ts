@@ -125,6 +125,15 @@ const migrations: readonly string[] = [
     PRIMARY KEY (experiment, unit)
   ) WITHOUT ROWID;
   `,
+  `
+  -- the intent cascade's example vectors, by embedding model and text hash
+  CREATE TABLE IF NOT EXISTS embeddings (
+    model TEXT NOT NULL,
+    key TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, key)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const sqliteSchemaVersion = migrations.length;

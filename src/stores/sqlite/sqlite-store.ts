@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { SqliteEmbeddingCache } from './sqlite-embedding-cache.js';
 import { SqliteExperimentStore } from './sqlite-experiment-store.js';
 import { migrateSqliteSchema } from './sqlite-schema.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
@@ -65,6 +66,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       keys,
       usage,
       experiments,
+      embeddings: new SqliteEmbeddingCache(db),
       close: async () => {
         if (db.open) sessions.flushAppends();
         if (db.open) usage.flush();
