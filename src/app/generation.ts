@@ -15,6 +15,7 @@ import { buildIntentCascade, type BuiltIntentCascade } from '../intent/build-int
 import { BackendLoadScraper } from '../models/backend-load-scraper.js';
 import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
+import { consoleSnapshot } from '../server/console/console-snapshot.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { intentMetricsObserver, routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
 import { generationRetrievers } from './retrievers.js';
@@ -73,6 +74,7 @@ export class Generation implements HeldGeneration {
       generation: number,
       authenticator: base.authenticator,
       admission: base.admission,
+      budgets: base.budgets,
       sessions: base.store.sessions,
       store: base.store,
       metrics: base.metrics,
@@ -85,6 +87,9 @@ export class Generation implements HeldGeneration {
       agentRuntime: this.agents,
       sessionSettings: config.sessions,
       experiments: this.experiments,
+      recentTurns: base.recentTurns,
+      consoleSnapshot: () =>
+        consoleSnapshot({ sampler: base.consoleSampler, recentTurns: base.recentTurns, generation: number, routes: config.routes, pools: this.router.pools, experiments: this.experiments }),
       reload,
     };
   }

@@ -42,6 +42,15 @@ export const apiKeyKeys = {
   byIdSort: 'APIKEYID',
   indexPartition: 'APIKEYS',
   indexSort: (createdAt: number, id: string) => `${padNumber(createdAt, 15)}#${id}`,
+  /** One-time claims (the first admin key): put only if absent. */
+  marker: (name: string) => `MARKER#${name}`,
+  markerSort: 'MARKER',
+};
+
+/** Admin actions in one partition, newest last by `<at>#<random>`: admin actions are rare, so one partition never runs hot. */
+export const auditKeys = {
+  partition: 'AUDIT',
+  sort: (at: number, unique: string) => `${padNumber(at, 15)}#${unique}`,
 };
 
 const millisecondsPerDay = 86_400_000;

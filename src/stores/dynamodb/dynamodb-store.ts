@@ -5,6 +5,7 @@ import { DynamoDbEmbeddingCache } from './dynamodb-embedding-cache.js';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { awsErrorName, createDynamoDbClient, type DynamoDbClientOptions } from './dynamodb-client.js';
+import { DynamoDbAuditLog } from './dynamodb-audit-log.js';
 import { DynamoDbExperimentStore } from './dynamodb-experiment-store.js';
 import { attributeNames } from './dynamodb-item-keys.js';
 import { DynamoDbKeyStore } from './dynamodb-key-store.js';
@@ -36,6 +37,7 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
     usage: new DynamoDbUsageLedger(client, options.table),
     experiments: new DynamoDbExperimentStore(client, options.table, now),
     embeddings: new DynamoDbEmbeddingCache(client, options.table),
+    audit: new DynamoDbAuditLog(client, options.table),
     close: async () => {
       if (options.client === undefined) client.destroy();
     },

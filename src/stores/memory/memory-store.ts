@@ -3,6 +3,7 @@
 import { MemoryEmbeddingCache } from './memory-embedding-cache.js';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { MemoryAuditLog } from './memory-audit-log.js';
 import { MemoryExperimentStore } from './memory-experiment-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
@@ -24,6 +25,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     usage: new MemoryUsageLedger(),
     experiments: new MemoryExperimentStore(now),
     embeddings: new MemoryEmbeddingCache(),
+    audit: new MemoryAuditLog(),
     close: async () => {},
   };
 }

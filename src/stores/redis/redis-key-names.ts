@@ -12,6 +12,10 @@ export function redisKeyNames(prefix: string) {
     apiKeyId: (id: string) => `${prefix}apikey-id:${id}`,
     apiKeyOrder: () => `${prefix}apikeys`,
     liveApiKeys: () => `${prefix}apikeys:live`,
+    /** One-time claims (the first admin key), set only if absent. */
+    marker: (name: string) => `${prefix}marker:${name}`,
+    /** A list of admin actions as JSON, newest at the head. */
+    auditLog: () => `${prefix}audit`,
     usage: (tenant: string) => `${prefix}usage:${tenant}`,
     rateBucket: (tenant: string, kind: 'requests' | 'tokens') => `${prefix}rate:${tenant}:${kind}`,
     /** A hash of `c|s|q` + `|<variant>|<metric>` fields: count, sum and sum of squares, added with HINCRBYFLOAT. */

@@ -5,6 +5,7 @@ import { RedisEmbeddingCache } from './redis-embedding-cache.js';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { connectRedis } from './redis-connection.js';
+import { RedisAuditLog } from './redis-audit-log.js';
 import { RedisExperimentStore } from './redis-experiment-store.js';
 import { redisKeyNames } from './redis-key-names.js';
 import { RedisKeyStore } from './redis-key-store.js';
@@ -38,6 +39,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     usage: new RedisUsageLedger(redis, keys),
     experiments: new RedisExperimentStore(redis, keys, now),
     embeddings: new RedisEmbeddingCache(redis, keys),
+    audit: new RedisAuditLog(redis, keys),
     close: async () => {
       if (redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());
     },

@@ -134,6 +134,28 @@ const migrations: readonly string[] = [
     PRIMARY KEY (model, key)
   ) WITHOUT ROWID;
   `,
+  `
+  -- keys gain an optional expiry and monthly budget (JSON)
+  ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+  ALTER TABLE api_keys ADD COLUMN budget TEXT;
+
+  -- one-time claims shared by every process on the file (the first admin key)
+  CREATE TABLE IF NOT EXISTS store_markers (
+    name TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- admin actions, in the order they were written
+  CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor_key TEXT NOT NULL,
+    actor_tenant TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    details TEXT
+  );
+  `,
 ];
 
 export const sqliteSchemaVersion = migrations.length;

@@ -8,6 +8,7 @@ import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { SqliteEmbeddingCache } from './sqlite-embedding-cache.js';
 import { SqliteExperimentStore } from './sqlite-experiment-store.js';
 import { migrateSqliteSchema } from './sqlite-schema.js';
+import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import { SqliteUsageLedger } from './sqlite-usage-ledger.js';
@@ -60,6 +61,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const keys = new SqliteKeyStore(db, now);
     const usage = new SqliteUsageLedger(db);
     const experiments = new SqliteExperimentStore(db, now);
+    const audit = new SqliteAuditLog(db);
     return {
       kind: 'sqlite',
       sessions,
@@ -67,6 +69,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       usage,
       experiments,
       embeddings: new SqliteEmbeddingCache(db),
+      audit,
       close: async () => {
         if (db.open) sessions.flushAppends();
         if (db.open) usage.flush();
