@@ -6,6 +6,8 @@
  */
 
 import { limitsTokens } from '../access/create-rate-limiter.js';
+import { AgentRuntime } from '../agents/agent-runtime.js';
+import type { ToolArgumentValidator } from '../agents/tool-arguments.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
@@ -16,6 +18,7 @@ import { UsageRecorder } from '../models/usage-recorder.js';
 import { consoleSnapshot } from '../server/console/console-snapshot.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { intentMetricsObserver, routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
+import { generationRetrievers } from './retrievers.js';
 import type { RuntimeBase } from './runtime-base.js';
 
 export class Generation implements HeldGeneration {
@@ -26,6 +29,7 @@ export class Generation implements HeldGeneration {
   readonly intent: TieredIntentClassifier;
   readonly usage: UsageRecorder;
   readonly experiments: ExperimentEngine;
+  readonly agents: AgentRuntime;
   readonly services: RouteServices;
   readonly #scraper: BackendLoadScraper;
   readonly #intent: BuiltIntentCascade;
@@ -36,7 +40,7 @@ export class Generation implements HeldGeneration {
   #closedFlag = false;
   #whenIdle: (() => void) | undefined;
 
-  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>) {
+  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>, toolArguments: ToolArgumentValidator | undefined) {
     this.number = number;
     this.config = config;
     this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics, base.logger), logger: base.logger });
@@ -53,6 +57,19 @@ export class Generation implements HeldGeneration {
       logger: base.logger,
     });
     this.experiments = new ExperimentEngine(config, { store: base.store.experiments, router: this.router, usage: this.usage, logger: base.logger });
+    try {
+      this.agents = new AgentRuntime(config.agents, {
+        resolveUrl: base.resolveUrl,
+        retrievers: generationRetrievers(config, base, this.router),
+        mcp: base.mcp,
+        validator: toolArguments,
+        logger: base.logger,
+      });
+    } catch (error) {
+      // A tool that cannot be built fails the generation; the pools already opened must not leak.
+      void this.router.close();
+      throw error;
+    }
     this.services = {
       generation: number,
       authenticator: base.authenticator,
@@ -67,6 +84,7 @@ export class Generation implements HeldGeneration {
       usage: this.usage,
       intent: this.intent,
       agents: config.agents,
+      agentRuntime: this.agents,
       sessionSettings: config.sessions,
       experiments: this.experiments,
       recentTurns: base.recentTurns,
@@ -81,7 +99,9 @@ export class Generation implements HeldGeneration {
    * state from the store, and the embedding intent tier its example vectors, before the first call.
    */
   static async build(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>): Promise<Generation> {
-    const generation = new Generation(number, config, base, reload);
+    // ajv is loaded only for a config whose agents have tools.
+    const hasTools = Object.values(config.agents).some((agent) => agent.tools.length > 0 || agent.retrieval?.mode === 'tool');
+    const generation = new Generation(number, config, base, reload, hasTools ? await base.toolArguments() : undefined);
     try {
       await Promise.all([generation.#scraper.start(), generation.experiments.start(), generation.#intent.prepare()]);
     } catch (error) {

@@ -4,7 +4,10 @@ import type { ConfigInput } from './config-schema.js';
 
 /**
  * Two agents of a shopping assistant behind one route, served by built-in LLM simulators
- * on loopback so the real upstream HTTP path runs without any model backend.
+ * on loopback so the real upstream HTTP path runs without any model backend. Order support
+ * looks orders up with an HTTP tool backed by the demo order service (in process, on loopback);
+ * shopping advice answers from the `catalogue` knowledge base (the product catalogue and FAQ
+ * that ship in the repository) and cites the passages it was given.
  */
 export const demoConfig: ConfigInput = {
   simulator: { instances: 2, ttftMs: 300, itlMs: 15, outputTokens: 48, seed: 1 },
@@ -45,6 +48,21 @@ export const demoConfig: ConfigInput = {
         'My headphones arrived broken',
         'How do I exchange this for a bigger size?',
       ],
+      tools: [
+        {
+          kind: 'http',
+          name: 'lookup_order',
+          description: 'Look up an order by its number: status, carrier, items and delivery date.',
+          parameters: {
+            type: 'object',
+            properties: { order_id: { type: 'string', pattern: '^[0-9]{3,12}$', description: 'The order number, digits only.' } },
+            required: ['order_id'],
+            additionalProperties: false,
+          },
+          url: 'demo-orders://orders/lookup',
+        },
+      ],
+      limits: { maxSteps: 3, turnDeadlineMs: 30_000 },
     },
     'shopping-advice': {
       description: 'Product advice and recommendations.',
@@ -71,6 +89,7 @@ export const demoConfig: ConfigInput = {
         'Which mattress helps with back pain?',
         'Do you sell eco friendly yoga mats?',
       ],
+      retrieval: { kb: 'catalogue', topK: 3, mode: 'prompt' },
     },
   },
   intent: {
