@@ -41,6 +41,7 @@ export const errorCatalogue = {
   server_overloaded: { status: 503, type: 'server_error', fault: 'internal', description: 'The process is at its in-flight cap and its wait queue is full or the wait passed its deadline; see `Retry-After`.' },
   upstream_error: { status: 502, type: 'server_error', fault: 'upstream', description: 'Every model backend tried failed; the message says how.' },
   upstream_timeout: { status: 504, type: 'server_error', fault: 'upstream', description: 'No model backend answered within its time limits.' },
+  turn_deadline_exceeded: { status: 504, type: 'server_error', fault: 'upstream', description: "The turn's model calls and tools took longer than the agent's `limits.turnDeadlineMs`; nothing was written." },
   no_healthy_upstream: { status: 503, type: 'server_error', fault: 'upstream', description: 'Every instance of every pool of the route is down or open-circuited.' },
   internal_error: { status: 500, type: 'server_error', fault: 'internal', description: 'A bug: the log has the details.' },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -6,6 +6,8 @@
  */
 
 import { limitsTokens } from '../access/create-rate-limiter.js';
+import { AgentRuntime } from '../agents/agent-runtime.js';
+import type { ToolArgumentValidator } from '../agents/tool-arguments.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
@@ -13,14 +15,12 @@ import { buildIntentCascade, type BuiltIntentCascade } from '../intent/build-int
 import { BackendLoadScraper } from '../models/backend-load-scraper.js';
 import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
-import { createRetrievers, type KnowledgeRetrievers } from '../retrieval/create-retrievers.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import { consoleSnapshot } from '../server/console/console-snapshot.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { intentMetricsObserver, routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
+import { generationRetrievers, type GenerationRetrievers } from './retrievers.js';
 import type { RuntimeBase } from './runtime-base.js';
-
-const noRetrievers: ReadonlyMap<string, Retriever> = new Map();
 
 export class Generation implements HeldGeneration {
   /** 1 for the config the process started with, one more per swap. */
@@ -30,8 +30,9 @@ export class Generation implements HeldGeneration {
   readonly intent: TieredIntentClassifier;
   readonly usage: UsageRecorder;
   readonly experiments: ExperimentEngine;
+  readonly agents: AgentRuntime;
   readonly services: RouteServices;
-  #knowledge: KnowledgeRetrievers | undefined;
+  readonly #retrieval: GenerationRetrievers;
   readonly #scraper: BackendLoadScraper;
   readonly #intent: BuiltIntentCascade;
   #held = 0;
@@ -41,7 +42,7 @@ export class Generation implements HeldGeneration {
   #closedFlag = false;
   #whenIdle: (() => void) | undefined;
 
-  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>) {
+  private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>, toolArguments: ToolArgumentValidator | undefined) {
     this.number = number;
     this.config = config;
     this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics, base.logger), logger: base.logger });
@@ -58,6 +59,20 @@ export class Generation implements HeldGeneration {
       logger: base.logger,
     });
     this.experiments = new ExperimentEngine(config, { store: base.store.experiments, router: this.router, usage: this.usage, logger: base.logger });
+    this.#retrieval = generationRetrievers(config, base, this.router);
+    try {
+      this.agents = new AgentRuntime(config.agents, {
+        resolveUrl: base.resolveUrl,
+        retrievers: this.#retrieval.map,
+        mcp: base.mcp,
+        validator: toolArguments,
+        logger: base.logger,
+      });
+    } catch (error) {
+      // A tool that cannot be built fails the generation; the pools already opened must not leak.
+      void this.router.close();
+      throw error;
+    }
     this.services = {
       generation: number,
       authenticator: base.authenticator,
@@ -72,6 +87,7 @@ export class Generation implements HeldGeneration {
       usage: this.usage,
       intent: this.intent,
       agents: config.agents,
+      agentRuntime: this.agents,
       sessionSettings: config.sessions,
       experiments: this.experiments,
       recentTurns: base.recentTurns,
@@ -86,11 +102,13 @@ export class Generation implements HeldGeneration {
    * state from the store, and the embedding intent tier its example vectors, before the first call.
    */
   static async build(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>): Promise<Generation> {
-    const generation = new Generation(number, config, base, reload);
+    // ajv is loaded only for a config whose agents have tools.
+    const hasTools = Object.values(config.agents).some((agent) => agent.tools.length > 0 || agent.retrieval?.mode === 'tool');
+    const generation = new Generation(number, config, base, reload, hasTools ? await base.toolArguments() : undefined);
     try {
       await Promise.all([generation.#scraper.start(), generation.experiments.start(), generation.#intent.prepare()]);
       // After the scraper's first round: ingesting sources with an embeddings route calls the generation's own pools.
-      generation.#knowledge = await createRetrievers(config, { sqlitePath: base.sqlitePath, router: generation.router });
+      await generation.#retrieval.open();
     } catch (error) {
       await generation.close();
       throw error;
@@ -100,7 +118,7 @@ export class Generation implements HeldGeneration {
 
   /** One Retriever per configured knowledge base, by name: what agents' retrieval and search tools use. */
   get retrievers(): ReadonlyMap<string, Retriever> {
-    return this.#knowledge?.retrievers ?? noRetrievers;
+    return this.#retrieval.map;
   }
 
   /** Requests running on this generation now. */
@@ -146,7 +164,7 @@ export class Generation implements HeldGeneration {
     await this.experiments.close();
     await this.#scraper.close();
     await this.router.close();
-    this.#knowledge?.close();
+    this.#retrieval.close();
     this.#closedFlag = true;
   }
 }

@@ -10,8 +10,11 @@ import { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
 import { KeyBudgetGuard } from '../access/key-budget-guard.js';
 import { createRateLimiter } from '../access/create-rate-limiter.js';
 import type { RateLimiter } from '../access/rate-limiter.js';
+import { McpConnections } from '../agents/mcp-connections.js';
+import type { ToolArgumentValidator } from '../agents/tool-arguments.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import type { LlmSimulator } from '../lab/llm-simulator.js';
+import type { Retriever } from '../retrieval/retriever.js';
 import { MetricsSampler } from '../server/console/metrics-sampler.js';
 import { RecentTurns } from '../server/console/recent-turns.js';
 import { buildRoutes } from '../server/http-server.js';
@@ -21,6 +24,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { createTracer } from '../telemetry/create-tracer.js';
 import type { Tracer } from '../telemetry/tracing.js';
+import { demoUrlResolver, startDemoServices } from './demo-services.js';
 import { importBootstrapAdminKey } from './bootstrap-admin-key.js';
 import { simulatorUrlResolver, startSimulators } from './simulators.js';
 
@@ -32,6 +36,8 @@ export interface RuntimeOptions {
   defaultMetrics?: boolean;
   /** Where the OTEL_* variables are read from (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Retrievers by knowledge base name, for an embedder that brings its own search (they join the built-in ones). */
+  retrievers?: ReadonlyMap<string, Retriever>;
 }
 
 export interface RuntimeBase {
@@ -55,8 +61,14 @@ export interface RuntimeBase {
   readonly bootstrapAdminKey: boolean;
   /** Built-in simulators started for `simulator://N` instances. */
   readonly simulators: readonly LlmSimulator[];
-  /** Turns `simulator://N` into the simulator's address. */
+  /** Turns `simulator://N` into the simulator's address, `demo-orders://…` into the demo order service's. */
   readonly resolveUrl: (url: string) => string;
+  /** MCP servers are connected once per process: every generation's agents share these connections. */
+  readonly mcp: McpConnections;
+  /** The process's validator of tool arguments (schemas compiled once), loaded with ajv on first use. */
+  toolArguments(): Promise<ToolArgumentValidator>;
+  /** Retrievers the embedder gave (`RuntimeOptions.retrievers`). */
+  readonly retrievers: ReadonlyMap<string, Retriever>;
   close(): Promise<void>;
 }
 
@@ -69,8 +81,16 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
     const tracer = await createTracer(config.telemetry.tracing, logger, options.env);
     // Opened first, so closed last: the spans of everything closing before it are still exported.
     opened.push({ close: () => tracer.shutdown() });
+    // Loaded while the simulators and the store start, when the first generation's agents will need it.
+    let toolArguments: Promise<ToolArgumentValidator> | undefined;
+    const loadToolArguments = () => (toolArguments ??= import('../agents/tool-arguments.js').then(({ ToolArgumentValidator }) => new ToolArgumentValidator()));
+    if (Object.values(config.agents).some((agent) => agent.tools.length > 0 || agent.retrieval?.mode === 'tool')) loadToolArguments().catch(() => undefined);
     const simulators = await startSimulators(config.simulator);
     opened.push(...simulators);
+    const demoOrders = await startDemoServices(config);
+    if (demoOrders) opened.push(demoOrders);
+    const mcp = new McpConnections();
+    opened.push(mcp);
     const storeConfig = config.store;
     const sqlitePath = storeConfig.kind === 'sqlite' ? (storeConfig.path ?? resolve(options.dataDir ?? './data', 'switchboard.db')) : undefined;
     const store = await openStore(storeConfig.kind === 'sqlite' ? { kind: 'sqlite', path: sqlitePath! } : storeConfig, { defaultTtlSeconds: config.sessions.ttlSeconds });
@@ -109,7 +129,10 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       consoleSampler,
       recentTurns: new RecentTurns(),
       simulators,
-      resolveUrl: simulatorUrlResolver(simulators),
+      resolveUrl: demoUrlResolver(demoOrders, simulatorUrlResolver(simulators)),
+      mcp,
+      toolArguments: loadToolArguments,
+      retrievers: options.retrievers ?? new Map(),
       close: async () => {
         await closeOpened();
       },

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { routeSchema } from './schemas/route-schema.js';
 import type { ConfigObject } from './config-object-schema.js';
+import { checkAgentToolReferences } from './agent-tool-references.js';
 import { namesOf, unknownName, type ConfigNames } from './config-names.js';
 import { checkExperimentReferences } from './experiment-references.js';
 import { checkKnowledgeReferences } from './knowledge-references.js';
@@ -33,6 +34,7 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx, 
       }
     }
   }
+  checkAgentToolReferences(config, context);
   if (!names.agent.has(config.intent.defaultAgent)) {
     context.addIssue({ code: 'custom', path: ['intent', 'defaultAgent'], message: unknownName('agent', config.intent.defaultAgent, names) });
   }

@@ -5,7 +5,10 @@ import { demoKnowledgeDirectory } from './demo-knowledge.js';
 
 /**
  * Two agents of a shopping assistant behind one route, served by built-in LLM simulators
- * on loopback so the real upstream HTTP path runs without any model backend.
+ * on loopback so the real upstream HTTP path runs without any model backend. Order support
+ * looks orders up with an HTTP tool backed by the demo order service (in process, on loopback);
+ * shopping advice answers from the `catalogue` knowledge base (the product catalogue and FAQ
+ * that ship in the repository) and cites the passages it was given.
  */
 export const demoConfig: ConfigInput = {
   simulator: { instances: 2, ttftMs: 300, itlMs: 15, outputTokens: 48, seed: 1 },
@@ -46,6 +49,21 @@ export const demoConfig: ConfigInput = {
         'My headphones arrived broken',
         'How do I exchange this for a bigger size?',
       ],
+      tools: [
+        {
+          kind: 'http',
+          name: 'lookup_order',
+          description: 'Look up an order by its number: status, carrier, items and delivery date.',
+          parameters: {
+            type: 'object',
+            properties: { order_id: { type: 'string', pattern: '^[0-9]{3,12}$', description: 'The order number, digits only.' } },
+            required: ['order_id'],
+            additionalProperties: false,
+          },
+          url: 'demo-orders://orders/lookup',
+        },
+      ],
+      limits: { maxSteps: 3, turnDeadlineMs: 30_000 },
     },
     'shopping-advice': {
       description: 'Product advice and recommendations.',
@@ -72,6 +90,7 @@ export const demoConfig: ConfigInput = {
         'Which mattress helps with back pain?',
         'Do you sell eco friendly yoga mats?',
       ],
+      retrieval: { kb: 'catalogue', topK: 3, mode: 'prompt' },
     },
   },
   intent: {
@@ -96,7 +115,7 @@ export const demoConfig: ConfigInput = {
   },
   knowledge: {
     // The shop's catalogue and FAQ, ingested at start (unchanged documents are skipped) and searched with BM25 and the simulator's vectors.
-    shop: {
+    catalogue: {
       kind: 'embedded',
       description: 'The demo shop: product catalogue and customer FAQ.',
       embeddingsRoute: 'demo',

@@ -6,6 +6,7 @@
 import type { AdmissionController } from '../access/admission-controller.js';
 import type { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
 import type { KeyBudgetGuard } from '../access/key-budget-guard.js';
+import type { AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentConfig, SwitchboardConfig } from '../config/config-schema.js';
 import type { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { IntentClassifier } from '../intent/intent-classifier.js';
@@ -36,6 +37,8 @@ export interface TurnServices extends AccessServices, ModelServices, ExperimentS
   readonly intent: IntentClassifier;
   /** The agents by name. */
   readonly agents: Readonly<Record<string, AgentConfig>>;
+  /** The agents' tools and retrieval, built with the generation. */
+  readonly agentRuntime: Pick<AgentRuntime, 'toolbox' | 'passages'>;
   readonly sessionSettings: SwitchboardConfig['sessions'];
 }
 

@@ -1,5 +1,7 @@
 /** Streams a turn's events as SSE; the response starts with the first event, so earlier failures keep their HTTP status. */
 
+import type { ToolCallRecord } from '../agents/agent-runner.js';
+import type { ToolCall } from '../chat/chat-types.js';
 import { intentOfReply, type TurnContext, type TurnEvents } from '../pipeline/turn/turn-context.js';
 import type { StageTimer } from '../pipeline/stage-timer.js';
 import type { HttpExchange } from './http-exchange.js';
@@ -33,6 +35,14 @@ export class TurnEventStream implements TurnEvents {
 
   async delta(text: string): Promise<void> {
     await this.#open().send(`{"text":${JSON.stringify(text)}}`, 'delta');
+  }
+
+  async toolCall(call: ToolCall): Promise<void> {
+    await this.#open().send(JSON.stringify({ id: call.id, name: call.function.name, arguments: call.function.arguments }), 'tool_call');
+  }
+
+  async toolResult(record: ToolCallRecord): Promise<void> {
+    await this.#open().send(JSON.stringify({ id: record.id, name: record.name, ok: record.ok, duration_ms: record.durationMs, summary: record.summary }), 'tool_result');
   }
 
   async event(name: string, data: string): Promise<void> {

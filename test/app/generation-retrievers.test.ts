@@ -20,18 +20,18 @@ describe('generation retrievers', () => {
     const dataDir = join(directory, 'demo');
     const runtime = await createRuntime(parseConfig(demoConfig), { ...quiet, dataDir });
     try {
-      const shop = runtime.current.retrievers.get('shop');
-      assert.ok(shop, 'the demo configures the shop knowledge base');
-      const boots = await shop.search({ kb: 'shop', text: 'waterproof boots for hiking', topK: 3 });
+      const shop = runtime.current.retrievers.get('catalogue');
+      assert.ok(shop, 'the demo configures the catalogue knowledge base');
+      const boots = await shop.search({ kb: 'catalogue', text: 'waterproof boots for hiking', topK: 3 });
       assert.equal(boots[0]?.documentId, 'sku-1001');
       assert.equal(boots[0]?.title, 'Ridgeline Trail Boots');
-      const refunds = await shop.search({ kb: 'shop', text: 'how long until my refund arrives', topK: 3 });
+      const refunds = await shop.search({ kb: 'catalogue', text: 'how long until my refund arrives', topK: 3 });
       assert.equal(refunds[0]?.documentId, 'faq-returns');
       assert.match(refunds[0]!.text, /Refunds go back to the original payment method within five business days/);
       const index = SqliteKnowledgeIndex.open(join(dataDir, 'switchboard.db'));
       const [summary] = index.summaries();
       index.close();
-      assert.equal(summary?.kb, 'shop');
+      assert.equal(summary?.kb, 'catalogue');
       assert.equal(summary?.documents, 37, '31 products and 6 FAQ pages');
       assert.equal(summary?.dimensions, 256);
     } finally {

@@ -115,9 +115,14 @@ describe('bad input', () => {
     const afterText = await (await fetch(`${server.url}/v1/sessions/${sessionId}`, { headers: authHeaders(server.key) })).text();
     const beforeSession = JSON.parse(before) as { messages: unknown[] };
     const afterSession = JSON.parse(afterText) as { messages: unknown[]; version: number };
-    // Hostile turns that happened to be valid may have added whole turns, never partial ones.
-    assert.equal(afterSession.messages.length % 2, 0);
+    // Hostile turns that happened to be valid may have added whole turns, never partial ones: one user message
+    // per committed turn, and every turn (tool calls and results in between) ends with the assistant's answer.
+    const messages = afterSession.messages as { role: string; tool_calls?: unknown[] }[];
     assert.deepEqual(afterSession.messages.slice(0, beforeSession.messages.length), beforeSession.messages);
-    assert.equal(afterSession.messages.length, afterSession.version * 2);
+    assert.equal(messages.filter((message) => message.role === 'user').length, afterSession.version);
+    messages.forEach((message, index) => {
+      const next = messages[index + 1];
+      if (next === undefined || next.role === 'user') assert.ok(message.role === 'assistant' && message.tool_calls === undefined, `turn ${index} ends in ${message.role}`);
+    });
   });
 });

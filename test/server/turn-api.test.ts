@@ -43,8 +43,10 @@ describe('orchestrated turns over HTTP', () => {
     const stored = (await (await fetch(`${server.url}/v1/sessions/${id}`, { headers: authHeaders(server.key) })).json()) as Record<string, any>;
     assert.equal(stored.version, 1);
     assert.equal(stored.last_agent, 'order-support');
-    assert.deepEqual(stored.messages.map((message: { role: string }) => message.role), ['user', 'assistant']);
-    assert.equal(stored.messages[1].content, reply.message.content);
+    // The demo's order agent looked the order up: its call and the result are stored with the turn.
+    assert.deepEqual(stored.messages.map((message: { role: string }) => message.role), ['user', 'assistant', 'tool', 'assistant']);
+    assert.equal(stored.messages[1].tool_calls[0].function.name, 'lookup_order');
+    assert.equal(stored.messages[3].content, reply.message.content);
   });
 
   it('streams a turn as intent, deltas and done, and stores exactly what was streamed', async () => {
@@ -137,7 +139,8 @@ describe('orchestrated turns over HTTP', () => {
     assert.equal(second.message.content, first.message.content);
     assert.equal(second.version, 1);
     const stored = (await (await fetch(`${server.url}/v1/sessions/${id}`, { headers: authHeaders(server.key) })).json()) as { messages: unknown[] };
-    assert.equal(stored.messages.length, 2);
+    // One turn: the user message, the order lookup with its result, the answer.
+    assert.equal(stored.messages.length, 4);
     const reused = await fetch(`${server.url}/v1/sessions/${id}/messages`, { method: 'POST', headers: { ...authHeaders(server.key), 'idempotency-key': 'turn-1' }, body: JSON.stringify({ content: 'something else' }) });
     assert.equal(reused.status, 422);
   });

@@ -50,12 +50,13 @@ describe('usage and cost', () => {
     promptTokens += turn.usage.prompt_tokens;
     completionTokens += turn.usage.completion_tokens;
 
-    const body = await settledUsage(3);
+    // The turn looked the order up: two model calls (the tool call, then the answer), each a ledger row.
+    const body = await settledUsage(4);
     assert.equal(body.object, 'usage');
     assert.equal(body.tenant, 'tenant-a');
     assert.equal(body.data.length, 1);
     const row = body.data[0]!;
-    assert.deepEqual({ route: row.route, pool: row.pool, model: row.model, requests: row.requests }, { route: 'demo', pool: 'simulator', model: 'switchboard-sim', requests: 3 });
+    assert.deepEqual({ route: row.route, pool: row.pool, model: row.model, requests: row.requests }, { route: 'demo', pool: 'simulator', model: 'switchboard-sim', requests: 4 });
     assert.equal(row.prompt_tokens, promptTokens);
     assert.equal(row.completion_tokens, completionTokens);
     assert.ok(Math.abs(row.cost_usd - cost(promptTokens, completionTokens)) < 1e-12, `${row.cost_usd}`);
@@ -66,7 +67,7 @@ describe('usage and cost', () => {
 
     // A window that ends before the calls holds none of them.
     assert.deepEqual(((await (await usage(`?until=${startedAt}`)).json()) as UsageBody).data, []);
-    assert.equal(((await (await usage(`?since=${startedAt}`)).json()) as UsageBody).data[0]!.requests, 3);
+    assert.equal(((await (await usage(`?since=${startedAt}`)).json()) as UsageBody).data[0]!.requests, 4);
 
     const { key: otherKey } = await server.runtime.store.keys.create({ tenant: 'tenant-b' });
     const other = (await (await usage('', otherKey)).json()) as UsageBody;

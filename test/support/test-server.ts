@@ -8,6 +8,7 @@ import type { ConfigInput } from '../../src/config/config-schema.js';
 import { demoConfig } from '../../src/config/demo-config.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createRuntime, type Runtime } from '../../src/app/runtime.js';
+import type { RuntimeOptions } from '../../src/app/runtime-base.js';
 import { startHttpServer, type SwitchboardServer } from '../../src/server/http-server.js';
 import { parseSse } from './sse.js';
 
@@ -33,10 +34,10 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
   };
 }
 
-export async function startTestServer(overrides: Partial<ConfigInput> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<ConfigInput> = {}, options: Pick<RuntimeOptions, 'retrievers'> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const config = parseConfig(testConfig(overrides));
-  const runtime = await createRuntime(config, { dataDir, logger: pino({ level: 'silent' }), defaultMetrics: false });
+  const runtime = await createRuntime(config, { ...options, dataDir, logger: pino({ level: 'silent' }), defaultMetrics: false });
   const server = await startHttpServer(runtime, { port: 0, host: '127.0.0.1' });
   const { key } = await runtime.store.keys.create({ tenant: 'tenant-a', role: 'admin' });
   return {

@@ -1,6 +1,7 @@
-/** Agents (prompt, route, intent rules and examples) and how intent picks one. */
+/** Agents (prompt, route, intent rules and examples, tools, retrieval, loop limits) and how intent picks one. */
 
 import { z } from 'zod';
+import { agentLimitsSchema, agentRetrievalSchema, agentToolSchema } from './agent-tool-schema.js';
 import { nameSchema } from './common-schemas.js';
 
 export const agentSchema = z
@@ -15,6 +16,9 @@ export const agentSchema = z
     examples: z.array(z.string()).default([]),
     maxTokens: z.number().int().positive().default(256),
     temperature: z.number().min(0).max(2).optional(),
+    tools: z.array(agentToolSchema).default([]),
+    retrieval: agentRetrievalSchema.optional(),
+    limits: agentLimitsSchema.prefault({}),
   })
   .strict();
 

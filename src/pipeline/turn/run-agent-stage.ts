@@ -1,5 +1,12 @@
-/** run-agent: the agent's prompt plus the session's recent history goes to the model router; streamed turns relay each delta. */
+/**
+ * run-agent: the agent's prompt (with retrieved passages in `prompt` mode) and the session's recent history go to the
+ * agent's tool loop; streamed turns relay each delta, tool call and tool result. Nothing is written here.
+ */
 
+import type { Citation } from '../../agents/agent-tool.js';
+import { runAgentLoop, type AgentRunListener } from '../../agents/agent-runner.js';
+import { appendHistoryWindow } from '../../agents/history-window.js';
+import { citationsOf, promptWithPassages } from '../../agents/retrieval-tools.js';
 import type { ChatCallRequest, ChatMessage } from '../../chat/chat-types.js';
 import { noWatch } from '../../experiments/request-experiments.js';
 import { newDecision } from '../../models/route-decision.js';
@@ -9,7 +16,9 @@ import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
 import type { TurnContext } from './turn-context.js';
 
-export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'usage' | 'sessionSettings'>> = {
+type Services = Pick<TurnServices, 'router' | 'usage' | 'sessionSettings' | 'agentRuntime'>;
+
+export const runAgentStage: Stage<TurnContext, Services> = {
   name: 'run-agent',
   async run(context, services, span) {
     const agent = context.agent!;
@@ -18,24 +27,30 @@ export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'us
     if (own !== undefined) {
       context.decision = { ...newDecision(''), rule: `intent-${context.intent!.source === 'ask' ? 'ask' : 'refusal'}` };
       context.result = { text: own, finishReason: 'stop', usage: { promptTokens: 0, completionTokens: 0 } };
+      context.run = { steps: 0, added: [], toolCalls: [], citations: [], toolMs: 0 };
       await context.events?.delta(own);
       return;
     }
     span.setAttribute('gen_ai.agent.name', context.agentName);
     span.setAttribute('gen_ai.conversation.id', context.sessionId);
-    const history = context.session!.messages;
-    const window = services.sessionSettings.historyWindow;
     // An experiment variant's parameters replace the agent's and the caller's.
     const variant = context.experiments?.parameters;
-    const messages: ChatMessage[] = [{ role: 'system', content: variant?.systemPrompt ?? agent.systemPrompt }];
-    for (let index = Math.max(0, history.length - window); index < history.length; index++) {
-      const stored = history[index]!;
-      messages.push({ role: stored.role, content: stored.content });
+    let systemPrompt = variant?.systemPrompt ?? agent.systemPrompt;
+    let citations: Citation[] | undefined;
+    if (agent.retrieval?.mode === 'prompt') {
+      const started = performance.now();
+      const passages = await services.agentRuntime.passages(agent, context.content, context.signal);
+      if (passages) {
+        context.timer.record('retrieval', performance.now() - started);
+        systemPrompt = promptWithPassages(systemPrompt, agent.retrieval.kb, passages);
+        citations = citationsOf(passages);
+      }
     }
+    const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }];
+    appendHistoryWindow(messages, context.session!.messages, services.sessionSettings.historyWindow);
     messages.push({ role: 'user', content: context.content });
-    const request: ChatCallRequest = {
+    const request: Omit<ChatCallRequest, 'messages'> = {
       model: '',
-      messages,
       maxTokens: variant?.maxTokens ?? context.maxTokens ?? agent.maxTokens,
       temperature: variant?.temperature ?? agent.temperature,
       sessionId: context.sessionId,
@@ -43,45 +58,64 @@ export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'us
     if (variant?.topP !== undefined) request.topP = variant.topP;
     // What the route's rules may look at: the agent, its intent and the caller's tenant and tier.
     const hints: RoutingHints = { tenant: context.caller?.tenant, tier: context.caller?.tier, agent: context.agentName, intent: context.intent?.intent };
-    const override = context.experiments?.route;
     const tenant = context.caller?.tenant ?? '';
-    const watch = context.experiments?.watch({ route: agent.route, request, hints, streamed: context.events !== undefined, tenant }) ?? noWatch;
-    // Filled in as the call moves down, so a failed turn still reports its route, pool and attempts.
-    context.decision = newDecision(agent.route);
-    const options = { override, parent: span, decision: context.decision };
-    try {
-      if (!context.events) {
-        const { result, decision } = await services.router.call(agent.route, request, context.signal, hints, options);
+    const streamed = context.events !== undefined;
+    const watch = context.experiments?.watch({ route: agent.route, request: { ...request, messages }, hints, streamed, tenant }) ?? noWatch;
+    const events = context.events;
+    const listener: AgentRunListener = {
+      firstPart() {
         watch.firstToken();
         watch.answerStarted();
-        watch.finished(decision, result.usage);
-        context.result = result;
-        context.decision = decision;
-      } else {
-        const { decision, parts } = services.router.stream(agent.route, request, context.signal, hints, options);
-        context.decision = decision;
-        let text = '';
-        let started = false;
-        for await (const part of parts) {
-          if (!started) {
-            started = true;
-            watch.firstToken();
-            watch.answerStarted();
-          }
-          if (part.type === 'text-delta') {
-            text += part.text;
-            await context.events.delta(part.text);
-          } else if (part.type === 'finish') {
-            context.result = { text, finishReason: part.finishReason, usage: part.usage };
-            watch.finished(decision, part.usage);
-          }
-        }
-      }
+      },
+    };
+    if (events) {
+      listener.delta = (text) => events.delta(text);
+      listener.toolCall = (call) => events.toolCall(call);
+      listener.toolResult = (record) => events.toolResult(record);
+    }
+    // An experiment counts the turn's cost once, summed over its model calls, when the last one is priced.
+    let costUsd = 0;
+    let unpriced = 0;
+    let looped = false;
+    const priced = (usd: number) => {
+      costUsd += usd;
+      if (--unpriced === 0 && looped) watch.cost(costUsd);
+    };
+    const toolbox = services.agentRuntime.toolbox(agent);
+    try {
+      const tools = await toolbox.tools(context.signal);
+      const run = await runAgentLoop(services.router, {
+        route: agent.route,
+        messages,
+        request,
+        tools,
+        limits: agent.limits,
+        hints,
+        options: { override: context.experiments?.route, parent: span },
+        // Filled in as each call moves down, so a failed turn still reports its route, pool and attempts.
+        callStarted: (decision) => (context.decision = decision),
+        signal: context.signal,
+        stream: streamed,
+        listener,
+        citations,
+        // Every model call is paid for whether or not the turn then commits, so each is recorded as it ends.
+        modelCalled: (decision, usage) => {
+          if (!context.caller) return;
+          unpriced++;
+          recordModelCall(services, context.caller.tenant, decision, usage, priced);
+        },
+      });
+      watch.finished(run.decision, run.result.usage);
+      looped = true;
+      if (unpriced === 0) watch.cost(costUsd);
+      context.result = run.result;
+      context.decision = run.decision;
+      context.run = { steps: run.steps, added: run.added, toolCalls: run.toolCalls, citations: run.citations, toolMs: run.toolMs };
+      if (run.toolCalls.length > 0) context.timer.record('tools', run.toolMs);
+      span.setAttribute('switchboard.agent.steps', run.steps);
     } catch (error) {
       watch.failed(context.signal.aborted);
       throw error;
     }
-    // The model call is paid for whether or not the turn then commits, so it is recorded here.
-    if (context.result && context.caller && context.decision) recordModelCall(services, context.caller.tenant, context.decision, context.result.usage, watch.cost);
   },
 };

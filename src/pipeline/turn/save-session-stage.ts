@@ -1,4 +1,4 @@
-/** save-session: the user and assistant messages are committed at once, only if nobody else wrote the session meanwhile. */
+/** save-session: the user message, the tool exchanges and the answer are committed at once, only if nobody else wrote the session meanwhile. */
 
 import { randomBytes } from 'node:crypto';
 import { SwitchboardError } from '../../errors.js';
@@ -19,6 +19,7 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
     const result = context.result!;
     const decision = context.decision!;
     const now = Date.now();
+    const run = context.run!;
     const reply: TurnReply = {
       object: 'session.turn',
       turn_id: newTurnId(),
@@ -33,12 +34,18 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
         completion_tokens: result.usage.completionTokens,
         total_tokens: result.usage.promptTokens + result.usage.completionTokens,
       },
+      steps: run.steps,
+      tool_calls: run.toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments, ok: call.ok, duration_ms: call.durationMs, summary: call.summary })),
+      citations: run.citations.map((citation) => ({ document_id: citation.documentId, chunk_id: citation.chunkId })),
       experiments: context.experiments?.served ?? [],
       timings: context.timer.timings,
     };
     const outcome = await services.sessions.appendTurn(session.tenant, session.id, session.version, {
+      // The user's message, every tool call with its result, the answer: one conditional write, so a turn that
+      // failed half-way left nothing and a stored tool call always has its result.
       messages: [
         { role: 'user', content: context.content, at: context.startedAt },
+        ...run.added.map((message) => ({ ...message, at: now })),
         { role: 'assistant', content: result.text, at: now },
       ],
       // After a clarifying question the session remembers what it offered, so the next message can pick one.

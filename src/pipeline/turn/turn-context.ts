@@ -1,5 +1,7 @@
 /** The state of one turn as it moves through the pipeline; nothing of a turn lives on shared objects. */
 
+import type { AgentRunResult, ToolCallRecord } from '../../agents/agent-runner.js';
+import type { ToolCall } from '../../chat/chat-types.js';
 import type { AgentConfig } from '../../config/config-schema.js';
 import type { RequestExperiments } from '../../experiments/request-experiments.js';
 import type { IntentResult, IntentSource } from '../../intent/intent-classifier.js';
@@ -9,13 +11,15 @@ import type { Session } from '../../stores/store-types.js';
 import type { RequestContext } from '../request-context.js';
 
 export type TurnStageName = 'load-session' | 'detect-intent' | 'select-agent' | 'assign-variant' | 'run-agent' | 'save-session';
-/** Every stage a turn's timings may name: the lifecycle's two, then the turn's own. */
-export type StageName = 'authenticate' | 'admit' | TurnStageName;
+/** Every stage a turn's timings may name: the lifecycle's two, then the turn's own, and inside run-agent the time in retrieval and in tools. */
+export type StageName = 'authenticate' | 'admit' | TurnStageName | 'retrieval' | 'tools';
 
 /** How a streaming turn tells its transport what happened, as it happens. */
 export interface TurnEvents {
   intent(context: TurnContext): Promise<void> | void;
   delta(text: string): Promise<void> | void;
+  toolCall(call: ToolCall): Promise<void> | void;
+  toolResult(record: ToolCallRecord): Promise<void> | void;
 }
 
 export interface TurnContext extends RequestContext {
@@ -38,6 +42,8 @@ export interface TurnContext extends RequestContext {
   experiments?: RequestExperiments;
   decision?: RouteDecision;
   result?: ChatCallResult;
+  /** The tool loop's record: the steps, the tool exchanges to commit, the calls and citations for the reply. */
+  run?: Omit<AgentRunResult, 'result' | 'decision'>;
   /** Set when an earlier turn with the same idempotency key answered already. */
   replay?: TurnReply;
   reply?: TurnReply;
@@ -60,6 +66,12 @@ export interface TurnReply {
   agent: string;
   route: { name: string; pool: string; instance: string; rule: string; attempts: number };
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  /** Model calls the turn made: one plus one per round of tool calls. */
+  steps: number;
+  /** The tools the agent called, in order, with a summary of each result. */
+  tool_calls: { id: string; name: string; arguments: string; ok: boolean; duration_ms: number; summary: string }[];
+  /** The knowledge-base passages the agent was given (in its prompt or by its search tool). */
+  citations: { document_id: string; chunk_id: string }[];
   /** The experiments the turn was in and the variant that served it. */
   experiments: { experiment: string; variant: string; counted: boolean }[];
   timings: Partial<Record<StageName, number>>;

@@ -1,9 +1,17 @@
 /** POST /v1/sessions, GET and DELETE /v1/sessions/{id}: sessions of the caller's tenant only. */
 
 import { SwitchboardError } from '../../errors.js';
-import type { Session } from '../../stores/store-types.js';
+import type { Session, StoredMessage } from '../../stores/store-types.js';
 import { createSessionRequestSchema } from '../request-schemas.js';
 import { defineRoute } from '../route-spec.js';
+
+/** A stored message in OpenAI's shape: an assistant's tool calls and a tool result's call id come with it. */
+function messageView(message: StoredMessage) {
+  const view: { role: string; content: string; at: number; tool_calls?: StoredMessage['toolCalls']; tool_call_id?: string } = { role: message.role, content: message.content, at: message.at };
+  if (message.toolCalls && message.toolCalls.length > 0) view.tool_calls = message.toolCalls;
+  if (message.toolCallId !== undefined) view.tool_call_id = message.toolCallId;
+  return view;
+}
 
 export function sessionView(session: Session) {
   return {
@@ -14,7 +22,7 @@ export function sessionView(session: Session) {
     version: session.version,
     last_agent: session.lastAgent ?? null,
     metadata: session.metadata,
-    messages: session.messages.map((message) => ({ role: message.role, content: message.content, at: message.at })),
+    messages: session.messages.map(messageView),
   };
 }
 

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { startOtlpReceiver, spanKinds, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { authHeaders, startTestServer, type TestServer } from '../support/test-server.js';
+import { traceOf } from '../telemetry/tracing-fixtures.js';
+
+describe('tool calls in traces', () => {
+  let receiver: OtlpReceiver;
+  let server: TestServer;
+  before(async () => {
+    receiver = await startOtlpReceiver();
+    server = await startTestServer({ telemetry: { tracing: { enabled: true, endpoint: receiver.url, protocol: 'http/json' } } });
+  });
+  after(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  it('gives each tool call an execute_tool span under run-agent, between the two model calls', async () => {
+    const created = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: authHeaders(server.key) });
+    const { id } = (await created.json()) as { id: string };
+    const traceId = randomBytes(16).toString('hex');
+    const response = await fetch(`${server.url}/v1/sessions/${id}/messages`, {
+      method: 'POST',
+      headers: { ...authHeaders(server.key), traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      body: JSON.stringify({ content: 'Where is my order 27182?' }),
+    });
+    const reply = (await response.json()) as { tool_calls: { id: string }[] };
+    await server.runtime.tracer.forceFlush();
+    const trace = traceOf(receiver.spans, traceId);
+    const runAgent = trace.one('run-agent');
+    const tool = trace.one('execute_tool lookup_order');
+    assert.equal(tool.parentSpanId, runAgent.spanId);
+    assert.equal(tool.kind, spanKinds.internal);
+    assert.equal(tool.attributes['gen_ai.operation.name'], 'execute_tool');
+    assert.equal(tool.attributes['gen_ai.tool.call.id'], reply.tool_calls[0]!.id);
+    assert.equal(tool.attributes['gen_ai.tool.type'], 'extension');
+    assert.notEqual(tool.status.code, 2);
+    const chats = trace.all('chat switchboard-sim').sort((left, right) => Number(left.startNanos - right.startNanos));
+    assert.equal(chats.length, 2);
+    // Causal order: the first call asked for the tool, the second was made with its result.
+    assert.ok(chats[0]!.startNanos <= tool.startNanos && tool.endNanos <= chats[1]!.startNanos, 'model call, tool, model call');
+  });
+});
