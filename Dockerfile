@@ -34,6 +34,8 @@ WORKDIR /app
 COPY --from=builder /app/package.json ./package.json
 COPY --from=builder /app/node_modules ./node_modules
 COPY --from=builder /app/dist ./dist
+# The demo shop's catalogue and FAQ, which the built-in demo config ingests at start (docs/retrieval.md).
+COPY demo ./demo
 # A numeric id with no passwd entry, matching runAsUser in deploy/kubernetes/base/deployment.yaml.
 USER 10001:10001
 EXPOSE 8080

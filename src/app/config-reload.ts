@@ -1,5 +1,5 @@
 /**
- * What a reload may change: the sections a generation is built from (pools, routes, agents,
+ * What a reload may change: the sections a generation is built from (pools, routes, agents, knowledge,
  * intent, sessions, experiments) apply at once; the sections the long-lived base was built from
  * (server, store, auth, logging, limits, redis, simulator) need a restart, so a reload that
  * changes one is refused, naming each, and the current config keeps serving.
@@ -10,7 +10,7 @@ import type { SwitchboardConfig } from '../config/config-schema.js';
 import { ConfigError } from '../config/load-config.js';
 import type { ReloadReport } from '../server/server-host.js';
 
-export const reloadableSections = ['pools', 'routes', 'agents', 'intent', 'sessions', 'experiments', 'experimentSync'] as const;
+export const reloadableSections = ['pools', 'routes', 'agents', 'intent', 'sessions', 'experiments', 'experimentSync', 'knowledge'] as const;
 export const restartOnlySections = ['server', 'store', 'auth', 'logging', 'limits', 'redis', 'simulator'] as const;
 
 /** Where a runtime's config comes from, read again on every reload. */

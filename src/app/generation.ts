@@ -15,10 +15,11 @@ import { buildIntentCascade, type BuiltIntentCascade } from '../intent/build-int
 import { BackendLoadScraper } from '../models/backend-load-scraper.js';
 import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
+import type { Retriever } from '../retrieval/retriever.js';
 import { consoleSnapshot } from '../server/console/console-snapshot.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
 import { intentMetricsObserver, routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
-import { generationRetrievers } from './retrievers.js';
+import { generationRetrievers, type GenerationRetrievers } from './retrievers.js';
 import type { RuntimeBase } from './runtime-base.js';
 
 export class Generation implements HeldGeneration {
@@ -31,6 +32,7 @@ export class Generation implements HeldGeneration {
   readonly experiments: ExperimentEngine;
   readonly agents: AgentRuntime;
   readonly services: RouteServices;
+  readonly #retrieval: GenerationRetrievers;
   readonly #scraper: BackendLoadScraper;
   readonly #intent: BuiltIntentCascade;
   #held = 0;
@@ -57,10 +59,11 @@ export class Generation implements HeldGeneration {
       logger: base.logger,
     });
     this.experiments = new ExperimentEngine(config, { store: base.store.experiments, router: this.router, usage: this.usage, logger: base.logger });
+    this.#retrieval = generationRetrievers(config, base, this.router);
     try {
       this.agents = new AgentRuntime(config.agents, {
         resolveUrl: base.resolveUrl,
-        retrievers: generationRetrievers(config, base, this.router),
+        retrievers: this.#retrieval.map,
         mcp: base.mcp,
         validator: toolArguments,
         logger: base.logger,
@@ -104,11 +107,18 @@ export class Generation implements HeldGeneration {
     const generation = new Generation(number, config, base, reload, hasTools ? await base.toolArguments() : undefined);
     try {
       await Promise.all([generation.#scraper.start(), generation.experiments.start(), generation.#intent.prepare()]);
+      // After the scraper's first round: ingesting sources with an embeddings route calls the generation's own pools.
+      await generation.#retrieval.open();
     } catch (error) {
       await generation.close();
       throw error;
     }
     return generation;
+  }
+
+  /** One Retriever per configured knowledge base, by name: what agents' retrieval and search tools use. */
+  get retrievers(): ReadonlyMap<string, Retriever> {
+    return this.#retrieval.map;
   }
 
   /** Requests running on this generation now. */
@@ -154,6 +164,7 @@ export class Generation implements HeldGeneration {
     await this.experiments.close();
     await this.#scraper.close();
     await this.router.close();
+    this.#retrieval.close();
     this.#closedFlag = true;
   }
 }

@@ -48,6 +48,8 @@ export interface RuntimeBase {
   /** Traces each request; the no-op tracer (and no OpenTelemetry module loaded) when tracing is off. */
   readonly tracer: Tracer;
   readonly store: Store;
+  /** The SQLite store's file, where embedded knowledge bases live too; undefined for other stores. */
+  readonly sqlitePath: string | undefined;
   readonly rateLimiter: RateLimiter;
   readonly admission: AdmissionController;
   readonly authenticator: ApiKeyAuthenticator;
@@ -90,10 +92,8 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
     const mcp = new McpConnections();
     opened.push(mcp);
     const storeConfig = config.store;
-    const store = await openStore(
-      storeConfig.kind === 'sqlite' ? { kind: 'sqlite', path: storeConfig.path ?? resolve(options.dataDir ?? './data', 'switchboard.db') } : storeConfig,
-      { defaultTtlSeconds: config.sessions.ttlSeconds },
-    );
+    const sqlitePath = storeConfig.kind === 'sqlite' ? (storeConfig.path ?? resolve(options.dataDir ?? './data', 'switchboard.db')) : undefined;
+    const store = await openStore(storeConfig.kind === 'sqlite' ? { kind: 'sqlite', path: sqlitePath! } : storeConfig, { defaultTtlSeconds: config.sessions.ttlSeconds });
     opened.push(store);
     const bootstrapAdminKey = await importBootstrapAdminKey(store, options.env ?? process.env, logger);
     const rateLimiter = await createRateLimiter(config, logger);
@@ -119,6 +119,7 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       metrics,
       tracer,
       store,
+      sqlitePath,
       rateLimiter,
       admission,
       authenticator: new ApiKeyAuthenticator(store.keys, config.auth),

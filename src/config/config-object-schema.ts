@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { agentSchema, intentSchema } from './schemas/agent-schema.js';
 import { nameSchema } from './schemas/common-schemas.js';
 import { experimentSchema, experimentSyncSchema } from './schemas/experiment-schema.js';
+import { knowledgeSchema } from './schemas/knowledge-schema.js';
 import { limitsSchema } from './schemas/limits-schema.js';
 import { poolSchema } from './schemas/pool-schema.js';
 import { routeSchema } from './schemas/route-schema.js';
@@ -31,6 +32,8 @@ export const configObjectSchema = z
     /** The tenants the routes' rules may name (tenants live in the key store): a rule naming any other is a typo. */
     tenants: z.array(z.string().min(1)).default([]),
     experiments: z.record(nameSchema, experimentSchema).default({}),
+    /** Knowledge bases that agents retrieve from (docs/retrieval.md). */
+    knowledge: knowledgeSchema,
     experimentSync: experimentSyncSchema,
   })
   .strict();

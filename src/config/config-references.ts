@@ -6,6 +6,7 @@ import type { ConfigObject } from './config-object-schema.js';
 import { checkAgentToolReferences } from './agent-tool-references.js';
 import { namesOf, unknownName, type ConfigNames } from './config-names.js';
 import { checkExperimentReferences } from './experiment-references.js';
+import { checkKnowledgeReferences } from './knowledge-references.js';
 
 /**
  * `names` are what the config defines; for a config that failed validation, the names its input
@@ -56,6 +57,7 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx, 
     }
   }
   checkExperimentReferences(config, context, names);
+  checkKnowledgeReferences(config, context, names);
 }
 
 /** The rule conditions that name things, and what kind of thing each names. */

@@ -21,3 +21,4 @@ export type AgentConfig = SwitchboardConfig['agents'][string];
 export type ExperimentConfig = SwitchboardConfig['experiments'][string];
 export type VariantConfig = ExperimentConfig['variants'][string];
 export type GuardrailConfig = ExperimentConfig['guardrails'][number];
+export type KnowledgeBaseConfig = SwitchboardConfig['knowledge'][string];

@@ -1,6 +1,7 @@
 /** The built-in demo configuration that `switchboard serve` uses when no config file is given. */
 
 import type { ConfigInput } from './config-schema.js';
+import { demoKnowledgeDirectory } from './demo-knowledge.js';
 
 /**
  * Two agents of a shopping assistant behind one route, served by built-in LLM simulators
@@ -110,6 +111,17 @@ export const demoConfig: ConfigInput = {
         'What do you think about the election?',
         'Translate this sentence into French',
       ],
+    },
+  },
+  knowledge: {
+    // The shop's catalogue and FAQ, ingested at start (unchanged documents are skipped) and searched with BM25 and the simulator's vectors.
+    catalogue: {
+      kind: 'embedded',
+      description: 'The demo shop: product catalogue and customer FAQ.',
+      embeddingsRoute: 'demo',
+      // Small chunks, so a citation points at the FAQ paragraph that answers, not the whole page.
+      chunking: { maxChars: 400, overlapChars: 80 },
+      sources: [demoKnowledgeDirectory()],
     },
   },
 };

@@ -28,6 +28,8 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
     simulator: { instances: 2, ttftMs: 20, itlMs: 2, outputTokens: 12, seed: 7 },
     logging: { level: 'silent' },
     auth: { cacheTtlMs: 0 },
+    // Without the demo's knowledge base: tests replace its routes, and most need no retrieval (generation-retrievers tests it).
+    knowledge: {},
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@ import { mockLlmCommand } from './mock-llm-command.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys-commands.js';
 import { configCheckCommand } from './config-check-command.js';
 import { storeInitCommand } from './store-init-command.js';
+import { kbIngestCommand, kbListCommand, kbSearchCommand } from './kb-commands.js';
 import { planGpuCommand } from './plan-gpu-command.js';
 import { planDeployCommand } from './plan-deploy-command.js';
 import { intentEvalCommand } from './intent-eval-command.js';
@@ -20,6 +21,9 @@ export const commands: readonly Command[] = [
   keysRevokeCommand,
   configCheckCommand,
   storeInitCommand,
+  kbIngestCommand,
+  kbListCommand,
+  kbSearchCommand,
   planGpuCommand,
   planDeployCommand,
   intentEvalCommand,

@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:retrieval`: the embedded retriever over 100,000 chunks in one SQLite file. Builds a
+ * synthetic shop corpus (Zipf-distributed words, about 60 per chunk, the simulator's deterministic
+ * 256-dimension vectors), then runs the same queries through BM25 alone, the vector index alone
+ * (2-bit codes pick candidates, rescored exactly, and the exact scan beside it, for the ratio and the
+ * recall), and the fused retriever with the query embedded in process. Latency per search from
+ * performance.now, CPU per search from /proc/self/stat over the whole loop. Writes
+ * docs/benchmarks-retrieval.json and its section of docs/benchmarks.md.
+ *
+ * Environment: RETRIEVAL_BENCH_CHUNKS (100000), RETRIEVAL_BENCH_QUERIES (500), RETRIEVAL_BENCH_DOCS_DIR (docs/).
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simulatedEmbedding } from '../src/lab/simulated-embedding.js';
+import type { Embedder } from '../src/models/route-embedder.js';
+import { EmbeddedRetriever } from '../src/retrieval/embedded-retriever.js';
+import type { IngestedDocument } from '../src/retrieval/sqlite-knowledge-index.js';
+import { SqliteKnowledgeIndex } from '../src/retrieval/sqlite-knowledge-index.js';
+import { VectorIndex } from '../src/retrieval/vector-index.js';
+import { percentileOfSorted } from '../src/stats/percentile-of-sorted.js';
+import { SeededRandom } from '../src/stats/seeded-random.js';
+import { readCpuSeconds } from './bench-process.js';
+import { atMost, ms, runContext, table, targetTable, writeJson, writeMarkdownSection } from './bench-report.js';
+import { repositoryRoot } from './bench-servers.js';
+
+const chunkCount = Number(process.env.RETRIEVAL_BENCH_CHUNKS ?? 100_000);
+const queryCount = Number(process.env.RETRIEVAL_BENCH_QUERIES ?? 500);
+const docsDir = process.env.RETRIEVAL_BENCH_DOCS_DIR ?? join(repositoryRoot, 'docs');
+const topK = 5;
+
+interface Measured {
+  name: string;
+  searches: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  cpuUsPerSearch: number;
+}
+
+/** Letters-only pseudo-words, so BM25 and the embeddings see a vocabulary, not numbers. */
+function vocabulary(size: number, random: SeededRandom): string[] {
+  const syllables = ['ka', 'lo', 'mi', 'ter', 'sun', 'ra', 'vel', 'dor', 'pi', 'nex', 'tra', 'gol', 'fen', 'quo', 'bri', 'sta'];
+  const words = new Set<string>();
+  while (words.size < size) {
+    let word = '';
+    const length = 2 + Math.floor(random.next() * 3);
+    for (let index = 0; index < length; index++) word += syllables[Math.floor(random.next() * syllables.length)];
+    words.add(word);
+  }
+  return [...words];
+}
+
+/** A Zipf(1) sampler over `size` ranks: a few words are everywhere, most are rare, as in real text. */
+function zipfSampler(size: number, random: SeededRandom): () => number {
+  const cumulative = new Float64Array(size);
+  let total = 0;
+  for (let rank = 0; rank < size; rank++) cumulative[rank] = total += 1 / (rank + 1);
+  return () => {
+    const target = random.next() * total;
+    let low = 0;
+    let high = size - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (cumulative[middle]! < target) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+}
+
+/** Runs every query once after 50 warm-up ones; a synchronous search is awaited too, which adds only a microtask. */
+async function measure(name: string, queries: readonly string[], search: (query: string) => unknown): Promise<Measured> {
+  for (const query of queries.slice(0, 50)) await search(query);
+  const latencies: number[] = [];
+  const cpuBefore = readCpuSeconds(process.pid);
+  for (const query of queries) {
+    const started = performance.now();
+    await search(query);
+    latencies.push(performance.now() - started);
+  }
+  const cpuSeconds = readCpuSeconds(process.pid) - cpuBefore;
+  latencies.sort((left, right) => left - right);
+  return { name, searches: queries.length, p50Ms: percentileOfSorted(latencies, latencies.length, 0.5), p99Ms: percentileOfSorted(latencies, latencies.length, 0.99), maxMs: latencies[latencies.length - 1]!, cpuUsPerSearch: (cpuSeconds * 1e6) / queries.length };
+}
+
+async function main(): Promise<void> {
+  const context = runContext(`npm run bench:retrieval${chunkCount === 100_000 ? '' : ` (RETRIEVAL_BENCH_CHUNKS=${chunkCount})`}`);
+  const random = new SeededRandom(20261201);
+  const words = vocabulary(20_000, random);
+  const nextWord = zipfSampler(words.length, random);
+  const directory = mkdtempSync(join(tmpdir(), 'switchboard-retrieval-bench-'));
+  const index = SqliteKnowledgeIndex.open(join(directory, 'switchboard.db'));
+  try {
+    const buildStarted = performance.now();
+    const perDocument = 4;
+    for (let start = 0; start < chunkCount; start += 5000) {
+      const documents: IngestedDocument[] = [];
+      for (let document = start / perDocument; document < Math.min(chunkCount, start + 5000) / perDocument; document++) {
+        const chunks = Array.from({ length: perDocument }, () => {
+          const text = Array.from({ length: 60 }, () => words[nextWord()]).join(' ');
+          return { text, vector: simulatedEmbedding(text) };
+        });
+        documents.push({ id: `doc-${document}`, title: `${words[nextWord()]} ${words[nextWord()]}`, contentHash: String(document), chunks });
+      }
+      index.replaceDocuments('bench', documents);
+    }
+    const buildSeconds = (performance.now() - buildStarted) / 1000;
+    const loadStarted = performance.now();
+    const vectors = index.vectorsOf('bench')!;
+    const loadMs = performance.now() - loadStarted;
+    console.error(`built ${chunkCount} chunks in ${buildSeconds.toFixed(1)} s; vectors loaded in ${loadMs.toFixed(0)} ms (exact: ${vectors.exact})`);
+
+    // Queries of 2-5 words: drawn from the same distribution as the text, so some are common words and some rare.
+    const queries = Array.from({ length: queryCount }, () => Array.from({ length: 2 + Math.floor(random.next() * 4) }, () => words[nextWord()]).join(' '));
+    const embedder: Embedder = { embed: async (texts) => texts.map((text) => Array.from(simulatedEmbedding(text))) };
+    const bm25 = new EmbeddedRetriever({ kb: 'bench', index });
+    const hybrid = new EmbeddedRetriever({ kb: 'bench', index, embedder });
+    const queryVectors = new Map(queries.map((query) => [query, simulatedEmbedding(query)]));
+
+    const results: Measured[] = [];
+    results.push(await measure('BM25 (FTS5) alone', queries, (query) => bm25.search({ kb: 'bench', text: query, topK })));
+    results.push(await measure('vectors: 2-bit codes, then exact rescoring', queries, (query) => vectors.search(queryVectors.get(query)!, topK * 4)));
+    // The exact scan, for the ratio and recall: the same vectors in an index that never uses sketches.
+    const exact = exactScan(index);
+    results.push(await measure('vectors: exact scan of every chunk', queries, (query) => exact.search(queryVectors.get(query)!, topK * 4)));
+    results.push(await measure('fused retriever (BM25 + vectors, query embedded in process)', queries, (query) => hybrid.search({ kb: 'bench', text: query, topK })));
+
+    let recalled = 0;
+    for (const query of queries) {
+      const approximate = new Set(vectors.search(queryVectors.get(query)!, topK).ids);
+      for (const id of exact.search(queryVectors.get(query)!, topK).ids) if (approximate.has(id)) recalled++;
+    }
+    const recallAt5 = recalled / (queries.length * topK);
+    const fused = results[3]!;
+    const sketch = results[1]!;
+    const scan = results[2]!;
+    const targets = [atMost(`fused retrieval over ${chunkCount.toLocaleString('en-US')} chunks, p99`, fused.p99Ms, 20, ms)];
+    const json = { context, chunkCount, queryCount, topK, buildSeconds, vectorLoadMs: loadMs, recallAt5, sketchOverExactCpu: sketch.cpuUsPerSearch / scan.cpuUsPerSearch, results, targets };
+    writeJson(join(docsDir, 'benchmarks-retrieval.json'), json);
+    const body = `## Retrieval (issue 10)
+
+\`${context.command}\` on ${context.machine.cpuModel} (${context.machine.cpuCount} CPUs, ${context.machine.memoryGiB} GiB), Node ${context.machine.node},
+commit ${context.commit.slice(0, 7)}${context.dirty ? ' plus uncommitted changes' : ''}, ${context.date}, load average ${context.loadAverageAtStart} at start.
+${chunkCount.toLocaleString('en-US')} chunks of 60 Zipf-distributed words in ${(chunkCount / perDocument).toLocaleString('en-US')} documents, one SQLite file, 256-dimension
+simulator vectors; ${queryCount} queries of 2-5 words after 50 warm-up ones, topK ${topK}, one search at a time.
+Building the corpus took ${buildSeconds.toFixed(0)} s; loading the vectors into memory (once, and after another process ingests) ${loadMs.toFixed(0)} ms.
+
+${table(
+  ['search', 'p50', 'p99', 'max', 'CPU per search'],
+  results.map((result) => [result.name, ms(result.p50Ms), ms(result.p99Ms), ms(result.maxMs), `${Math.round(result.cpuUsPerSearch).toLocaleString('en-US')} µs`]),
+)}
+
+The 2-bit path costs ${(sketch.cpuUsPerSearch / scan.cpuUsPerSearch).toFixed(2)}× the CPU of the exact scan and finds ${(recallAt5 * 100).toFixed(1)} % of the exact top ${topK}
+(recall@${topK}). The fused retriever runs BM25 for ${topK * 4} candidates, the vector index for ${topK * 4}, fuses them by reciprocal rank and reads ${topK} chunks.
+
+${targetTable(targets)}
+`;
+    writeMarkdownSection(join(docsDir, 'benchmarks.md'), '<!-- retrieval-bench:start -->', '<!-- retrieval-bench:end -->', body);
+    console.log(body);
+  } finally {
+    index.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** A second VectorIndex over the same chunks that scans every vector. */
+function exactScan(index: SqliteKnowledgeIndex): VectorIndex {
+  const rows = index.readVectors('bench')!;
+  return new VectorIndex(rows.ids, rows.vectors, rows.dimensions, { exactLimit: Number.MAX_SAFE_INTEGER });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

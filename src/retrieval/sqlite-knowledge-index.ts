@@ -1,0 +1,279 @@
+/**
+ * The embedded knowledge index: tables in the SQLite store's file (or an in-memory database for stores
+ * that keep no file), with an FTS5 index over the chunks for BM25 and each chunk's vector as a blob.
+ * It opens its own connection to the file (WAL lets `kb ingest` write while `serve` reads); every
+ * statement is prepared once. Vectors are loaded per knowledge base into a VectorIndex and reloaded
+ * when a commit from any connection changed the database (SQLite's data_version).
+ */
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { termExpression } from './query-terms.js';
+import { VectorIndex } from './vector-index.js';
+
+export interface StoredChunk {
+  text: string;
+  /** Absent when the knowledge base has no embeddings route. */
+  vector?: ArrayLike<number>;
+}
+
+export interface IngestedDocument {
+  id: string;
+  title?: string;
+  /** Identifies text, chunking and embeddings route: an unchanged hash means nothing to write. */
+  contentHash: string;
+  chunks: StoredChunk[];
+}
+
+export interface ChunkRow {
+  documentId: string;
+  chunkIndex: number;
+  text: string;
+  title: string | null;
+}
+
+export interface KnowledgeBaseSummary {
+  kb: string;
+  documents: number;
+  chunks: number;
+  /** 0 when its chunks have no vectors. */
+  dimensions: number;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS kb_documents (
+  kb TEXT NOT NULL,
+  id TEXT NOT NULL,
+  title TEXT,
+  content_hash TEXT NOT NULL,
+  chunk_count INTEGER NOT NULL,
+  ingested_at INTEGER NOT NULL,
+  PRIMARY KEY (kb, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS kb_chunks (
+  id INTEGER PRIMARY KEY,
+  kb TEXT NOT NULL,
+  document_id TEXT NOT NULL,
+  chunk_index INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  vector BLOB,
+  UNIQUE (kb, document_id, chunk_index)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(kb, title, text, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2');
+`;
+
+export class SqliteKnowledgeIndex {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #statements: ReturnType<typeof prepare>;
+  readonly #vectors = new Map<string, VectorIndex | undefined>();
+  /** Per knowledge base: its chunk count and each looked-up term's document frequency, dropped with the vectors after a write. */
+  readonly #frequencies = new Map<string, { chunks: number; cap: number; terms: Map<string, number> }>();
+  #dataVersion: number;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.#db = db;
+    this.#statements = prepare(db);
+    this.#dataVersion = this.#readDataVersion();
+  }
+
+  /** Opens (and creates) the index in the file at `path`, or in memory for ':memory:'. */
+  static open(path: string): SqliteKnowledgeIndex {
+    const inMemory = path === ':memory:';
+    let db: Database.Database;
+    try {
+      if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, { timeout: 5000 });
+    } catch (error) {
+      throw new Error(`cannot open the knowledge index at ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      if (!inMemory) db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(schema);
+      return new SqliteKnowledgeIndex(path, db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** The content hashes of a knowledge base's documents, to skip the unchanged before chunking and embedding. */
+  contentHashes(kb: string): Map<string, string> {
+    const hashes = new Map<string, string>();
+    for (const row of this.#statements.hashes.all(kb) as { id: string; content_hash: string }[]) hashes.set(row.id, row.content_hash);
+    return hashes;
+  }
+
+  /** Writes the documents in one transaction, each replacing its earlier version (chunks, FTS rows, vectors). */
+  replaceDocuments(kb: string, documents: readonly IngestedDocument[], now = Date.now()): void {
+    const statements = this.#statements;
+    this.#db.transaction(() => {
+      for (const document of documents) {
+        this.#deleteChunks(kb, document.id);
+        statements.upsertDocument.run(kb, document.id, document.title ?? null, document.contentHash, document.chunks.length, now);
+        for (const [index, chunk] of document.chunks.entries()) {
+          const vector = chunk.vector === undefined ? null : Buffer.from(Float32Array.from(chunk.vector).buffer);
+          const { lastInsertRowid } = statements.insertChunk.run(kb, document.id, index, chunk.text, vector);
+          statements.insertFts.run(lastInsertRowid, kb, document.title ?? '', chunk.text);
+        }
+      }
+    })();
+    this.#forget(kb);
+  }
+
+  /** Removes documents by id; returns how many existed. */
+  deleteDocuments(kb: string, ids: readonly string[]): number {
+    let deleted = 0;
+    this.#db.transaction(() => {
+      for (const id of ids) {
+        this.#deleteChunks(kb, id);
+        deleted += this.#statements.deleteDocument.run(kb, id).changes;
+      }
+    })();
+    this.#forget(kb);
+    return deleted;
+  }
+
+  #deleteChunks(kb: string, documentId: string): void {
+    for (const { id } of this.#statements.chunkIdsOf.all(kb, documentId) as { id: number }[]) this.#statements.deleteFts.run(id);
+    this.#statements.deleteChunks.run(kb, documentId);
+  }
+
+  /** Chunk ids by BM25, best first. */
+  searchText(match: string, limit: number): number[] {
+    return this.#statements.searchFts.all(match, limit) as number[];
+  }
+
+  #forget(kb: string): void {
+    this.#vectors.delete(kb);
+    this.#frequencies.delete(kb);
+  }
+
+  /** Drops everything derived from the data when another connection committed since the last look. */
+  #refresh(): void {
+    const version = this.#readDataVersion();
+    if (version === this.#dataVersion) return;
+    this.#dataVersion = version;
+    this.#vectors.clear();
+    this.#frequencies.clear();
+  }
+
+  /** How many chunks a knowledge base has. */
+  chunkCount(kb: string): number {
+    return this.#frequenciesOf(kb).chunks;
+  }
+
+  /**
+   * In how many chunks of a knowledge base `term` occurs, counted up to `cap` (the count stops there,
+   * so a word in every chunk costs no more than the cap); cached until the next write.
+   */
+  termFrequency(kb: string, term: string, cap: number): number {
+    const entry = this.#frequenciesOf(kb);
+    let documents = entry.terms.get(term);
+    if (documents === undefined || (documents >= entry.cap && cap > entry.cap)) {
+      // Bounded: a stream of distinct words cannot grow the cache without limit.
+      if (entry.terms.size >= 100_000) entry.terms.clear();
+      documents = this.#statements.countFts.get(termExpression(kb, term), cap) as number;
+      entry.terms.set(term, documents);
+      entry.cap = Math.max(entry.cap, cap);
+    }
+    return documents;
+  }
+
+  #frequenciesOf(kb: string): { chunks: number; cap: number; terms: Map<string, number> } {
+    this.#refresh();
+    let entry = this.#frequencies.get(kb);
+    if (!entry) {
+      entry = { chunks: this.#statements.chunkCount.get(kb) as number, cap: 0, terms: new Map() };
+      this.#frequencies.set(kb, entry);
+    }
+    return entry;
+  }
+
+  /** The vector index of a knowledge base, undefined when its chunks have none; reloaded after any commit. */
+  vectorsOf(kb: string): VectorIndex | undefined {
+    this.#refresh();
+    if (this.#vectors.has(kb)) return this.#vectors.get(kb);
+    const index = this.#loadVectors(kb);
+    this.#vectors.set(kb, index);
+    return index;
+  }
+
+  #loadVectors(kb: string): VectorIndex | undefined {
+    const rows = this.readVectors(kb);
+    return rows && new VectorIndex(rows.ids, rows.vectors, rows.dimensions);
+  }
+
+  /** A knowledge base's chunk ids and vectors, back to back, as stored (not normalised). */
+  readVectors(kb: string): { ids: Float64Array; vectors: Float32Array; dimensions: number } | undefined {
+    const { count, bytes } = this.#statements.vectorShape.get(kb) as { count: number; bytes: number | null };
+    if (count === 0 || bytes === null) return undefined;
+    const dimensions = bytes / 4;
+    const ids = new Float64Array(count);
+    const vectors = new Float32Array(count * dimensions);
+    let row = 0;
+    for (const entry of this.#statements.vectors.iterate(kb) as Iterable<{ id: number; vector: Buffer }>) {
+      if (row === count) break;
+      if (entry.vector.byteLength !== bytes) throw new Error(`knowledge base "${kb}" holds vectors of different sizes; re-ingest it`);
+      ids[row] = entry.id;
+      // Byte-wise: a blob's Buffer need not be 4-byte aligned for a Float32Array view.
+      new Uint8Array(vectors.buffer, vectors.byteOffset + row * bytes, bytes).set(entry.vector);
+      row++;
+    }
+    return { ids: ids.subarray(0, row), vectors: vectors.subarray(0, row * dimensions), dimensions };
+  }
+
+  chunk(id: number): ChunkRow | undefined {
+    const row = this.#statements.chunk.get(id) as { document_id: string; chunk_index: number; text: string; title: string | null } | undefined;
+    return row && { documentId: row.document_id, chunkIndex: row.chunk_index, text: row.text, title: row.title };
+  }
+
+  summaries(): KnowledgeBaseSummary[] {
+    return (this.#statements.summaries.all() as { kb: string; documents: number; chunks: number; bytes: number | null }[]).map((row) => ({
+      kb: row.kb,
+      documents: row.documents,
+      chunks: row.chunks,
+      dimensions: row.bytes === null ? 0 : row.bytes / 4,
+    }));
+  }
+
+  #readDataVersion(): number {
+    return this.#statements.dataVersion.get() as number;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    hashes: db.prepare('SELECT id, content_hash FROM kb_documents WHERE kb = ?'),
+    upsertDocument: db.prepare(
+      `INSERT INTO kb_documents (kb, id, title, content_hash, chunk_count, ingested_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (kb, id) DO UPDATE SET title = excluded.title, content_hash = excluded.content_hash, chunk_count = excluded.chunk_count, ingested_at = excluded.ingested_at`,
+    ),
+    deleteDocument: db.prepare('DELETE FROM kb_documents WHERE kb = ? AND id = ?'),
+    insertChunk: db.prepare('INSERT INTO kb_chunks (kb, document_id, chunk_index, text, vector) VALUES (?, ?, ?, ?, ?)'),
+    insertFts: db.prepare('INSERT INTO kb_chunks_fts (rowid, kb, title, text) VALUES (?, ?, ?, ?)'),
+    chunkIdsOf: db.prepare('SELECT id FROM kb_chunks WHERE kb = ? AND document_id = ?'),
+    deleteFts: db.prepare('DELETE FROM kb_chunks_fts WHERE rowid = ?'),
+    deleteChunks: db.prepare('DELETE FROM kb_chunks WHERE kb = ? AND document_id = ?'),
+    // Weights: the kb column only filters (0), a title match counts twice a body match.
+    searchFts: db.prepare('SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY bm25(kb_chunks_fts, 0.0, 2.0, 1.0) LIMIT ?').pluck(),
+    countFts: db.prepare('SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT ?)').pluck(),
+    chunkCount: db.prepare('SELECT count(*) FROM kb_chunks WHERE kb = ?').pluck(),
+    vectorShape: db.prepare('SELECT count(*) AS count, max(length(vector)) AS bytes FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL'),
+    vectors: db.prepare('SELECT id, vector FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL ORDER BY id'),
+    chunk: db.prepare('SELECT c.document_id, c.chunk_index, c.text, d.title FROM kb_chunks c JOIN kb_documents d ON d.kb = c.kb AND d.id = c.document_id WHERE c.id = ?'),
+    summaries: db.prepare(
+      `SELECT d.kb AS kb, count(*) AS documents, sum(d.chunk_count) AS chunks,
+              (SELECT max(length(vector)) FROM kb_chunks c WHERE c.kb = d.kb) AS bytes
+       FROM kb_documents d GROUP BY d.kb ORDER BY d.kb`,
+    ),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Cosine similarity over one knowledge base's chunk vectors, held as one Float32Array of unit vectors.
+ * Up to `exactLimit` chunks every vector is scored. Past it, each vector also has a 2-bit code per
+ * dimension (four levels, Lloyd-Max for a normal spread of components; one byte per 4 dimensions).
+ * A query is not quantised: for each byte it gets a table of the 256 values Σ q_j · level_j, so a
+ * chunk's approximate score is one table look-up per 4 dimensions instead of 4 multiply-adds. Only the best candidates
+ * by that score (`rescoreFactor` × topK, at least `minCandidates`) are scored exactly. Scratch
+ * buffers are allocated once per index, so a search allocates only its result.
+ */
+
+export interface VectorIndexOptions {
+  /** Scan every vector exactly up to this many chunks. */
+  exactLimit?: number;
+  rescoreFactor?: number;
+  minCandidates?: number;
+}
+
+export interface VectorHits {
+  /** Chunk row ids, best first. */
+  ids: number[];
+  scores: number[];
+}
+
+/** Approximate scores are binned this finely to find the candidates' cut without sorting. */
+const BINS = 4096;
+
+const isLittleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+export class VectorIndex {
+  readonly dimensions: number;
+  readonly size: number;
+  readonly #ids: Float64Array;
+  readonly #vectors: Float32Array;
+  readonly #exact: boolean;
+  readonly #blocks: number;
+  readonly #codes: Uint8Array;
+  /** The same codes as little-endian 32-bit words, when each row is a whole number of them. */
+  readonly #codeWords: Uint32Array | undefined;
+  readonly #bins: Uint16Array;
+  readonly #histogram: Uint32Array;
+  readonly #query: Float32Array;
+  readonly #tables: Float32Array;
+  readonly #levels: Float32Array;
+  readonly #rescoreFactor: number;
+  readonly #minCandidates: number;
+  #candidates: Int32Array;
+
+  /** `vectors` holds `ids.length` vectors of `dimensions` floats back to back; they are normalised in place. */
+  constructor(ids: Float64Array, vectors: Float32Array, dimensions: number, options: VectorIndexOptions = {}) {
+    if (!Number.isInteger(dimensions) || dimensions < 1) throw new RangeError(`dimensions must be a positive integer, got ${dimensions}`);
+    if (vectors.length !== ids.length * dimensions) throw new RangeError(`expected ${ids.length * dimensions} floats for ${ids.length} vectors of ${dimensions}, got ${vectors.length}`);
+    this.dimensions = dimensions;
+    this.size = ids.length;
+    this.#ids = ids;
+    this.#vectors = vectors;
+    for (let row = 0; row < this.size; row++) normalise(vectors, row * dimensions, dimensions);
+    this.#exact = this.size <= (options.exactLimit ?? 10_000);
+    this.#rescoreFactor = options.rescoreFactor ?? 40;
+    this.#minCandidates = options.minCandidates ?? 400;
+    this.#blocks = Math.ceil(dimensions / 4);
+    this.#query = new Float32Array(dimensions);
+    this.#tables = new Float32Array(this.#exact ? 0 : this.#blocks * 256);
+    this.#codes = new Uint8Array(this.#exact ? 0 : this.size * this.#blocks);
+    this.#codeWords = this.#blocks % 4 === 0 && isLittleEndian ? new Uint32Array(this.#codes.buffer, 0, this.#codes.length / 4) : undefined;
+    this.#bins = new Uint16Array(this.#exact ? 0 : this.size);
+    this.#histogram = new Uint32Array(BINS);
+    this.#candidates = new Int32Array(0);
+    // Unit vectors: components spread about 1/√d around 0; the levels and cuts are Lloyd-Max's for a normal spread.
+    const sigma = 1 / Math.sqrt(dimensions);
+    this.#levels = Float32Array.from([-1.51 * sigma, -0.4528 * sigma, 0.4528 * sigma, 1.51 * sigma]);
+    if (!this.#exact) for (let row = 0; row < this.size; row++) levelCode(vectors, row * dimensions, dimensions, 0.9816 * sigma, this.#codes, row * this.#blocks);
+  }
+
+  /** Whether every vector is scored (true) or the sketches pick the candidates first. */
+  get exact(): boolean {
+    return this.#exact;
+  }
+
+  search(query: ArrayLike<number>, topK: number): VectorHits {
+    if (query.length !== this.dimensions) {
+      throw new RangeError(`the query vector has ${query.length} dimensions but the knowledge base's vectors have ${this.dimensions}; re-ingest it after changing the embeddings route`);
+    }
+    const unit = this.#query;
+    for (let index = 0; index < this.dimensions; index++) unit[index] = query[index]!;
+    normalise(unit, 0, this.dimensions);
+    const k = Math.min(topK, this.size);
+    if (k <= 0) return { ids: [], scores: [] };
+    if (this.#exact) return this.#top(k, this.size, undefined);
+    return this.#top(k, this.#pickCandidates(Math.min(this.size, Math.max(this.#minCandidates, k * this.#rescoreFactor))), this.#candidates);
+  }
+
+  /** Fills #candidates with the `wanted` rows of the best approximate scores; returns how many. */
+  #pickCandidates(wanted: number): number {
+    const blocks = this.#blocks;
+    const tables = this.#tables;
+    const unit = this.#query;
+    // Table b holds, for every code byte of dimensions 4b..4b+3, the query's sum with those levels.
+    const levels = this.#levels;
+    let range = 0;
+    for (let block = 0; block < blocks; block++) {
+      const base = block * 256;
+      let reach = 0;
+      for (let pattern = 0; pattern < 256; pattern++) {
+        let value = 0;
+        for (let slot = 0; slot < 4; slot++) {
+          const dimension = block * 4 + slot;
+          if (dimension < this.dimensions) value += unit[dimension]! * levels[(pattern >>> (2 * slot)) & 3]!;
+        }
+        tables[base + pattern] = value;
+        if (value > reach) reach = value;
+        if (-value > reach) reach = -value;
+      }
+      range += reach;
+    }
+    // Every approximate score lies in [-range, range], the sum of each table's largest magnitude: bin it, count the bins, cut from the top.
+    const histogram = this.#histogram;
+    histogram.fill(0);
+    const bins = this.#bins;
+    const codes = this.#codes;
+    const scale = range === 0 ? 0 : (BINS - 1) / (2 * range);
+    // Four codes per read when rows are whole 32-bit words (256 dimensions: 16 reads instead of 64).
+    const words = this.#codeWords;
+    const wordsPerRow = blocks >>> 2;
+    for (let row = 0, offset = 0; row < this.size; row++, offset += blocks) {
+      let score = 0;
+      if (words !== undefined) {
+        for (let word = 0, at = row * wordsPerRow, base = 0; word < wordsPerRow; word++, base += 1024) {
+          const four = words[at + word]!;
+          score += tables[base + (four & 255)]! + tables[base + 256 + ((four >>> 8) & 255)]! + tables[base + 512 + ((four >>> 16) & 255)]! + tables[base + 768 + (four >>> 24)]!;
+        }
+      } else {
+        for (let block = 0, base = 0; block < blocks; block++, base += 256) score += tables[base + codes[offset + block]!]!;
+      }
+      const bin = Math.min(BINS - 1, Math.max(0, Math.floor((score + range) * scale)));
+      bins[row] = bin;
+      histogram[bin]!++;
+    }
+    let cut = BINS - 1;
+    for (let seen = 0; cut > 0; cut--) {
+      seen += histogram[cut]!;
+      if (seen >= wanted) break;
+    }
+    if (this.#candidates.length < wanted) this.#candidates = new Int32Array(wanted);
+    const candidates = this.#candidates;
+    // Rows above the cut all fit (fewer than `wanted`); rows in the cut's bin fill what is left, in row order.
+    let count = 0;
+    for (let row = 0; row < this.size; row++) if (bins[row]! > cut) candidates[count++] = row;
+    for (let row = 0; row < this.size && count < wanted; row++) if (bins[row] === cut) candidates[count++] = row;
+    return count;
+  }
+
+  /** The k best of `count` rows (all rows, or the candidates), scored exactly, kept in a small sorted insertion buffer. */
+  #top(k: number, count: number, rows: Int32Array | undefined): VectorHits {
+    const bestRows = new Int32Array(k);
+    const bestScores = new Float32Array(k).fill(-Infinity);
+    const dimensions = this.dimensions;
+    const vectors = this.#vectors;
+    const unit = this.#query;
+    for (let position = 0; position < count; position++) {
+      const row = rows === undefined ? position : rows[position]!;
+      const offset = row * dimensions;
+      let sum = 0;
+      for (let index = 0; index < dimensions; index++) sum += vectors[offset + index]! * unit[index]!;
+      if (sum <= bestScores[k - 1]!) continue;
+      let slot = k - 1;
+      while (slot > 0 && bestScores[slot - 1]! < sum) {
+        bestScores[slot] = bestScores[slot - 1]!;
+        bestRows[slot] = bestRows[slot - 1]!;
+        slot--;
+      }
+      bestScores[slot] = sum;
+      bestRows[slot] = row;
+    }
+    const ids: number[] = [];
+    const scores: number[] = [];
+    for (let slot = 0; slot < k && bestScores[slot]! > -Infinity; slot++) {
+      ids.push(this.#ids[bestRows[slot]!]!);
+      scores.push(bestScores[slot]!);
+    }
+    return { ids, scores };
+  }
+}
+
+function normalise(vectors: Float32Array, offset: number, dimensions: number): void {
+  let norm = 0;
+  for (let index = 0; index < dimensions; index++) norm += vectors[offset + index]! * vectors[offset + index]!;
+  if (norm === 0) return;
+  const scale = 1 / Math.sqrt(norm);
+  for (let index = 0; index < dimensions; index++) vectors[offset + index]! *= scale;
+}
+
+/** Two bits per dimension, four to a byte: the level a component falls in (cuts at -cut, 0, cut). */
+function levelCode(vectors: Float32Array, offset: number, dimensions: number, cut: number, into: Uint8Array, at: number): void {
+  for (let block = 0; block * 4 < dimensions; block++) {
+    let code = 0;
+    for (let slot = 0; slot < 4 && block * 4 + slot < dimensions; slot++) {
+      const value = vectors[offset + block * 4 + slot]!;
+      const level = value < -cut ? 0 : value < 0 ? 1 : value < cut ? 2 : 3;
+      code |= level << (2 * slot);
+    }
+    into[at + block] = code;
+  }
+}
