@@ -4,12 +4,12 @@ import type { ConfigObject } from './config-object-schema.js';
 import { didYouMean } from './closest-name.js';
 import { defaultKeyTier } from './default-key-tier.js';
 
-export type NameKind = 'pool' | 'route' | 'agent' | 'intent' | 'tier' | 'tenant';
+export type NameKind = 'pool' | 'route' | 'agent' | 'intent' | 'tier' | 'tenant' | 'knowledge';
 
 export type ConfigNames = Readonly<Record<NameKind, ReadonlySet<string>>>;
 
 /** What a valid config defines. An agent serves its `intent`, or its own name without one; every key has a tier, `standard` unless given. */
-export function namesOf(config: Pick<ConfigObject, 'pools' | 'routes' | 'agents' | 'limits' | 'tenants'>): ConfigNames {
+export function namesOf(config: Pick<ConfigObject, 'pools' | 'routes' | 'agents' | 'limits' | 'tenants' | 'knowledge'>): ConfigNames {
   return {
     pool: new Set(Object.keys(config.pools)),
     route: new Set(Object.keys(config.routes)),
@@ -17,6 +17,7 @@ export function namesOf(config: Pick<ConfigObject, 'pools' | 'routes' | 'agents'
     intent: new Set(Object.entries(config.agents).map(([name, agent]) => agent.intent ?? name)),
     tier: new Set([defaultKeyTier, ...Object.keys(config.limits.tiers)]),
     tenant: new Set(config.tenants),
+    knowledge: new Set(Object.keys(config.knowledge)),
   };
 }
 
@@ -38,6 +39,7 @@ export function namesOfInput(input: unknown): ConfigNames {
     intent: new Set(intents),
     tier: new Set([defaultKeyTier, ...Object.keys(objectOrEmpty(objectOrEmpty(config.limits).tiers))]),
     tenant: new Set(tenants),
+    knowledge: new Set(Object.keys(objectOrEmpty(config.knowledge))),
   };
 }
 
@@ -48,10 +50,11 @@ const declaredWhere: Record<NameKind, string> = {
   intent: "an agent's intent (or its name)",
   tier: `limits.tiers (or "${defaultKeyTier}")`,
   tenant: 'tenants',
+  knowledge: 'knowledge',
 };
 
 /** `unknown pool "x"`, with the closest defined name when one is close, else where such names are declared. */
 export function unknownName(kind: NameKind, name: string, names: ConfigNames): string {
   const suggestion = didYouMean(name, names[kind]);
-  return `unknown ${kind} "${name}"${suggestion || (kind === 'tier' || kind === 'tenant' || kind === 'intent' ? `; declare it in ${declaredWhere[kind]}` : '')}`;
+  return `unknown ${kind} "${name}"${suggestion || (kind === 'tier' || kind === 'tenant' || kind === 'intent' || kind === 'knowledge' ? `; declare it in ${declaredWhere[kind]}` : '')}`;
 }

@@ -12,6 +12,11 @@ export function checkKnowledgeBaseName(config: { readonly knowledge: Readonly<Re
 }
 
 export function checkKnowledgeReferences(config: ConfigObject, context: z.RefinementCtx, names: ConfigNames = namesOf(config)): void {
+  // Named from the input's names, so a knowledge base with a bad field still counts as existing.
+  for (const [agentName, agent] of Object.entries(config.agents)) {
+    const kb = agent.retrieval?.kb;
+    if (kb !== undefined && !names.knowledge.has(kb)) context.addIssue({ code: 'custom', path: ['agents', agentName, 'retrieval', 'kb'], message: unknownName('knowledge', kb, names) });
+  }
   for (const [name, kb] of Object.entries(config.knowledge)) {
     if (kb.kind !== 'embedded') continue;
     if (kb.embeddingsRoute !== undefined && !names.route.has(kb.embeddingsRoute)) {

@@ -71,4 +71,14 @@ describe('knowledge config', () => {
     const none = schema.safeParse({ knowledge: {}, agent: { kb: 'shop' } });
     assert.match(none.error!.issues[0]!.message, /the knowledge section configures none/);
   });
+
+  it('refuses an agent whose retrieval names no configured knowledge base, suggesting the closest, even when that base has a bad field', () => {
+    const knowledge = { catalogue: { kind: 'embedded', sources: ['demo/knowledge'] } };
+    const agents = (kb: string) => ({ helper: { route: 'demo', retrieval: { kb, topK: 3, mode: 'prompt' } } });
+    assert.deepEqual(problemsOf({ knowledge, agents: agents('catalogue') }), []);
+    assert.deepEqual(problemsOf({ knowledge, agents: agents('catalog') }), ['agents.helper.retrieval.kb: unknown knowledge "catalog"; did you mean "catalogue"?']);
+    assert.deepEqual(problemsOf({ agents: agents('catalogue') }), ['agents.helper.retrieval.kb: unknown knowledge "catalogue"; declare it in knowledge']);
+    // A knowledge base with a bad field is one problem, not two: the agent may still name it.
+    assert.deepEqual(problemsOf({ knowledge: { catalogue: { kind: 'embedded', sources: ['demo/knowledge'], topk: 3 } }, agents: agents('catalogue') }), ['knowledge.catalogue: Unrecognized key: "topk"']);
+  });
 });
