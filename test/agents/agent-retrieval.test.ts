@@ -32,6 +32,8 @@ describe('agents with retrieval', () => {
           ...demoConfig.agents,
           helpdesk: { route: 'demo', description: 'Answers questions from the FAQ.', retrieval: { kb: 'faq', topK: 2, mode: 'tool' } },
         },
+        // Declared, as every knowledge base an agent names must be; the retrievers passed in below take their place.
+        knowledge: { catalogue: { kind: 'http', url: 'http://127.0.0.1:9/search' }, faq: { kind: 'http', url: 'http://127.0.0.1:9/search' } },
       },
       { retrievers: new Map([['catalogue', catalogue], ['faq', faq]]) },
     );

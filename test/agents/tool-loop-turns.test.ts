@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoOrder } from '../../src/lab/demo-order-service.js';
-import { authHeaders, readSse, startTestServer, type TestServer } from '../support/test-server.js';
+import { authHeaders, readSse, startTestServer, testConfig, type TestServer } from '../support/test-server.js';
 
 interface Reply {
   message: { content: string };
@@ -109,7 +109,7 @@ describe('the tool loop over an Anthropic-format backend', () => {
     server = await startTestServer({
       pools: { ...demoConfig.pools, claude: { provider: 'anthropic', model: 'claude-sim', instances: [{ url: 'simulator://1' }] } },
       routes: { ...demoConfig.routes, claude: { pool: 'claude' } },
-      agents: { ...demoConfig.agents, 'order-support': { ...demoConfig.agents['order-support']!, route: 'claude' } },
+      agents: { ...testConfig().agents, 'order-support': { ...demoConfig.agents['order-support']!, route: 'claude' } },
     });
   });
   after(() => server.close());

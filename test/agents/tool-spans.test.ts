@@ -39,7 +39,10 @@ describe('tool calls in traces', () => {
     assert.notEqual(tool.status.code, 2);
     const chats = trace.all('chat switchboard-sim').sort((left, right) => Number(left.startNanos - right.startNanos));
     assert.equal(chats.length, 2);
-    // Causal order: the first call asked for the tool, the second was made with its result.
-    assert.ok(chats[0]!.startNanos <= tool.startNanos && tool.endNanos <= chats[1]!.startNanos, 'model call, tool, model call');
+    // Causal order: the first call asked for the tool, the second was made with its result. Spans'
+    // clocks are anchored at Date.now(), in whole milliseconds, so two spans may disagree by up to 1 ms.
+    const clockSkew = 1_000_000n;
+    assert.ok(chats[0]!.startNanos <= tool.startNanos + clockSkew && tool.endNanos <= chats[1]!.startNanos + clockSkew, 'model call, tool, model call');
+    assert.ok((chats[1]!.attributes['gen_ai.usage.input_tokens'] as number) > (chats[0]!.attributes['gen_ai.usage.input_tokens'] as number), 'the second call carries the tool call and its result');
   });
 });

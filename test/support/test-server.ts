@@ -21,6 +21,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+function withoutRetrieval(agents: ConfigInput['agents']): ConfigInput['agents'] {
+  return Object.fromEntries(Object.entries(agents).map(([name, { retrieval: _retrieval, ...agent }]) => [name, agent]));
+}
+
 /** The demo config with fast simulators, so tests run the real upstream path quickly. */
 export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
   return {
@@ -28,8 +32,10 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
     simulator: { instances: 2, ttftMs: 20, itlMs: 2, outputTokens: 12, seed: 7 },
     logging: { level: 'silent' },
     auth: { cacheTtlMs: 0 },
-    // Without the demo's knowledge base: tests replace its routes, and most need no retrieval (generation-retrievers tests it).
+    // Without the demo's knowledge base, and so without the shopping agent's retrieval: tests replace
+    // its routes, and most need no retrieval (generation-retrievers and agent-retrieval test it).
     knowledge: {},
+    agents: withoutRetrieval(demoConfig.agents),
     ...overrides,
   };
 }
