@@ -19,13 +19,16 @@ export class UpstreamError extends Error {
   /** From the backend's `Retry-After`, in milliseconds. */
   readonly retryAfterMs: number | undefined;
   readonly instance: string;
+  /** The error body the backend answered with (status failures), for the client's message and the logs. */
+  readonly body: string | undefined;
 
-  constructor(kind: UpstreamFailureKind, instance: string, message: string, options: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) {
+  constructor(kind: UpstreamFailureKind, instance: string, message: string, options: { status?: number; retryAfterMs?: number; body?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.instance = instance;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.body = options.body;
     this.retryable =
       kind === 'connect' || kind === 'first-token-timeout' || kind === 'total-timeout' || kind === 'stream-broken' ||
       (kind === 'status' && options.status !== undefined && (retryableStatuses.has(options.status) || options.status >= 500));

@@ -12,7 +12,7 @@ import { chatCompletionsRoute } from './routes/chat-completions-route.js';
 import { getExperimentRoute, listExperimentsRoute, promoteExperimentRoute, rampExperimentRoute, stopExperimentRoute } from './routes/experiment-routes.js';
 import { feedbackRoute } from './routes/feedback-route.js';
 import { healthRoute, metricsRoute, readinessRoute } from './routes/health-routes.js';
-import { listModelsRoute } from './routes/models-route.js';
+import { getModelRoute, listModelsRoute } from './routes/models-route.js';
 import { createSessionRoute, deleteSessionRoute, getSessionRoute } from './routes/session-routes.js';
 import { turnRoute } from './routes/turn-route.js';
 import { usageRoute } from './routes/usage-route.js';
@@ -33,6 +33,7 @@ export function buildRoutes(isReady: () => boolean): RouteSpec[] {
   return [
     chatCompletionsRoute,
     listModelsRoute,
+    getModelRoute,
     createSessionRoute,
     getSessionRoute,
     deleteSessionRoute,

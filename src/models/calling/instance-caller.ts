@@ -66,7 +66,7 @@ export class InstanceCaller implements ChatCaller {
   end(attempt: UpstreamAttempt, outcome: AttemptOutcome, error?: unknown): void {
     const elapsedMs = attempt.end(outcome, this.#now());
     if (elapsedMs === undefined) return;
-    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome === 'ok');
+    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome !== 'failed');
     if (attempt.span.enabled) endAttemptSpan(attempt.span, outcome, error);
   }
 }

@@ -68,6 +68,7 @@ export class UpstreamHttpClient {
       throw new UpstreamError('status', this.instance, `${this.instance} answered ${response.statusCode}: ${text.slice(0, 300)}`, {
         status: response.statusCode,
         retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+        body: text.slice(0, 4_000),
       });
     }
     return response;
