@@ -43,6 +43,7 @@ export const errorCatalogue = {
   upstream_error: { status: 502, type: 'server_error', fault: 'upstream', description: 'Every model backend tried failed; the message says how.' },
   upstream_timeout: { status: 504, type: 'server_error', fault: 'upstream', description: 'No model backend answered within its time limits.' },
   no_healthy_upstream: { status: 503, type: 'server_error', fault: 'upstream', description: 'Every instance of every pool of the route is down or open-circuited.' },
+  client_closed: { status: 499, type: 'invalid_request_error', fault: 'client', description: 'The client closed the connection before the response was complete (the status is recorded, never sent: nobody is left to receive it). Not an upstream failure; the upstream call is aborted.' },
   internal_error: { status: 500, type: 'server_error', fault: 'internal', description: 'A bug: the log has the details.' },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -9,6 +9,8 @@ export interface RequestContext {
   readonly timer: StageTimer;
   /** The request's server span (the no-op span when tracing is off): each stage's span is its child. */
   readonly span: Span;
+  /** Aborted when the client disconnects before the response ends: waits (the admission queue) give up at once. */
+  readonly signal?: AbortSignal;
   caller?: ApiKeyRecord;
   /** Gives the admission slot back; the lifecycle calls it when the response is over. */
   release?: () => void;

@@ -9,7 +9,7 @@
  * refusal would only turn a late request into a client error.
  */
 
-import { SwitchboardError, isSwitchboardError } from '../errors.js';
+import { SwitchboardError, errorCatalogue, isSwitchboardError } from '../errors.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { runStage } from '../pipeline/run-stages.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
@@ -79,7 +79,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     if (serving) metrics.inflight.inc();
     const held = host.acquire();
     const span = tracer.enabled ? startRequestSpan(tracer, exchange, match.kind === 'not-found' ? undefined : pattern) : noopSpan;
-    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span };
+    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span, signal: exchange.signal };
     let status = 0;
     let failure: unknown;
     try {
@@ -91,14 +91,23 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       await handle(match.route, match.params, exchange, context, held);
     } catch (error) {
       failure = error;
-      if (exchange.responded) logger.warn({ err: error, path: exchange.path }, 'error after the response started');
-      else status = sendError(exchange, error, logger).status;
+      // A client that left has nobody to answer, and its leaving is no failure: recorded below as client_closed.
+      if (!exchange.signal.aborted) {
+        if (exchange.responded) logger.warn({ err: error, path: exchange.path }, 'error after the response started');
+        else status = sendError(exchange, error, logger).status;
+      }
     } finally {
       context.release?.();
       held.release();
       if (serving) metrics.inflight.dec();
       // A handler that finished without answering is a bug; count it as the 500 the exchange will be closed with.
       status ||= exchange.status || 500;
+      // A client that left before its response ended is its own outcome, client_closed (499, nginx's
+      // convention), whatever was sent before: not a success, and no upstream failure.
+      if (exchange.signal.aborted) {
+        status = errorCatalogue.client_closed.status;
+        logger.debug({ path: exchange.path, outcome: 'client_closed' }, 'client closed the connection before the response ended');
+      }
       count(pattern, status);
       if (span.enabled) endRequestSpan(span, status, failure);
     }

@@ -7,6 +7,6 @@ import type { Stage } from '../stage.js';
 export const admitStage: Stage<RequestContext, AccessServices> = {
   name: 'admit',
   async run(context, services) {
-    context.release = await services.admission.admit(context.caller!.tenant, context.caller!.tier);
+    context.release = await services.admission.admit(context.caller!.tenant, context.caller!.tier, context.signal);
   },
 };
