@@ -22,6 +22,12 @@ export const sessionsSchema = z
     ttlSeconds: z.number().int().positive().default(7 * 24 * 3600),
     /** Longest user message accepted by a turn, in characters. */
     maxMessageChars: z.number().int().positive().default(32_000),
+    /**
+     * How long a turn holds its session's lease, taken at load and released at commit or abort: a
+     * racing turn meanwhile gets 409 before its model call. It expires on its own, so a crashed
+     * process blocks the session for at most this long; longer than a turn takes.
+     */
+    leaseMs: z.number().int().positive().default(60_000),
   })
   .strict()
   .prefault({});
