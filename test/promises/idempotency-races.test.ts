@@ -8,6 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startLlmSimulator, type LlmSimulator } from '../../src/lab/llm-simulator.js';
+import { isSwitchboardError } from '../../src/errors.js';
+import { saveSessionStage } from '../../src/pipeline/turn/save-session-stage.js';
+import type { TurnContext } from '../../src/pipeline/turn/turn-context.js';
+import type { TurnServices } from '../../src/pipeline/services.js';
+import { StageTimer } from '../../src/pipeline/stage-timer.js';
+import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
+import { noopSpan } from '../../src/telemetry/tracing.js';
 import { authHeaders, startTestServer, type TestServer } from '../support/test-server.js';
 
 async function until(condition: () => boolean): Promise<void> {
@@ -96,5 +103,39 @@ describe('idempotency and session races', () => {
       assert.equal(response!.status, 409);
       assert.equal(((await response!.json()) as { error: { code: string } }).error.code, 'session_conflict');
     });
+  });
+
+  it('refuses at commit a key another body committed first (no lease held, as after one expired)', async () => {
+    const store = createMemoryStore();
+    const session = await store.sessions.create({ tenant: 'acme' });
+    const committed = await store.sessions.appendTurn('acme', session.id, 0, {
+      messages: [{ role: 'user', content: 'first body', at: 1 }],
+      agent: 'helper',
+      idempotencyKey: 'same-key',
+      requestHash: 'hash-of-first-body',
+      result: { object: 'session.turn', message: { content: 'the first reply' } },
+    });
+    assert.equal(committed.kind, 'committed');
+    const context = {
+      caller: { tenant: 'acme' },
+      sessionId: session.id,
+      session,
+      content: 'another body',
+      idempotencyKey: 'same-key',
+      requestHash: 'hash-of-another-body',
+      startedAt: 2,
+      timer: new StageTimer(() => undefined),
+      span: noopSpan,
+      result: { text: 'the loser reply', usage: { promptTokens: 1, completionTokens: 1 } },
+      decision: { route: 'demo', pool: 'sim', instance: 'sim-0', rule: 'default', attempts: 1 },
+      intent: { intent: 'general', confidence: 1, source: 'default' },
+      agentName: 'helper',
+    } as unknown as TurnContext;
+    const services = { sessions: store.sessions, experiments: { recordExposure: () => undefined } } as unknown as TurnServices;
+    await assert.rejects(
+      Promise.resolve(saveSessionStage.run(context, services, noopSpan)),
+      (error: unknown) => isSwitchboardError(error) && error.code === 'idempotency_key_reused' && error.status === 422,
+    );
+    assert.equal(context.reply, undefined, 'the other body\'s reply is not handed to the loser');
   });
 });
