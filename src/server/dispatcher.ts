@@ -4,9 +4,9 @@
  * the hooks run in this fixed order, timed into the request's stage timer, so every route that
  * authenticates reports it in `Server-Timing` and the stage histogram.
  *
- * Requests that reach a draining process on an already open connection are served (and the
- * connection closed after): the listener is closed, so the platform sends no new ones, and a
- * refusal would only turn a late request into a client error.
+ * Requests that reach a draining process are served (and their connection closed after): the
+ * listener stays open while draining so /readyz can answer 503 and the platform stops sending,
+ * and a refusal would only turn a late request into a client error.
  */
 
 import { SwitchboardError, errorCatalogue, isSwitchboardError } from '../errors.js';
