@@ -54,6 +54,8 @@ function reasonFailed(reason: CancellationReason | undefined): boolean {
 }
 
 export class DynamoDbSessionStore implements SessionStore {
+  private readonly leases: DynamoDbSessionLeases;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
@@ -63,8 +65,6 @@ export class DynamoDbSessionStore implements SessionStore {
   ) {
     this.leases = new DynamoDbSessionLeases(client, table, now);
   }
-
-  private readonly leases: DynamoDbSessionLeases;
 
   acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
     return this.leases.acquire(tenant, id, lease, ttlMs);

@@ -130,6 +130,8 @@ function pairsToRecord(flat: string[]): Record<string, string> {
 const listBatch = 64;
 
 export class RedisSessionStore implements SessionStore {
+  private readonly leases: RedisSessionLeases;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeyNames,
@@ -138,8 +140,6 @@ export class RedisSessionStore implements SessionStore {
   ) {
     this.leases = new RedisSessionLeases(redis, keys, now);
   }
-
-  private readonly leases: RedisSessionLeases;
 
   acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
     return this.leases.acquire(tenant, id, lease, ttlMs);
