@@ -1,6 +1,6 @@
 /** The innermost caller: one attempt on the instance the retrying caller picked, with its timers and breaker bookkeeping. */
 
-import type { ChatCallRequest, ChatCallResult } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatStreamPart, ToolCall } from '../../chat/chat-types.js';
 import type { RouterObserver } from '../router-observer.js';
 import { UpstreamAttempt, type AttemptOutcome } from '../upstream-attempt.js';
 import { UpstreamError } from '../upstream-error.js';
@@ -28,16 +28,27 @@ export class InstanceCaller implements ChatCaller {
     return attempt.span.enabled ? withTraceContext(call.upstreamRequest, attempt.span) : call.upstreamRequest;
   }
 
+  /**
+   * A whole answer, read from the backend as a stream and put together here: backends send a
+   * non-streamed answer's headers only once it is complete, so only a stream lets the first-token
+   * deadline find an instance that stalls (instead of waiting for `totalMs`), as streamed calls do.
+   */
   async call(call: ModelCall): Promise<ChatCallResult> {
-    const attempt = this.#begin(call, false);
+    const { first, iterator, attempt } = await this.stream(call);
+    const answer = new AnswerAssembly();
     try {
-      const result = await attempt.instance.provider.call(this.#request(call, attempt), attempt.signal);
-      // A whole answer's first output is the answer.
-      this.firstToken(attempt);
+      let part = first;
+      while (part.type !== 'finish') {
+        answer.add(part);
+        const step = await iterator.next();
+        if (step.done) throw new UpstreamError('stream-broken', attempt.instance.url, `stream from ${attempt.instance.url} ended without a finish`);
+        part = step.value;
+      }
       this.end(attempt, 'ok');
-      return result;
+      return answer.result(part);
     } catch (error) {
       this.end(attempt, attempt.outcomeOf(error), error);
+      await iterator.return?.(undefined).catch(() => undefined);
       throw error;
     }
   }
@@ -68,5 +79,30 @@ export class InstanceCaller implements ChatCaller {
     if (elapsedMs === undefined) return;
     this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome !== 'failed');
     if (attempt.span.enabled) endAttemptSpan(attempt.span, outcome, error);
+  }
+}
+
+/** The parts of a streamed answer gathered into the whole answer a non-streamed call returns. */
+class AnswerAssembly {
+  #text = '';
+  readonly #toolCalls: ToolCall[] = [];
+
+  add(part: Exclude<ChatStreamPart, { type: 'finish' }>): void {
+    if (part.type === 'text-delta') {
+      this.#text += part.text;
+      return;
+    }
+    const call = (this.#toolCalls[part.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+    if (part.id !== undefined) call.id = part.id;
+    if (part.name !== undefined) call.function.name = part.name;
+    call.function.arguments += part.argumentsDelta;
+  }
+
+  result(finish: Extract<ChatStreamPart, { type: 'finish' }>): ChatCallResult {
+    const result: ChatCallResult = { text: this.#text, finishReason: finish.finishReason, usage: finish.usage };
+    const toolCalls = this.#toolCalls.filter((call) => call !== undefined);
+    if (toolCalls.length > 0) result.toolCalls = toolCalls;
+    if (finish.model !== undefined) result.model = finish.model;
+    return result;
   }
 }
