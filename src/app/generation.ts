@@ -37,7 +37,7 @@ export class Generation implements HeldGeneration {
   private constructor(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>) {
     this.number = number;
     this.config = config;
-    this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics), logger: base.logger });
+    this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics, base.logger), logger: base.logger });
     this.#scraper = new BackendLoadScraper(this.router.pools.values(), { now: () => this.router.now(), logger: base.logger });
     this.intent = new TieredIntentClassifier(config);
     this.usage = new UsageRecorder(this.router.pools.values(), base.store.usage, {
@@ -52,6 +52,7 @@ export class Generation implements HeldGeneration {
       sessions: base.store.sessions,
       store: base.store,
       metrics: base.metrics,
+      metricsKey: config.server.metricsKey,
       logger: base.logger,
       router: this.router,
       usage: this.usage,

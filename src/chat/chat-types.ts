@@ -19,6 +19,11 @@ export interface ToolDefinition {
 /** Whether and which tool the model must call (OpenAI's `tool_choice`, Anthropic's `tool_choice`). */
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; jsonSchema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean } };
+
 export interface ChatMessage {
   role: ChatRole;
   content: string;
@@ -44,7 +49,28 @@ export interface ChatCallRequest {
   stop?: string[];
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** When set, the call is an embeddings request for these texts (`messages` is empty): it takes the same pools, retries, fallbacks and breakers as a chat call. */
+  embeddingInput?: readonly string[];
   parallelToolCalls?: boolean;
+  /** OpenAI's `response_format`: plain text, any JSON object, or JSON matching a schema. */
+  responseFormat?: ResponseFormat;
+  seed?: number;
+  /** How many choices to generate; only 1 is relayed (a larger n is refused by name). */
+  n?: number;
+  /** The end user, for the backend's abuse monitoring (Anthropic: `metadata.user_id`). */
+  user?: string;
+  logprobs?: boolean;
+  topLogprobs?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** Token id (as a string) → bias from -100 to 100. */
+  logitBias?: Record<string, number>;
+  metadata?: Record<string, string>;
+  /**
+   * Request fields of OpenAI's wire format that these types do not model (for example vLLM's `top_k`):
+   * sent as they came to OpenAI-format pools, refused by name by any other provider.
+   */
+  extraFields?: Record<string, unknown>;
   /** Used by session-affinity balancing and passed to backends as a hint. */
   sessionId?: string;
   /** Extra headers for this call only (tracing, affinity). */
@@ -56,6 +82,10 @@ export interface ChatCallResult {
   finishReason: FinishReason;
   usage: TokenUsage;
   toolCalls?: ToolCall[];
+  /** OpenAI's `choices[0].logprobs` as the backend sent it, when the request asked for logprobs. */
+  logprobs?: unknown;
+  /** One vector per input of an embeddings call, in input order. */
+  embeddings?: number[][];
   /** The model the backend says answered, when it says (traces record it as `gen_ai.response.model`). */
   model?: string;
 }

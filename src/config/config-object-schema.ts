@@ -28,6 +28,8 @@ export const configObjectSchema = z
     routes: z.record(nameSchema, routeSchema).refine((routes) => Object.keys(routes).length > 0, 'at least one route is needed'),
     agents: z.record(nameSchema, agentSchema).refine((agents) => Object.keys(agents).length > 0, 'at least one agent is needed'),
     intent: intentSchema,
+    /** The tenants the routes' rules may name (tenants live in the key store): a rule naming any other is a typo. */
+    tenants: z.array(z.string().min(1)).default([]),
     experiments: z.record(nameSchema, experimentSchema).default({}),
     experimentSync: experimentSyncSchema,
   })

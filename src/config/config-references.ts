@@ -3,22 +3,27 @@
 import type { z } from 'zod';
 import type { routeSchema } from './schemas/route-schema.js';
 import type { ConfigObject } from './config-object-schema.js';
+import { namesOf, unknownName, type ConfigNames } from './config-names.js';
 import { checkExperimentReferences } from './experiment-references.js';
 
-export function checkReferences(config: ConfigObject, context: z.RefinementCtx): void {
+/**
+ * `names` are what the config defines; for a config that failed validation, the names its input
+ * tries to define (config-problems.ts), so a pool with one bad field is not also "unknown".
+ */
+export function checkReferences(config: ConfigObject, context: z.RefinementCtx, names: ConfigNames = namesOf(config)): void {
   if (config.limits.backend === 'redis' && !config.redis && config.store.kind !== 'redis') {
     context.addIssue({ code: 'custom', path: ['limits', 'backend'], message: 'the redis backend needs redis.url (or a store of kind redis)' });
   }
   for (const [name, route] of Object.entries(config.routes)) {
     for (const [index, pool] of [route.pool, ...route.fallbacks].entries()) {
-      if (!config.pools[pool]) {
-        context.addIssue({ code: 'custom', path: ['routes', name, index === 0 ? 'pool' : `fallbacks`], message: `unknown pool "${pool}"` });
+      if (!names.pool.has(pool)) {
+        context.addIssue({ code: 'custom', path: ['routes', name, index === 0 ? 'pool' : `fallbacks`], message: unknownName('pool', pool, names) });
       }
     }
-    checkRouteRules(config, name, route, context);
+    checkRouteRules(names, name, route, context);
   }
   for (const [name, agent] of Object.entries(config.agents)) {
-    if (!config.routes[agent.route]) context.addIssue({ code: 'custom', path: ['agents', name, 'route'], message: `unknown route "${agent.route}"` });
+    if (!names.route.has(agent.route)) context.addIssue({ code: 'custom', path: ['agents', name, 'route'], message: unknownName('route', agent.route, names) });
     for (const [index, pattern] of agent.patterns.entries()) {
       try {
         new RegExp(pattern, 'i');
@@ -27,14 +32,18 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx):
       }
     }
   }
-  if (!config.agents[config.intent.defaultAgent]) {
-    context.addIssue({ code: 'custom', path: ['intent', 'defaultAgent'], message: `unknown agent "${config.intent.defaultAgent}"` });
+  if (!names.agent.has(config.intent.defaultAgent)) {
+    context.addIssue({ code: 'custom', path: ['intent', 'defaultAgent'], message: unknownName('agent', config.intent.defaultAgent, names) });
   }
   for (const [name, pool] of Object.entries(config.pools)) {
     if (pool.balancer === 'queue-aware' && pool.engine === 'none') {
       context.addIssue({ code: 'custom', path: ['pools', name, 'engine'], message: 'the queue-aware balancer needs the engine whose metrics it scrapes (vllm, sglang or tgi)' });
     }
+    const instanceNames = new Set<string>();
     for (const [index, instance] of pool.instances.entries()) {
+      const instanceName = instance.name ?? `${name}-${index}`;
+      if (instanceNames.has(instanceName)) context.addIssue({ code: 'custom', path: ['pools', name, 'instances', index, 'name'], message: `instance name "${instanceName}" is used twice in the pool` });
+      instanceNames.add(instanceName);
       const match = /^simulator:\/\/(\d+)$/.exec(instance.url);
       if (!match) continue;
       const count = config.simulator?.instances ?? 0;
@@ -43,18 +52,34 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx):
       }
     }
   }
-  checkExperimentReferences(config, context);
+  checkExperimentReferences(config, context, names);
 }
 
-/** Rules name known pools, once each by name, with sensible token bounds. */
-function checkRouteRules(config: { pools: Record<string, unknown> }, routeName: string, route: z.infer<typeof routeSchema>, context: z.RefinementCtx): void {
+/** The rule conditions that name things, and what kind of thing each names. */
+const namedConditions = [
+  ['agents', 'agent'],
+  ['intents', 'intent'],
+  ['tiers', 'tier'],
+  ['tenants', 'tenant'],
+] as const;
+
+/**
+ * Rules name known pools, agents, intents, tiers and tenants, once each by name, with sensible
+ * token bounds: a rule naming an agent that does not exist would silently never match.
+ */
+function checkRouteRules(names: ConfigNames, routeName: string, route: z.infer<typeof routeSchema>, context: z.RefinementCtx): void {
   const seen = new Set<string>();
   for (const [index, rule] of route.rules.entries()) {
     const path = ['routes', routeName, 'rules', index];
     if (rule.name === 'default' || seen.has(rule.name)) context.addIssue({ code: 'custom', path: [...path, 'name'], message: `rule name "${rule.name}" is ${rule.name === 'default' ? 'reserved' : 'used twice'}` });
     seen.add(rule.name);
     for (const [poolIndex, pool] of [rule.pool, ...rule.fallbacks].entries()) {
-      if (!Object.hasOwn(config.pools, pool)) context.addIssue({ code: 'custom', path: [...path, poolIndex === 0 ? 'pool' : 'fallbacks'], message: `unknown pool "${pool}"` });
+      if (!names.pool.has(pool)) context.addIssue({ code: 'custom', path: [...path, poolIndex === 0 ? 'pool' : 'fallbacks'], message: unknownName('pool', pool, names) });
+    }
+    for (const [field, kind] of namedConditions) {
+      rule.when[field]?.forEach((name, nameIndex) => {
+        if (!names[kind].has(name)) context.addIssue({ code: 'custom', path: [...path, 'when', field, nameIndex], message: unknownName(kind, name, names) });
+      });
     }
     const { minPromptTokens, maxPromptTokens } = rule.when;
     if (minPromptTokens !== undefined && maxPromptTokens !== undefined && minPromptTokens > maxPromptTokens) {

@@ -2,6 +2,7 @@
 
 import type { z } from 'zod';
 import type { ConfigObject } from './config-object-schema.js';
+import { namesOf, unknownName, type ConfigNames } from './config-names.js';
 
 type Experiment = ConfigObject['experiments'][string];
 
@@ -27,20 +28,20 @@ function scopesOverlap(config: ConfigObject, left: Experiment, right: Experiment
   return false;
 }
 
-function checkOne(config: ConfigObject, name: string, experiment: Experiment, context: z.RefinementCtx): void {
+function checkOne(config: ConfigObject, names: ConfigNames, name: string, experiment: Experiment, context: z.RefinementCtx): void {
   const path = ['experiments', name];
   const issue = (at: (string | number)[], message: string) => context.addIssue({ code: 'custom', path: [...path, ...at], message });
   if (experiment.routes.length === 0 && experiment.agents.length === 0) issue(['routes'], 'an experiment applies to at least one route or agent');
   experiment.routes.forEach((route, index) => {
-    if (!Object.hasOwn(config.routes, route)) issue(['routes', index], `unknown route "${route}"`);
+    if (!names.route.has(route)) issue(['routes', index], unknownName('route', route, names));
   });
   experiment.agents.forEach((agent, index) => {
-    if (!Object.hasOwn(config.agents, agent)) issue(['agents', index], `unknown agent "${agent}"`);
+    if (!names.agent.has(agent)) issue(['agents', index], unknownName('agent', agent, names));
   });
   const variantNames = Object.keys(experiment.variants);
   if (experiment.shadow) {
     if (variantNames.length > 0) issue(['variants'], 'a shadow experiment has no variants: it compares the live pool with shadow.pool');
-    if (!Object.hasOwn(config.pools, experiment.shadow.pool)) issue(['shadow', 'pool'], `unknown pool "${experiment.shadow.pool}"`);
+    if (!names.pool.has(experiment.shadow.pool)) issue(['shadow', 'pool'], unknownName('pool', experiment.shadow.pool, names));
     if (experiment.ramp) issue(['ramp'], 'a shadow experiment has no ramp');
     if (experiment.bandit) issue(['bandit'], 'a shadow experiment has no bandit');
     if (experiment.control !== undefined) issue(['control'], 'a shadow experiment\'s control is always the live pool');
@@ -55,13 +56,13 @@ function checkOne(config: ConfigObject, name: string, experiment: Experiment, co
   if (experiment.control !== undefined && !variantNames.includes(experiment.control)) issue(['control'], `unknown variant "${experiment.control}"`);
   for (const [variantName, variant] of Object.entries(experiment.variants)) {
     const at = ['variants', variantName];
-    if (variant.pool !== undefined && !Object.hasOwn(config.pools, variant.pool)) issue([...at, 'pool'], `unknown pool "${variant.pool}"`);
+    if (variant.pool !== undefined && !names.pool.has(variant.pool)) issue([...at, 'pool'], unknownName('pool', variant.pool, names));
     variant.fallbacks?.forEach((pool, index) => {
-      if (!Object.hasOwn(config.pools, pool)) issue([...at, 'fallbacks', index], `unknown pool "${pool}"`);
+      if (!names.pool.has(pool)) issue([...at, 'fallbacks', index], unknownName('pool', pool, names));
     });
     if (variant.fallbacks !== undefined && variant.pool === undefined) issue([...at, 'fallbacks'], 'fallbacks need a pool');
     if (variant.agent !== undefined) {
-      if (!Object.hasOwn(config.agents, variant.agent)) issue([...at, 'agent'], `unknown agent "${variant.agent}"`);
+      if (!names.agent.has(variant.agent)) issue([...at, 'agent'], unknownName('agent', variant.agent, names));
       if (experiment.routes.length > 0) issue([...at, 'agent'], 'a variant that changes the agent applies to turns only: give the experiment agents, not routes');
     }
   }
@@ -81,9 +82,9 @@ function checkOne(config: ConfigObject, name: string, experiment: Experiment, co
   });
 }
 
-export function checkExperimentReferences(config: ConfigObject, context: z.RefinementCtx): void {
+export function checkExperimentReferences(config: ConfigObject, context: z.RefinementCtx, names: ConfigNames = namesOf(config)): void {
   const entries = Object.entries(config.experiments);
-  for (const [name, experiment] of entries) checkOne(config, name, experiment, context);
+  for (const [name, experiment] of entries) checkOne(config, names, name, experiment, context);
   const layers = new Map<string, { unit: string; traffic: number; first: string }>();
   for (const [name, experiment] of entries) {
     if (experiment.layer === undefined) continue;

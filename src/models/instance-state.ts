@@ -10,6 +10,8 @@ const peakDecayMs = 10_000;
 
 export interface InstanceSettings {
   pool: string;
+  /** What clients, metrics and replies see; the URL stays in logs. */
+  name: string;
   url: string;
   /** Where the engine's Prometheus metrics are scraped from, when they are. */
   metricsUrl: string;
@@ -31,6 +33,7 @@ export interface InstanceSettings {
 
 export class InstanceState {
   readonly pool: string;
+  readonly name: string;
   readonly url: string;
   readonly metricsUrl: string;
   readonly index: number;
@@ -70,6 +73,7 @@ export class InstanceState {
 
   constructor(settings: InstanceSettings) {
     this.pool = settings.pool;
+    this.name = settings.name;
     this.url = settings.url;
     this.metricsUrl = settings.metricsUrl;
     this.index = settings.index;

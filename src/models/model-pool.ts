@@ -35,8 +35,10 @@ export class ModelPool {
     const makeProvider = options.createProvider ?? createProvider;
     this.instances = config.instances.map((instance, index) => {
       const url = options.resolveUrl(instance.url);
+      const instanceName = instance.name ?? `${name}-${index}`;
       return new InstanceState({
         pool: name,
+        name: instanceName,
         url,
         metricsUrl: instance.metricsUrl ?? `${url.replace(/\/+$/, '')}${config.metrics.path}`,
         index,
@@ -49,7 +51,7 @@ export class ModelPool {
         maxWaiting: config.saturation.maxWaiting,
         maxKvCacheUsage: config.saturation.maxKvCacheUsage,
         failurePenaltyMs: config.timeouts.firstTokenMs,
-        onBreakerChange: options.onBreakerChange && ((state) => options.onBreakerChange!(name, url, state)),
+        onBreakerChange: options.onBreakerChange && ((state) => options.onBreakerChange!(name, instanceName, state)),
       });
     });
     this.balancer = createBalancer(config, this.instances, options.random);

@@ -3,7 +3,7 @@
  * caller chain (fallback across pools → retries within a pool → one attempt on one instance).
  */
 
-import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatStreamPart, TokenUsage } from '../chat/chat-types.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -16,6 +16,7 @@ import { RetryingCaller } from './calling/retrying-caller.js';
 import { relayStream } from './calling/stream-relay.js';
 import { TracingCaller } from './calling/tracing-caller.js';
 import { ModelPool, type ModelPoolOptions } from './model-pool.js';
+import { unsupportedField } from './providers/provider-fields.js';
 import { newDecision, type RouteDecision } from './route-decision.js';
 import { CompiledRoute, type RouteOverride, type RoutePlan, type RoutingHints } from './route-plan.js';
 import type { RouterObserver } from './router-observer.js';
@@ -28,6 +29,8 @@ export type { RouterObserver } from './router-observer.js';
 export interface RouterCallOptions {
   override?: RouteOverride;
   parent?: Span;
+  /** The decision to fill in, so a call that fails still tells the access log where it went. */
+  decision?: RouteDecision;
 }
 
 export interface RouterOptions {
@@ -56,7 +59,7 @@ export class ModelRouter {
     this.#logger = options.logger;
     const observer = options.observer;
     this.#instances = new InstanceCaller({ now: this.#now, observer });
-    this.#caller = new TracingCaller(new FallbackCaller(new RetryingCaller(this.#instances, { random, now: this.#now })), { now: this.#now });
+    this.#caller = new TracingCaller(new FallbackCaller(new RetryingCaller(this.#instances, { random, now: this.#now, observer }), observer), { now: this.#now });
     const poolOptions: ModelPoolOptions = {
       resolveUrl,
       random,
@@ -66,7 +69,7 @@ export class ModelRouter {
     for (const [name, pool] of Object.entries(config.pools)) {
       const built = new ModelPool(name, pool, poolOptions);
       this.pools.set(name, built);
-      for (const instance of built.instances) observer?.breakerChanged(name, instance.url, instance.breaker.state);
+      for (const instance of built.instances) observer?.breakerChanged(name, instance.name, instance.breaker.state);
     }
     for (const [name, route] of Object.entries(config.routes)) this.#routes.set(name, new CompiledRoute(name, route, this.pools));
   }
@@ -105,15 +108,23 @@ export class ModelRouter {
     const override = options?.override;
     const plan = override ? route.overridden(override, request, hints, this.pools) : route.select(request, hints);
     decision.rule = plan.rule;
+    refuseUnsupportedFields(routeName, plan, request);
     return new ModelCall(request, signal, hints, plan, decision, options?.parent ?? noopSpan);
   }
 
   /** One whole answer; `options.override` (an experiment's variant) replaces the pools the rules would pick, `options.parent` is the span the call is made for. */
   async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
-    const call = this.#newCall(routeName, request, signal, hints, options);
+    const call = this.#newCall(routeName, request, signal, hints, options, options?.decision);
     const result = await this.#caller.call(call);
     this.#logDecision(call.decision);
     return { result, decision: call.decision };
+  }
+
+  /** Embeddings of `input`, one vector per text in order, over the route's pools with the same retries, fallbacks and breakers as a chat call. */
+  async embed(routeName: string, input: readonly string[], signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ vectors: number[][]; usage: TokenUsage; decision: RouteDecision }> {
+    const request: ChatCallRequest = { model: '', messages: [], embeddingInput: input };
+    const { result, decision } = await this.call(routeName, request, signal, hints, options);
+    return { vectors: result.embeddings ?? [], usage: result.usage, decision };
   }
 
   /**
@@ -142,5 +153,21 @@ export class ModelRouter {
     if (this.#logger?.isLevelEnabled('debug')) {
       this.#logger.debug({ route: decision.route, rule: decision.rule, pool: decision.pool, instance: decision.instance, attempts: decision.attempts }, 'model call routed');
     }
+  }
+}
+
+/**
+ * A field one of the plan's pools could not honour is refused before any call, naming the field: a fallback
+ * to that pool would otherwise drop it silently. Every pool of the plan is checked, not only the first.
+ */
+function refuseUnsupportedFields(routeName: string, plan: RoutePlan, request: ChatCallRequest): void {
+  for (const pool of plan.pools) {
+    const field = unsupportedField(pool.config.provider, request);
+    if (field === undefined) continue;
+    throw new SwitchboardError(
+      'invalid_request',
+      `The field "${field.param}" is not supported on model route "${routeName}": its pool "${pool.name}" speaks ${pool.config.provider === 'anthropic' ? "Anthropic's Messages API" : pool.config.provider}, and ${field.reason}.`,
+      { param: field.param },
+    );
   }
 }

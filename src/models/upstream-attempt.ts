@@ -24,6 +24,8 @@ export class UpstreamAttempt {
   readonly instance: InstanceState;
   readonly controller = new AbortController();
   readonly startedAt: number;
+  /** The model route the call is on, for the log. */
+  readonly route: string;
   /** This attempt's HTTP client span, when the call is traced. */
   span: Span = noopSpan;
   readonly #parent: AbortSignal;
@@ -34,8 +36,9 @@ export class UpstreamAttempt {
   #ended = false;
 
   /** Starts the attempt's clocks and counts it in flight; `streamed` arms the first-token timer. */
-  constructor(pool: ModelPool, instance: InstanceState, parent: AbortSignal, now: number, streamed: boolean) {
+  constructor(pool: ModelPool, instance: InstanceState, parent: AbortSignal, now: number, streamed: boolean, route = '') {
     this.pool = pool;
+    this.route = route;
     this.instance = instance;
     this.startedAt = now;
     this.#parent = parent;

@@ -1,5 +1,6 @@
 /** What every request's lifecycle knows about its caller: who it is, and the admission slot it holds. */
 
+import type { RouteDecision } from '../models/route-decision.js';
 import type { ApiKeyRecord } from '../stores/store-types.js';
 import type { Span } from '../telemetry/tracing.js';
 import type { StageTimer } from './stage-timer.js';
@@ -12,6 +13,8 @@ export interface RequestContext {
   /** Aborted when the client disconnects before the response ends: waits (the admission queue) give up at once. */
   readonly signal?: AbortSignal;
   caller?: ApiKeyRecord;
+  /** Where the request's model call went, when it made one: for the access log and the request counter. */
+  decision?: RouteDecision;
   /** Gives the admission slot back; the lifecycle calls it when the response is over. */
   release?: () => void;
 }

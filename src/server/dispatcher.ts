@@ -9,6 +9,7 @@
  * and a refusal would only turn a late request into a client error.
  */
 
+import { randomUUID } from 'node:crypto';
 import { SwitchboardError, errorCatalogue, isSwitchboardError } from '../errors.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { runStage } from '../pipeline/run-stages.js';
@@ -26,17 +27,25 @@ import type { ServerHost } from './server-host.js';
 
 const emptyBody: Buffer = Buffer.alloc(0);
 
+/** An incoming id is kept when it is plain enough to put in a header and a log line; anything else is replaced. */
+const acceptableRequestId = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+function requestIdOf(exchange: HttpExchange): string {
+  const incoming = exchange.header('x-request-id');
+  return incoming !== undefined && acceptableRequestId.test(incoming) ? incoming : randomUUID();
+}
+
 export type Dispatch = (exchange: HttpExchange) => Promise<number>;
 
 export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch {
   const { metrics, logger, tracer } = host;
   const bodyLimitBytes = host.settings.bodyLimitBytes;
   const requestCounters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
-  const count = (pattern: string, status: number) => {
-    const key = `${pattern} ${status}`;
+  const count = (pattern: string, status: number, modelRoute: string) => {
+    const key = `${pattern} ${status} ${modelRoute}`;
     let counter = requestCounters.get(key);
     if (!counter) {
-      counter = metrics.requests.labels(pattern, String(status));
+      counter = metrics.requests.labels(pattern, String(status), modelRoute);
       requestCounters.set(key, counter);
     }
     counter.inc();
@@ -77,6 +86,9 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     const pattern = match.kind === 'found' ? match.route.pattern : match.kind === 'method-not-allowed' ? match.pattern : 'unmatched';
     const serving = match.kind === 'found' && match.route.admits === true;
     if (serving) metrics.inflight.inc();
+    const startedAt = performance.now();
+    const requestId = requestIdOf(exchange);
+    exchange.setHeader('x-request-id', requestId);
     const held = host.acquire();
     const span = tracer.enabled ? startRequestSpan(tracer, exchange, match.kind === 'not-found' ? undefined : pattern) : noopSpan;
     const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span, signal: exchange.signal };
@@ -93,7 +105,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       failure = error;
       // A client that left has nobody to answer, and its leaving is no failure: recorded below as client_closed.
       if (!exchange.signal.aborted) {
-        if (exchange.responded) logger.warn({ err: error, path: exchange.path }, 'error after the response started');
+        if (exchange.responded) logger.warn({ err: error, path: exchange.path, requestId }, 'error after the response started');
         else status = sendError(exchange, error, logger).status;
       }
     } finally {
@@ -104,11 +116,26 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       status ||= exchange.status || 500;
       // A client that left before its response ended is its own outcome, client_closed (499, nginx's
       // convention), whatever was sent before: not a success, and no upstream failure.
-      if (exchange.signal.aborted) {
-        status = errorCatalogue.client_closed.status;
-        logger.debug({ path: exchange.path, outcome: 'client_closed' }, 'client closed the connection before the response ended');
+      if (exchange.signal.aborted) status = errorCatalogue.client_closed.status;
+      const decision = context.decision;
+      count(pattern, status, decision?.route ?? '');
+      // One line per request: what an operator greps first.
+      if (logger.isLevelEnabled('info')) {
+        logger.info(
+          {
+            requestId,
+            method: exchange.method,
+            route: pattern,
+            status,
+            tenant: context.caller?.tenant,
+            durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+            modelRoute: decision?.route,
+            pool: decision?.pool || undefined,
+            attempts: decision?.attempts,
+          },
+          'request',
+        );
       }
-      count(pattern, status);
       if (span.enabled) endRequestSpan(span, status, failure);
     }
     return status;

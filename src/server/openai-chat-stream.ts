@@ -1,6 +1,6 @@
 /** Writes a streamed chat completion in OpenAI's chunk format: the pipeline's stream events become SSE frames. */
 
-import type { FinishReason, TokenUsage } from '../chat/chat-types.js';
+import type { ChatStreamPart, FinishReason, TokenUsage } from '../chat/chat-types.js';
 import { toSwitchboardError } from '../errors.js';
 import type { RouteDecision } from '../models/route-decision.js';
 import type { ChatStreamEvents } from '../pipeline/chat/chat-context.js';
@@ -59,6 +59,13 @@ export class OpenAiChatStream implements ChatStreamEvents {
 
   async delta(text: string): Promise<void> {
     await this.#writer!.send(`${this.#prefix}{"content":${JSON.stringify(text)}},"finish_reason":null}]}`);
+  }
+
+  /** OpenAI's shape: the first piece of a call carries `id`, `type` and `function.name`; later ones only argument text. */
+  async toolCallDelta(part: Extract<ChatStreamPart, { type: 'tool-call-delta' }>): Promise<void> {
+    const head = part.id === undefined ? '' : `"id":${JSON.stringify(part.id)},"type":"function",`;
+    const name = part.name === undefined ? '' : `"name":${JSON.stringify(part.name)},`;
+    await this.#writer!.send(`${this.#prefix}{"tool_calls":[{"index":${part.index},${head}"function":{${name}"arguments":${JSON.stringify(part.argumentsDelta)}}}]},"finish_reason":null}]}`);
   }
 
   async finish(finishReason: FinishReason, usage: TokenUsage): Promise<void> {

@@ -2,32 +2,7 @@
 
 import { z } from 'zod';
 
-/** OpenAI clients send content as a string or as an array of parts; only text parts are supported. */
-const contentSchema = z.union([
-  z.string(),
-  z.array(z.object({ type: z.literal('text'), text: z.string() })).transform((parts) => parts.map((part) => part.text).join('')),
-]);
-
-const chatMessageSchema = z.object({
-  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: z.union([contentSchema, z.null()]).transform((content) => content ?? ''),
-  name: z.string().optional(),
-  tool_call_id: z.string().optional(),
-});
-
-/** Unknown fields are accepted and ignored, as OpenAI's API does for the many optional ones clients send. */
-export const chatCompletionRequestSchema = z.object({
-  model: z.string().min(1),
-  messages: z.array(chatMessageSchema).min(1).max(1000),
-  stream: z.boolean().nullish(),
-  max_tokens: z.number().int().positive().max(1_000_000).nullish(),
-  max_completion_tokens: z.number().int().positive().max(1_000_000).nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-});
-export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+export { chatCompletionRequestSchema, modelledChatFields, type ChatCompletionRequest } from './chat-completion-schema.js';
 
 const metadataSchema = z.record(z.string().max(128), z.string().max(1024)).refine((record) => Object.keys(record).length <= 32, 'at most 32 entries');
 

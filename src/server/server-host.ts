@@ -19,6 +19,8 @@ export interface RouteServices extends TurnServices, ChatServices {
   readonly router: Pick<ModelRouter, 'call' | 'stream' | 'hasRoute' | 'routeNames' | 'createdAt'>;
   readonly store: Store;
   readonly metrics: Metrics;
+  /** The bearer key `GET /metrics` needs, when one is configured (`server.metricsKey`). */
+  readonly metricsKey: string | undefined;
   readonly logger: Logger;
   /** The generation's experiments: assignment, feedback, the API's reads and admin actions. */
   readonly experiments: ExperimentEngine;

@@ -1,6 +1,7 @@
 /** API key making and hashing, shared by every key store: only the SHA-256 of a key is ever stored. */
 
 import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
+import { defaultKeyTier } from '../config/default-key-tier.js';
 import { SwitchboardError } from '../errors.js';
 import type { ApiKeyRecord, KeyRole } from './store-types.js';
 
@@ -8,7 +9,7 @@ export type RandomBytes = (size: number) => Buffer;
 
 export const apiKeyPrefix = 'sb-';
 export const defaultKeyRole: KeyRole = 'user';
-export const defaultKeyTier = 'standard';
+export { defaultKeyTier };
 
 /** Longer inputs cannot be keys; refusing them early keeps hashing cheap for garbage headers. */
 const maxApiKeyLength = 256;

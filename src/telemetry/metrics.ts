@@ -7,13 +7,17 @@ const upstreamBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'switchboard_requests_total', help: 'HTTP requests answered, by route pattern and status code.', labelNames: ['route', 'code'], registers: [this.registry] });
+  readonly requests = new Counter({ name: 'switchboard_requests_total', help: 'HTTP requests answered, by route pattern, status code and model route (empty when the request called no model).', labelNames: ['route', 'code', 'model_route'], registers: [this.registry] });
   readonly inflight = new Gauge({ name: 'switchboard_inflight_requests', help: 'Requests being served now (turns, chat completions).', registers: [this.registry] });
   readonly stageDuration = new Histogram({ name: 'switchboard_stage_duration_seconds', help: 'Time spent in each pipeline stage of a turn.', labelNames: ['stage'], buckets: stageBuckets, registers: [this.registry] });
   readonly upstreamDuration = new Histogram({ name: 'switchboard_upstream_duration_seconds', help: 'Duration of each upstream model call attempt, failed ones included.', labelNames: ['pool', 'instance'], buckets: upstreamBuckets, registers: [this.registry] });
   readonly upstreamFailures = new Counter({ name: 'switchboard_upstream_failures_total', help: 'Upstream model call attempts that failed.', labelNames: ['pool', 'instance'], registers: [this.registry] });
   readonly upstreamTtft = new Histogram({ name: 'switchboard_upstream_ttft_seconds', help: 'Time to first token of upstream calls.', labelNames: ['pool'], buckets: upstreamBuckets, registers: [this.registry] });
-  readonly tokens = new Counter({ name: 'switchboard_tokens_total', help: 'Tokens sent to and received from models, by tenant, pool and direction (input, output).', labelNames: ['tenant', 'pool', 'direction'], registers: [this.registry] });
+  readonly tokens = new Counter({ name: 'switchboard_tokens_total', help: 'Tokens sent to and received from models, by tenant, pool, model and direction (input, output).', labelNames: ['tenant', 'pool', 'model', 'direction'], registers: [this.registry] });
+  readonly upstreamRetries = new Counter({ name: 'switchboard_upstream_retries_total', help: 'Attempts made again in the same pool after a retryable upstream failure, by model route and pool.', labelNames: ['model_route', 'pool'], registers: [this.registry] });
+  readonly fallbacks = new Counter({ name: 'switchboard_fallbacks_total', help: "Calls moved to the plan's next pool, by model route and the pools it left and went to.", labelNames: ['model_route', 'from', 'to'], registers: [this.registry] });
+  readonly breakerTransitions = new Counter({ name: 'switchboard_upstream_breaker_transitions_total', help: 'Circuit breaker changes of each upstream instance, by the state entered (closed, half_open, open).', labelNames: ['pool', 'instance', 'state'], registers: [this.registry] });
+  readonly turns = new Counter({ name: 'switchboard_turns_total', help: 'Turns answered, by the agent that answered and the detected intent.', labelNames: ['agent', 'intent'], registers: [this.registry] });
   readonly breakerState = new Gauge({ name: 'switchboard_upstream_breaker_state', help: 'Circuit breaker of each upstream instance: 0 closed, 1 half-open, 2 open.', labelNames: ['pool', 'instance'], registers: [this.registry] });
   readonly configGeneration = new Gauge({ name: 'switchboard_config_generation', help: 'The config generation serving new requests: 1 at start, one more per applied reload.', registers: [this.registry] });
   readonly configReloads = new Counter({ name: 'switchboard_config_reloads_total', help: 'Config reloads by outcome: applied, unchanged, invalid, refused (a restart-only section changed), failed.', labelNames: ['outcome'], registers: [this.registry] });
@@ -40,11 +44,11 @@ export class Metrics {
     child.observe(seconds);
   }
 
-  countTokens(tenant: string, pool: string, input: number, output: number): void {
-    const key = `${tenant}\u0000${pool}`;
+  countTokens(tenant: string, pool: string, model: string, input: number, output: number): void {
+    const key = `${tenant}\u0000${pool}\u0000${model}`;
     let children = this.#tokenChildren.get(key);
     if (!children) {
-      children = { input: this.tokens.labels(tenant, pool, 'input'), output: this.tokens.labels(tenant, pool, 'output') };
+      children = { input: this.tokens.labels(tenant, pool, model, 'input'), output: this.tokens.labels(tenant, pool, model, 'output') };
       this.#tokenChildren.set(key, children);
     }
     if (input > 0) children.input.inc(input);

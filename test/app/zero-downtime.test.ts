@@ -80,11 +80,13 @@ describe('changing models without downtime', () => {
   }
 
   it('rolls v1 out and v2 in by reloads: add v2, move the weight, drain and remove v1, losing no request', async (t) => {
-    const v1 = { url: 'simulator://0' };
-    const v2 = { url: 'simulator://1' };
-    const pool = (instances: { url: string; weight?: number }[]) => ({ assistant: { model: 'model', balancer: 'weighted' as const, instances } });
+    // Named, so an instance keeps its name when the one before it is removed.
+    const v1 = { url: 'simulator://0', name: 'v1' };
+    const v2 = { url: 'simulator://1', name: 'v2' };
+    const pool = (instances: { url: string; name: string; weight?: number }[]) => ({ assistant: { model: 'model', balancer: 'weighted' as const, instances } });
     const { key, reload } = await start(baseConfig(pool([v1])));
-    const [sim1, sim2] = [runtime!.simulators[0]!.url, runtime!.simulators[1]!.url];
+    // Clients see instances by name (x-switchboard-instance, the turn's route), not by URL.
+    const [sim1, sim2] = [v1.name, v2.name];
     load = startStreamedLoad(server!.url, key, loops);
     await servedAfter(20);
     const first = runtime!.current;
@@ -118,7 +120,7 @@ describe('changing models without downtime', () => {
       ramp: { variant: 'candidate', steps: [0.1, 0.5, 1], minSamples: 8, dwellMs: 0 },
     };
     const { key, reload } = await start(baseConfig(pools, { experiments: { rollout } }));
-    const [sim1, sim2] = [runtime!.simulators[0]!.url, runtime!.simulators[1]!.url];
+    const [sim1, sim2] = ['v1-0', 'v2-0'];
     load = startStreamedLoad(server!.url, key, loops);
     const state = () => runtime!.current.experiments.monitor.stateOf('rollout');
     await eventually(async () => (state().status === 'promoted' ? true : undefined), 'the ramp to promote the candidate', 90_000);

@@ -133,8 +133,9 @@ describe('deploy/grafana/switchboard.json and deploy/prometheus/rules.yaml', () 
     let exposed: Map<string, ExposedMetric>;
 
     before(async () => {
-      // One instance that refuses connections (failures, a breaker), a tier limited to two requests a
-      // minute (429), and one slot with no queue (503 while a long stream holds it).
+      // One instance that refuses connections (failures, retries, a breaker), a first pool that does too
+      // (fallbacks), a tier limited to two requests a minute (429), and one slot with no queue (503
+      // while a long stream holds it).
       writeFileSync(
         configPath,
         `simulator: { instances: 1, ttftMs: 5, itlMs: 20, outputTokens: 2000 }
@@ -145,8 +146,12 @@ pools:
     instances: [{ url: "simulator://0" }, { url: "http://127.0.0.1:9" }]
     retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 }
     prices: { inputPerMillionTokens: 1, outputPerMillionTokens: 2 }
+  spare:
+    model: sim
+    instances: [{ url: "http://127.0.0.1:9" }]
+    retry: { attempts: 1 }
 routes:
-  demo: { pool: sim }
+  demo: { pool: spare, fallbacks: [sim] }
 agents:
   helper: { route: demo }
 intent: { defaultAgent: helper }

@@ -15,6 +15,7 @@ export const idleProvider: ChatProvider = {
 export function makeInstance(index: number, overrides: Partial<InstanceSettings> = {}): InstanceState {
   return new InstanceState({
     pool: 'pool',
+    name: `pool-${index}`,
     url: `http://instance-${index}:8000`,
     metricsUrl: `http://instance-${index}:8000/metrics`,
     index,
@@ -40,14 +41,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A minimal valid config around the given pools and routes. */
-export function routerConfig(pools: ConfigInput['pools'], routes: ConfigInput['routes']) {
+/** A minimal valid config around the given pools and routes; `declared` adds the agents, tiers and tenants that rules name. */
+export function routerConfig(pools: ConfigInput['pools'], routes: ConfigInput['routes'], declared: Partial<Pick<ConfigInput, 'agents' | 'limits' | 'tenants'>> = {}) {
   return parseConfig({
     pools,
     routes,
-    agents: { helper: { route: Object.keys(routes)[0]! } },
+    agents: { helper: { route: Object.keys(routes)[0]! }, ...declared.agents },
     intent: { defaultAgent: 'helper' },
     logging: { level: 'silent' },
+    limits: declared.limits,
+    tenants: declared.tenants,
   });
 }
 

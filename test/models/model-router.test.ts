@@ -26,7 +26,8 @@ class RecordingObserver implements RouterObserver {
 function build(pools: ConfigInput['pools'], routes: ConfigInput['routes'], scripts: Record<string, (call: number) => Outcome>) {
   const providers = new Map<string, ScriptedProvider>();
   const observer = new RecordingObserver();
-  const router = new ModelRouter(routerConfig(pools, routes), (url) => url, {
+  // The cost-ceiling rule names the tier "free": rules may name only declared tiers.
+  const router = new ModelRouter(routerConfig(pools, routes, { limits: { tiers: { free: {} } } }), (url) => url, {
     random: seededRandom(1),
     observer,
     createProvider: (_config, url) => {
@@ -57,7 +58,7 @@ describe('model router', () => {
     const { result, decision } = await router.call('r', request(), signal());
     // A whole answer is read from the backend as a stream (instance-caller.ts) and put together.
     assert.equal(result.text, 'first from http://b');
-    assert.deepEqual({ pool: decision.pool, instance: decision.instance, attempts: decision.attempts, rule: decision.rule, model: decision.model }, { pool: 'main', instance: 'http://b', attempts: 2, rule: 'default', model: 'test-model' });
+    assert.deepEqual({ pool: decision.pool, instance: decision.instance, attempts: decision.attempts, rule: decision.rule, model: decision.model }, { pool: 'main', instance: 'main-1', attempts: 2, rule: 'default', model: 'test-model' });
     assert.equal(provider('http://a').calls, 1);
     assert.equal(provider('http://a').requests[0]!.model, 'test-model', 'the pool\'s model goes upstream');
   });
@@ -148,7 +149,7 @@ describe('model router', () => {
     const { router, provider, observer } = build(
       {
         main: poolConfig({
-          instances: [{ url: 'http://bad' }, { url: 'http://good' }],
+          instances: [{ url: 'http://bad', name: 'bad' }, { url: 'http://good', name: 'good' }],
           balancer: 'round-robin',
           retry: { attempts: 2, ...fast },
           breaker: { minimumCalls: 3, failureRate: 0.5, windowMs: 10_000, openMs: 60_000 },
@@ -157,11 +158,11 @@ describe('model router', () => {
       { r: { pool: 'main' } },
       { 'http://bad': () => ({ kind: 'status', status: 500 }) },
     );
-    assert.equal(observer.breakers.get('http://bad'), BreakerState.closed, 'every breaker is reported at start');
+    assert.equal(observer.breakers.get('bad'), BreakerState.closed, 'every breaker is reported at start');
     for (let index = 0; index < 10; index++) await router.call('r', request(), signal());
-    assert.equal(observer.breakers.get('http://bad'), BreakerState.open);
+    assert.equal(observer.breakers.get('bad'), BreakerState.open);
     assert.equal(provider('http://bad').calls, 3, 'no call reaches an open breaker');
-    assert.equal(observer.breakers.get('http://good'), BreakerState.closed);
+    assert.equal(observer.breakers.get('good'), BreakerState.closed);
   });
 
   it('streams: retries before the first part, never after it', async () => {
@@ -173,7 +174,7 @@ describe('model router', () => {
     const { decision, parts } = router.stream('r', request(), signal());
     const first = await parts.next();
     assert.deepEqual(first.value, { type: 'text-delta', text: 'first ' });
-    assert.equal(decision.instance, 'http://b');
+    assert.equal(decision.instance, 'main-1', 'decisions name instances by their names, not URLs');
     await assert.rejects(parts.next(), (error: unknown) => isSwitchboardError(error) && error.code === 'upstream_error' && /scripted break/.test(error.message));
     assert.equal(provider('http://a').calls + provider('http://b').calls, 2, 'no retry after the first part');
   });

@@ -25,6 +25,12 @@ const config = routerConfig(
       ],
     },
   },
+  // What the rules name must exist: agents (their intents), tiers and tenants.
+  {
+    agents: { checkout: { route: 'assistant' }, support: { route: 'assistant' }, faq: { route: 'assistant' }, greeter: { route: 'assistant', intent: 'greeting' } },
+    limits: { tiers: { enterprise: {} } },
+    tenants: ['acme'],
+  },
 );
 const router = new ModelRouter(config, (url) => url);
 

@@ -13,7 +13,13 @@ describe('docs/routing.md', () => {
     const yaml = /```yaml\n([\s\S]*?)```/.exec(text)?.[1];
     assert.ok(yaml, 'the YAML example is there');
     const config = parseConfig(
-      { ...(parse(yaml) as object), agents: { 'order-support': { route: 'assistant' } }, intent: { defaultAgent: 'order-support' } },
+      // The agents, intents and tier the rules name must exist, or config check refuses them.
+      {
+        ...(parse(yaml) as object),
+        agents: { 'order-support': { route: 'assistant' }, checkout: { route: 'assistant' }, faq: { route: 'assistant' }, greeter: { route: 'assistant', intent: 'greeting' } },
+        intent: { defaultAgent: 'order-support' },
+        limits: { tiers: { enterprise: { priority: 1 } } },
+      },
       'docs/routing.md',
       { OPENAI_API_KEY: 'k', AZURE_OPENAI_KEY: 'k', ANTHROPIC_API_KEY: 'k' },
     );

@@ -39,7 +39,7 @@ describe('admission control over HTTP', () => {
     const slowest = Math.max(...served.map((result) => result.ms));
     assert.ok(slowest >= 700, `queued requests should wait for a slot, slowest took ${slowest.toFixed(0)} ms`);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(metrics, /switchboard_requests_total\{route="\/v1\/chat\/completions",code="503"\} 7\n/);
+    assert.match(metrics, /switchboard_requests_total\{route="\/v1\/chat\/completions",code="503",model_route=""\} 7\n/);
     assert.match(metrics, /switchboard_inflight_requests 0/);
   });
 });

@@ -35,7 +35,8 @@ describe('orchestrated turns over HTTP', () => {
     assert.match(reply.message.content, /^\[simulated\]/);
     assert.equal(reply.route.name, 'demo');
     assert.equal(reply.route.pool, 'simulator');
-    assert.ok(server.runtime.simulators.some((simulator) => simulator.url === reply.route.instance));
+    // The reply names the instance (`<pool>-<index>` by default), never its URL.
+    assert.ok(['simulator-0', 'simulator-1'].includes(reply.route.instance), reply.route.instance);
     assert.ok(reply.usage.completion_tokens > 0 && reply.usage.total_tokens === reply.usage.prompt_tokens + reply.usage.completion_tokens);
     assert.ok(reply.timings['run-agent'] > 0);
 
@@ -146,11 +147,11 @@ describe('orchestrated turns over HTTP', () => {
     for (const stage of ['authenticate', 'load-session', 'detect-intent', 'select-agent', 'assign-variant', 'run-agent', 'save-session']) {
       assert.match(text, new RegExp(`switchboard_stage_duration_seconds_count\\{stage="${stage}"\\} [1-9]`));
     }
-    assert.match(text, /switchboard_requests_total\{route="\/v1\/sessions\/:id\/messages",code="200"\} [1-9]/);
+    assert.match(text, /switchboard_requests_total\{route="\/v1\/sessions\/:id\/messages",code="200",model_route="demo"\} [1-9]/);
     assert.match(text, /switchboard_inflight_requests 0/);
-    assert.match(text, /switchboard_upstream_duration_seconds_count\{pool="simulator",instance="http:\/\/127\.0\.0\.1:\d+"\} [1-9]/);
+    assert.match(text, /switchboard_upstream_duration_seconds_count\{pool="simulator",instance="simulator-[01]"\} [1-9]/);
     assert.match(text, /switchboard_upstream_ttft_seconds_count\{pool="simulator"\} [1-9]/);
-    assert.match(text, /switchboard_tokens_total\{tenant="tenant-a",pool="simulator",direction="output"\} [1-9]/);
+    assert.match(text, /switchboard_tokens_total\{tenant="tenant-a",pool="simulator",model="switchboard-sim",direction="output"\} [1-9]/);
   });
 
   it('answers health and readiness', async () => {

@@ -1,16 +1,18 @@
 /** A pool: the instances of one model, how calls are spread over them, and their timeouts, retries, breakers and prices. */
 
 import { z } from 'zod';
-import { headerNameSchema, metricNamesSchema } from './common-schemas.js';
+import { headerNameSchema, metricNamesSchema, nameSchema, urlSchema } from './common-schemas.js';
 
 export const instanceSchema = z
   .object({
     /** Base URL without `/v1` (for example `http://vllm-0:8000`), or `simulator://N` for the N-th built-in simulator. */
-    url: z.string().regex(/^(https?:\/\/|simulator:\/\/\d+$)/, 'must start with http://, https:// or be simulator://N'),
+    /** What clients, metrics and replies call the instance (its URL appears only in logs); `<pool>-<index>` when absent. */
+    name: nameSchema.optional(),
+    url: urlSchema(/^(https?:\/\/|simulator:\/\/\d+$)/, 'must start with http://, https:// or be simulator://N'),
     weight: z.number().positive().default(1),
     maxConcurrency: z.number().int().positive().optional(),
     /** The engine's Prometheus endpoint when it is not `<url><metrics.path>` (for example another port). */
-    metricsUrl: z.string().regex(/^https?:\/\//, 'must start with http:// or https://').optional(),
+    metricsUrl: urlSchema(/^https?:\/\//, 'must start with http:// or https://').optional(),
   })
   .strict();
 

@@ -21,6 +21,8 @@ export const serverSchema = z
     drainTimeoutMs: z.number().int().nonnegative().default(25_000),
     /** Node's keep-alive timeout; longer than a typical load balancer's idle timeout. */
     keepAliveTimeoutMs: z.number().int().positive().default(65_000),
+    /** When set, `GET /metrics` answers only `Authorization: Bearer <metricsKey>` (Prometheus' `authorization.credentials`). */
+    metricsKey: z.string().min(8, 'must be at least 8 characters').optional(),
   })
   .strict()
   .prefault({});

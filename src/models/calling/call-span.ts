@@ -15,8 +15,9 @@ export function startCallSpan(call: ModelCall, streamed: boolean): Span {
   // The model the plan asks for first; a fallback's model shows in the pool and response attributes.
   const pool = call.plan.pools[0]!.config;
   const request: ChatCallRequest = call.request;
-  const span = call.parent.child(`chat ${pool.model}`, 'client', {
-    'gen_ai.operation.name': 'chat',
+  const operation = request.embeddingInput ? 'embeddings' : 'chat';
+  const span = call.parent.child(`${operation} ${pool.model}`, 'client', {
+    'gen_ai.operation.name': operation,
     'gen_ai.provider.name': pool.provider,
     'gen_ai.request.model': pool.model,
     'gen_ai.conversation.id': request.sessionId,

@@ -1,7 +1,7 @@
 /** An upstream failure as the client sees it: the status says whose fault, the message says what happened. */
 
 import { SwitchboardError, isSwitchboardError, type ErrorCode } from '../../errors.js';
-import { isUpstreamError, type UpstreamError } from '../upstream-error.js';
+import { clientMessage, isUpstreamError, type UpstreamError } from '../upstream-error.js';
 
 /**
  * Upstream statuses that say the request itself is wrong: answered with the same status, so the
@@ -20,7 +20,7 @@ export function toClientError(error: unknown): SwitchboardError {
     if (clientCode !== undefined) return new SwitchboardError(clientCode, upstreamClientMessage(error), { cause: error, param: upstreamParam(error) });
     const timedOut = error.kind === 'first-token-timeout' || error.kind === 'total-timeout';
     const retryAfterSeconds = error.retryAfterMs === undefined ? undefined : Math.ceil(error.retryAfterMs / 1000);
-    return new SwitchboardError(timedOut ? 'upstream_timeout' : 'upstream_error', error.message, { cause: error, retryAfterSeconds });
+    return new SwitchboardError(timedOut ? 'upstream_timeout' : 'upstream_error', clientMessage(error), { cause: error, retryAfterSeconds });
   }
   return new SwitchboardError('internal_error', 'Internal error.', { cause: error });
 }

@@ -7,6 +7,7 @@
 import type { ChatCallResult } from '../../chat/chat-types.js';
 import { SwitchboardError } from '../../errors.js';
 import type { ModelPool } from '../model-pool.js';
+import type { RouterObserver } from '../router-observer.js';
 import { estimateCostUsd, type RoutePlan } from '../route-plan.js';
 import { estimatePromptTokens } from '../token-estimate.js';
 import type { UpstreamError } from '../upstream-error.js';
@@ -21,9 +22,11 @@ export class FallbackCaller implements ChatCaller {
   readonly #next: ChatCaller;
   readonly #callNext: Next<ChatCallResult>;
   readonly #streamNext: Next<StreamStart>;
+  readonly #observer: RouterObserver | undefined;
 
-  constructor(next: ChatCaller) {
+  constructor(next: ChatCaller, observer?: RouterObserver) {
     this.#next = next;
+    this.#observer = observer;
     this.#callNext = (call) => this.#next.call(call);
     this.#streamNext = (call) => this.#next.stream(call);
   }
@@ -40,9 +43,11 @@ export class FallbackCaller implements ChatCaller {
     const { plan } = call;
     const lastUsable = lastUsablePool(plan, call);
     let lastError: UpstreamError | undefined;
+    let spent: ModelPool | undefined;
     for (let poolIndex = 0; poolIndex <= lastUsable; poolIndex++) {
       const pool = plan.pools[poolIndex]!;
       if (!withinCeiling(plan, pool, call)) continue;
+      if (spent) this.#observer?.fellBack?.(call.decision.route, spent.name, pool.name);
       call.pool = pool;
       call.lastPool = poolIndex === lastUsable;
       try {
@@ -50,6 +55,7 @@ export class FallbackCaller implements ChatCaller {
       } catch (error) {
         if (!(error instanceof PoolExhausted)) throw error;
         lastError = error.lastError ?? lastError;
+        spent = pool;
       }
     }
     if (!lastError) {

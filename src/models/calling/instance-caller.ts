@@ -1,12 +1,19 @@
 /** The innermost caller: one attempt on the instance the retrying caller picked, with its timers and breaker bookkeeping. */
 
 import type { ChatCallRequest, ChatCallResult, ChatStreamPart, ToolCall } from '../../chat/chat-types.js';
+import { SwitchboardError } from '../../errors.js';
+import type { ChatProvider } from '../providers/chat-provider.js';
 import type { RouterObserver } from '../router-observer.js';
 import { UpstreamAttempt, type AttemptOutcome } from '../upstream-attempt.js';
-import { UpstreamError } from '../upstream-error.js';
+import { UpstreamError, isUpstreamError } from '../upstream-error.js';
 import { endAttemptSpan, startAttemptSpan, withTraceContext } from './attempt-span.js';
 import type { ChatCaller, StreamStart } from './chat-caller.js';
 import type { ModelCall } from './model-call.js';
+
+function embedWith(provider: ChatProvider, request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
+  if (!provider.embed) throw new SwitchboardError('invalid_request', `The pool behind this route speaks a wire format without embeddings (Anthropic's Messages API); route embeddings to an OpenAI-compatible pool.`);
+  return provider.embed(request, signal);
+}
 
 export class InstanceCaller implements ChatCaller {
   readonly #now: () => number;
@@ -18,7 +25,7 @@ export class InstanceCaller implements ChatCaller {
   }
 
   #begin(call: ModelCall, streamed: boolean): UpstreamAttempt {
-    const attempt = new UpstreamAttempt(call.pool!, call.instance!, call.signal, call.balance.now, streamed);
+    const attempt = new UpstreamAttempt(call.pool!, call.instance!, call.signal, call.balance.now, streamed, call.decision.route);
     if (call.span.enabled) attempt.span = startAttemptSpan(call);
     return attempt;
   }
@@ -28,12 +35,31 @@ export class InstanceCaller implements ChatCaller {
     return attempt.span.enabled ? withTraceContext(call.upstreamRequest, attempt.span) : call.upstreamRequest;
   }
 
+  async call(call: ModelCall): Promise<ChatCallResult> {
+    if (call.upstreamRequest.embeddingInput) return this.#embed(call);
+    return this.#wholeAnswer(call);
+  }
+
+  async #embed(call: ModelCall): Promise<ChatCallResult> {
+    const attempt = this.#begin(call, false);
+    try {
+      const result = await embedWith(attempt.instance.provider, this.#request(call, attempt), attempt.signal);
+      // A whole answer's first output is the answer.
+      this.firstToken(attempt);
+      this.end(attempt, 'ok');
+      return result;
+    } catch (error) {
+      this.end(attempt, attempt.outcomeOf(error), error);
+      throw error;
+    }
+  }
+
   /**
    * A whole answer, read from the backend as a stream and put together here: backends send a
    * non-streamed answer's headers only once it is complete, so only a stream lets the first-token
    * deadline find an instance that stalls (instead of waiting for `totalMs`), as streamed calls do.
    */
-  async call(call: ModelCall): Promise<ChatCallResult> {
+  async #wholeAnswer(call: ModelCall): Promise<ChatCallResult> {
     const { first, iterator, attempt } = await this.stream(call);
     const answer = new AnswerAssembly();
     try {
@@ -75,9 +101,12 @@ export class InstanceCaller implements ChatCaller {
 
   /** Ends the attempt once (later calls do nothing) and reports it; `error` is what failed it, if anything did. */
   end(attempt: UpstreamAttempt, outcome: AttemptOutcome, error?: unknown): void {
+    // Named here, where the instance is known, so the client's message can say which one without its URL.
+    if (isUpstreamError(error)) error.instanceName = attempt.instance.name;
     const elapsedMs = attempt.end(outcome, this.#now());
     if (elapsedMs === undefined) return;
-    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.url, elapsedMs / 1000, outcome !== 'failed');
+    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.name, elapsedMs / 1000, outcome !== 'failed');
+    if (outcome === 'failed') this.#observer?.attemptFailed?.(attempt.route, attempt.instance, error);
     if (attempt.span.enabled) endAttemptSpan(attempt.span, outcome, error);
   }
 }

@@ -9,6 +9,7 @@ import type { ChatCallResult } from '../../chat/chat-types.js';
 import { backoffDelayMs, sleep } from '../backoff.js';
 import type { InstanceState } from '../instance-state.js';
 import type { ModelPool } from '../model-pool.js';
+import type { RouterObserver } from '../router-observer.js';
 import { isUpstreamError, type UpstreamError } from '../upstream-error.js';
 import type { ChatCaller, StreamStart } from './chat-caller.js';
 import { toClientError } from './client-error.js';
@@ -31,12 +32,14 @@ export class RetryingCaller implements ChatCaller {
   readonly #next: ChatCaller;
   readonly #random: () => number;
   readonly #now: () => number;
+  readonly #observer: RouterObserver | undefined;
   // Bound once, so a call allocates no closure for its attempts.
   readonly #callNext: Next<ChatCallResult>;
   readonly #streamNext: Next<StreamStart>;
 
-  constructor(next: ChatCaller, options: { random: () => number; now: () => number }) {
+  constructor(next: ChatCaller, options: { random: () => number; now: () => number; observer?: RouterObserver }) {
     this.#next = next;
+    this.#observer = options.observer;
     this.#random = options.random;
     this.#now = options.now;
     this.#callNext = (call) => this.#next.call(call);
@@ -74,7 +77,7 @@ export class RetryingCaller implements ChatCaller {
       tried.push(instance);
       call.instance = instance;
       decision.pool = pool.name;
-      decision.instance = instance.url;
+      decision.instance = instance.name;
       decision.model = model;
       decision.attempts++;
       try {
@@ -85,7 +88,10 @@ export class RetryingCaller implements ChatCaller {
         lastError = error;
         if (error.retryAfterMs !== undefined) instance.coolingUntil = this.#now() + Math.min(error.retryAfterMs, maxCooldownMs);
       }
-      if (attemptNumber++ < retry.attempts) await sleep(backoffDelayMs(attemptNumber - 1, retry, this.#random), signal);
+      if (attemptNumber++ < retry.attempts) {
+        this.#observer?.retrying?.(decision.route, pool.name, lastError!);
+        await sleep(backoffDelayMs(attemptNumber - 1, retry, this.#random), signal);
+      }
     }
     throw new PoolExhausted(lastError);
   }

@@ -41,7 +41,7 @@ export async function* relayStream(start: StreamStart, signal: AbortSignal, inst
       yield part;
     }
     if (!ok) {
-      const error = new SwitchboardError('upstream_error', `stream from ${attempt.instance.url} ended without a finish`);
+      const error = new SwitchboardError('upstream_error', `the stream from instance "${attempt.instance.name}" ended without a finish`);
       instances.end(attempt, 'failed', error);
       observer?.failed(error);
       throw error;

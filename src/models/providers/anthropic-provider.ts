@@ -2,6 +2,7 @@
 
 import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
 import { UpstreamError } from '../upstream-error.js';
+import { addAnthropicToolFields } from './anthropic-tool-fields.js';
 import type { ChatProvider } from './chat-provider.js';
 import { readSseEvents } from './sse-lines.js';
 import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
@@ -46,8 +47,11 @@ interface AnthropicMessage {
 
 interface AnthropicEvent {
   type?: string;
+  /** The content block a block event is about. */
+  index?: number;
+  content_block?: { type?: string; id?: string; name?: string };
   message?: AnthropicMessage;
-  delta?: { type?: string; text?: string; stop_reason?: string | null };
+  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null };
   usage?: AnthropicUsage;
   error?: { type?: string; message?: string };
 }
@@ -61,6 +65,7 @@ export function toFinishReason(stopReason: string | null | undefined): FinishRea
       return 'tool_calls';
     case 'refusal':
       return 'content_filter';
+    // end_turn, stop_sequence, pause_turn: the model stopped of its own accord.
     default:
       return 'stop';
   }
@@ -109,9 +114,14 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): { system:
         wire.push({ role: 'assistant', content: blocks });
         break;
       }
-      case 'tool':
-        wire.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content }] });
+      case 'tool': {
+        // The results of one turn's parallel calls go back in one user message, as the API asks.
+        const block: ContentBlock = { type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content };
+        const previous = wire[wire.length - 1];
+        if (previous?.role === 'user' && Array.isArray(previous.content) && previous.content.every((one) => one.type === 'tool_result')) previous.content.push(block);
+        else wire.push({ role: 'user', content: [block] });
         break;
+      }
     }
   }
   return { system, messages: wire };
@@ -145,6 +155,8 @@ export class AnthropicProvider implements ChatProvider {
     if (request.temperature !== undefined) body.temperature = Math.min(1, request.temperature);
     if (request.topP !== undefined) body.top_p = request.topP;
     if (request.stop !== undefined) body.stop_sequences = request.stop;
+    addAnthropicToolFields(request, body);
+    if (request.user !== undefined) body.metadata = { user_id: request.user };
     return JSON.stringify(body);
   }
 
@@ -188,6 +200,8 @@ export class AnthropicProvider implements ChatProvider {
     let model: string | undefined;
     let characters = 0;
     let stopped = false;
+    // Content block index → tool call index (OpenAI's indices count tool calls only), and whether its input came.
+    const toolBlocks = new Map<number, { call: number; sentArguments: boolean }>();
     try {
       for await (const event of readSseEvents(body)) {
         // Every event's data carries its type too; the `event:` line is only a hint.
@@ -202,12 +216,35 @@ export class AnthropicProvider implements ChatProvider {
             }
             break;
           }
+          case 'content_block_start': {
+            const block = parsed.content_block;
+            if (block?.type !== 'tool_use' || parsed.index === undefined) break;
+            const call = toolBlocks.size;
+            toolBlocks.set(parsed.index, { call, sentArguments: false });
+            yield { type: 'tool-call-delta', index: call, id: block.id ?? '', name: block.name ?? '', argumentsDelta: '' };
+            break;
+          }
           case 'content_block_delta':
             if (parsed.delta?.type === 'text_delta' && parsed.delta.text) {
               characters += parsed.delta.text.length;
               yield { type: 'text-delta', text: parsed.delta.text };
+            } else if (parsed.delta?.type === 'input_json_delta' && parsed.delta.partial_json) {
+              const tool = parsed.index === undefined ? undefined : toolBlocks.get(parsed.index);
+              if (!tool) throw new UpstreamError('protocol', this.instance, `${this.instance} sent input_json_delta for block ${parsed.index}, which is no tool_use block`);
+              tool.sentArguments = true;
+              characters += parsed.delta.partial_json.length;
+              yield { type: 'tool-call-delta', index: tool.call, argumentsDelta: parsed.delta.partial_json };
             }
             break;
+          case 'content_block_stop': {
+            // A call without parameters streams no input at all; its arguments are still a JSON object.
+            const tool = parsed.index === undefined ? undefined : toolBlocks.get(parsed.index);
+            if (tool && !tool.sentArguments) {
+              tool.sentArguments = true;
+              yield { type: 'tool-call-delta', index: tool.call, argumentsDelta: '{}' };
+            }
+            break;
+          }
           case 'message_delta':
             if (parsed.delta?.stop_reason !== undefined) stopReason = parsed.delta.stop_reason;
             // The output count here is cumulative: the last one is the total.
@@ -220,7 +257,7 @@ export class AnthropicProvider implements ChatProvider {
           case 'error':
             throw new UpstreamError('stream-broken', this.instance, `${this.instance} sent an error mid-stream: ${parsed.error?.type ?? 'error'}: ${parsed.error?.message ?? 'unknown'}`);
           default:
-            // ping, content_block_start, content_block_stop and any event added later.
+            // ping and any event added later.
             break;
         }
         if (stopped) break;

@@ -13,5 +13,7 @@ export interface ChatProvider {
    * one `finish`. Errors while iterating are `UpstreamError` of kind `stream-broken`.
    */
   stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>>;
+  /** One embeddings call for `request.embeddingInput`; absent where the wire format has none (Anthropic). */
+  embed?(request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** Adapter for OpenAI's chat completions wire format: vLLM, SGLang, TGI, Ollama, llama.cpp, OpenAI and Azure OpenAI. */
 
-import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
+import { toOpenAiRequestFields } from './openai-request-fields.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { ChatProvider } from './chat-provider.js';
 import { SseParser } from './sse-lines.js';
@@ -18,25 +19,52 @@ export interface OpenAiCompatibleProviderOptions {
   headers?: Record<string, string>;
   /** Path of the chat endpoint, for servers that mount it elsewhere (Azure: `/chat/completions`). */
   chatPath?: string;
+  /** Path of the embeddings endpoint (Azure: `/embeddings`). */
+  embeddingsPath?: string;
   /** Query string without `?` (Azure: `api-version=2024-06-01`). */
   query?: string;
   connections?: number;
   connectTimeoutMs?: number;
 }
 
+/** One piece of a streamed tool call: `id`, `type` and `function.name` on its first piece only. */
+interface OpenAiToolCallDelta {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+interface OpenAiEmbeddings {
+  model?: string;
+  data?: { index?: number; embedding?: number[] }[];
+  usage?: { prompt_tokens?: number };
+}
+
 interface OpenAiChunk {
   model?: string;
-  choices?: { delta?: { content?: string | null }; finish_reason?: string | null; message?: { content?: string | null; tool_calls?: unknown } }[];
+  choices?: {
+    delta?: { content?: string | null; tool_calls?: OpenAiToolCallDelta[] | null };
+    finish_reason?: string | null;
+    message?: { content?: string | null; tool_calls?: ToolCall[] | null };
+    logprobs?: unknown;
+  }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
   error?: { message?: string };
 }
 
 function toWireMessage(message: ChatMessage): Record<string, unknown> {
-  const wire: Record<string, unknown> = { role: message.role, content: message.content };
+  const hasToolCalls = message.toolCalls !== undefined && message.toolCalls.length > 0;
+  // An assistant turn that only called tools has null content on OpenAI's wire.
+  const wire: Record<string, unknown> = { role: message.role, content: hasToolCalls && message.content === '' ? null : message.content };
   if (message.name) wire.name = message.name;
   if (message.toolCallId) wire.tool_call_id = message.toolCallId;
-  if (message.toolCalls) wire.tool_calls = message.toolCalls;
+  if (hasToolCalls) wire.tool_calls = message.toolCalls!.map((call) => ({ id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } }));
   return wire;
+}
+
+/** A call's own fields, without anything else the backend may have added to it. */
+function toToolCall(call: ToolCall): ToolCall {
+  return { id: call.id, type: 'function', function: { name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' } };
 }
 
 function toFinishReason(value: string | null | undefined): FinishReason {
@@ -83,6 +111,7 @@ export function plainDeltaContent(data: string): string | undefined {
 export class OpenAiCompatibleProvider implements ChatProvider {
   readonly instance: string;
   readonly #client: UpstreamHttpClient;
+  readonly #embeddingsPath: string;
 
   constructor(options: OpenAiCompatibleProviderOptions) {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -99,15 +128,18 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       connectTimeoutMs: options.connectTimeoutMs,
     });
     this.instance = this.#client.instance;
+    this.#embeddingsPath = this.#client.pathOf(options.embeddingsPath ?? '/v1/embeddings');
   }
 
   #body(request: ChatCallRequest, stream: boolean): string {
-    const body: Record<string, unknown> = { model: request.model, messages: request.messages.map(toWireMessage), stream };
+    // Fields Switchboard does not model go first, so none can displace one it sets.
+    const body: Record<string, unknown> = { ...request.extraFields, model: request.model, messages: request.messages.map(toWireMessage), stream };
     if (stream) body.stream_options = { include_usage: true };
     if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
     if (request.stop !== undefined) body.stop = request.stop;
+    toOpenAiRequestFields(request, body);
     return JSON.stringify(body);
   }
 
@@ -127,6 +159,35 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       finishReason: toFinishReason(choice?.finish_reason),
       usage: toUsage(parsed.usage) ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) },
     };
+    const toolCalls = choice?.message?.tool_calls;
+    if (Array.isArray(toolCalls) && toolCalls.length > 0) result.toolCalls = toolCalls.map(toToolCall);
+    if (choice?.logprobs !== undefined && choice.logprobs !== null) result.logprobs = choice.logprobs;
+    if (typeof parsed.model === 'string') result.model = parsed.model;
+    return result;
+  }
+
+  async embed(request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
+    const input = request.embeddingInput ?? [];
+    const response = await this.#client.post(JSON.stringify({ model: request.model, input }), request.headers, signal, this.#embeddingsPath);
+    let parsed: OpenAiEmbeddings;
+    try {
+      parsed = (await response.body.json()) as OpenAiEmbeddings;
+    } catch (error) {
+      if (signal.aborted) throw abortError(this.instance, signal, error);
+      throw new UpstreamError('protocol', this.instance, `${this.instance} sent an embeddings body that is not JSON`, { cause: error });
+    }
+    const data = parsed.data;
+    if (!Array.isArray(data) || data.length !== input.length) {
+      throw new UpstreamError('protocol', this.instance, `${this.instance} answered ${Array.isArray(data) ? data.length : 'no'} embeddings for ${input.length} inputs`);
+    }
+    // Entries carry their input's index; servers may list them in any order.
+    const embeddings: number[][] = new Array<number[]>(input.length);
+    for (const [position, entry] of data.entries()) {
+      if (!Array.isArray(entry.embedding)) throw new UpstreamError('protocol', this.instance, `${this.instance} sent an embedding that is not a list of numbers`);
+      embeddings[typeof entry.index === 'number' ? entry.index : position] = entry.embedding;
+    }
+    const promptTokens = parsed.usage?.prompt_tokens ?? input.reduce((sum, text) => sum + estimateTokens(text), 0);
+    const result: ChatCallResult = { text: '', finishReason: 'stop', usage: { promptTokens, completionTokens: 0 }, embeddings };
     if (typeof parsed.model === 'string') result.model = parsed.model;
     return result;
   }
@@ -145,6 +206,28 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     let done = false;
     // Deltas of one network chunk are joined and yielded once: under load a read holds several.
     let text = '';
+    // Parts of one network chunk in arrival order, once a tool-call piece came (text alone never lands here).
+    const queued: ChatStreamPart[] = [];
+    const queueToolCall = (piece: OpenAiToolCallDelta, position: number) => {
+      if (text.length > 0) {
+        characters += text.length;
+        queued.push({ type: 'text-delta', text });
+        text = '';
+      }
+      const index = piece.index ?? position;
+      const argumentsDelta = piece.function?.arguments ?? '';
+      characters += argumentsDelta.length;
+      const last = queued[queued.length - 1];
+      // Consecutive argument pieces of one call join, as text deltas do.
+      if (piece.id === undefined && piece.function?.name === undefined && last?.type === 'tool-call-delta' && last.index === index) {
+        last.argumentsDelta += argumentsDelta;
+        return;
+      }
+      const part: Extract<ChatStreamPart, { type: 'tool-call-delta' }> = { type: 'tool-call-delta', index, argumentsDelta };
+      if (piece.id !== undefined) part.id = piece.id;
+      if (piece.function?.name !== undefined) part.name = piece.function.name;
+      queued.push(part);
+    };
     const onEvent = (_event: string | undefined, data: string) => {
       if (done) return;
       if (data === '[DONE]') {
@@ -164,12 +247,18 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       if (!choice) return;
       const content = choice.delta?.content;
       if (content) text += content;
+      const toolCalls = choice.delta?.tool_calls;
+      if (toolCalls) for (let position = 0; position < toolCalls.length; position++) queueToolCall(toolCalls[position]!, position);
       if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
     };
     const parser = new SseParser();
     try {
       for await (const chunk of body) {
         parser.push(chunk, onEvent);
+        if (queued.length > 0) {
+          for (const part of queued) yield part;
+          queued.length = 0;
+        }
         if (text.length > 0) {
           characters += text.length;
           const delta = text;
@@ -182,6 +271,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     } catch (error) {
       throw streamError(this.instance, signal, error);
     }
+    for (const part of queued) yield part;
     if (text.length > 0) {
       characters += text.length;
       yield { type: 'text-delta', text };

@@ -22,13 +22,17 @@ export class UpstreamHttpClient {
   readonly #origin: string;
   readonly #poolOptions: Pool.Options;
   readonly #path: string;
+  readonly #basePath: string;
+  readonly #query: string;
   readonly #headers: Record<string, string>;
 
   constructor(options: UpstreamHttpClientOptions) {
     const url = new URL(options.baseUrl);
     this.instance = options.baseUrl;
     this.#origin = url.origin;
-    this.#path = `${url.pathname.replace(/\/+$/, '')}${options.path}${options.query ? `?${options.query}` : ''}`;
+    this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#query = options.query ? `?${options.query}` : '';
+    this.#path = this.pathOf(options.path);
     this.#poolOptions = {
       connections: options.connections ?? 8192,
       pipelining: 1,
@@ -41,6 +45,11 @@ export class UpstreamHttpClient {
     this.#headers = { 'content-type': 'application/json', ...options.headers };
   }
 
+  /** The request path of another endpoint of the same instance, for example `/v1/embeddings`. */
+  pathOf(endpoint: string): string {
+    return `${this.#basePath}${endpoint}${this.#query}`;
+  }
+
   /** The keep-alive pool, made once on first use (see load-undici.ts). */
   async #createPool(): Promise<Pool> {
     const { Pool } = await loadUndici();
@@ -48,13 +57,13 @@ export class UpstreamHttpClient {
   }
 
   /** Sends the body; resolves with a 2xx response, otherwise throws the `UpstreamError` that says whether to retry. */
-  async post(body: string, extraHeaders: Record<string, string> | undefined, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  async post(body: string, extraHeaders: Record<string, string> | undefined, signal: AbortSignal, path = this.#path): Promise<Dispatcher.ResponseData> {
     let response: Dispatcher.ResponseData;
     try {
       const pool = this.#pool ?? (await this.#createPool());
       response = await pool.request({
         method: 'POST',
-        path: this.#path,
+        path,
         headers: extraHeaders ? { ...this.#headers, ...extraHeaders } : this.#headers,
         body,
         signal,
@@ -68,7 +77,7 @@ export class UpstreamHttpClient {
       throw new UpstreamError('status', this.instance, `${this.instance} answered ${response.statusCode}: ${text.slice(0, 300)}`, {
         status: response.statusCode,
         retryAfterMs: parseRetryAfter(response.headers['retry-after']),
-        body: text.slice(0, 4_000),
+        body: text.slice(0, 2_000),
       });
     }
     return response;

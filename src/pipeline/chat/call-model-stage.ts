@@ -3,7 +3,7 @@
 import { SwitchboardError, isSwitchboardError } from '../../errors.js';
 import type { ChatStreamPart } from '../../chat/chat-types.js';
 import { noWatch, type CallWatch } from '../../experiments/request-experiments.js';
-import type { RouteDecision } from '../../models/route-decision.js';
+import { newDecision, type RouteDecision } from '../../models/route-decision.js';
 import { recordModelCall } from '../record-model-call.js';
 import type { ChatServices } from '../services.js';
 import type { Stage } from '../stage.js';
@@ -13,7 +13,9 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
   name: 'call-model',
   async run(context, services, span) {
     const tenant = context.caller!.tenant;
-    const options = { override: context.experiments?.route, parent: span };
+    // Filled in as the call moves down, so a failed completion still reports its route, pool and attempts.
+    context.decision = newDecision(context.route);
+    const options = { override: context.experiments?.route, parent: span, decision: context.decision };
     const watch = context.experiments?.watch({ route: context.route, request: context.request, hints: context.hints, streamed: context.events !== undefined, tenant }) ?? noWatch;
     if (!context.events) {
       try {
@@ -25,7 +27,7 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
         context.decision = decision;
         recordModelCall(services, tenant, decision, result.usage, watch.cost);
       } catch (error) {
-        watch.failed(context.signal.aborted);
+        watch.failed(context.signal.aborted || isClientFault(error));
         throw error;
       }
       return;
@@ -37,7 +39,7 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
     try {
       first = await parts.next();
     } catch (error) {
-      watch.failed(context.signal.aborted);
+      watch.failed(context.signal.aborted || isClientFault(error));
       throw error;
     }
     watch.firstToken();
@@ -48,6 +50,11 @@ export const callModelStage: Stage<ChatContext, ChatServices> = {
     });
   },
 };
+
+/** A request refused for its own fields (before any model call) is not the variant's error. */
+function isClientFault(error: unknown): boolean {
+  return isSwitchboardError(error) && error.fault === 'client';
+}
 
 async function relay(
   events: ChatStreamEvents,
@@ -66,8 +73,7 @@ async function relay(
       if (part.type === 'text-delta') {
         await events.delta(part.text);
       } else if (part.type === 'tool-call-delta') {
-        // Relayed to the client by the tool-calling work (issue 10); until then a stream part the wire cannot carry yet.
-        throw new SwitchboardError('upstream_error', 'The model answered with a tool call, which this endpoint cannot relay yet.');
+        await events.toolCallDelta(part);
       } else {
         onFinish(part);
         await events.finish(part.finishReason, part.usage);

@@ -1,6 +1,6 @@
 /** The state of one chat completion as it moves through its stages. */
 
-import type { ChatCallRequest, ChatCallResult, FinishReason, TokenUsage } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatStreamPart, FinishReason, TokenUsage } from '../../chat/chat-types.js';
 import type { RequestExperiments } from '../../experiments/request-experiments.js';
 import type { RouteDecision } from '../../models/route-decision.js';
 import type { RoutingHints } from '../../models/route-plan.js';
@@ -10,6 +10,8 @@ import type { RequestContext } from '../request-context.js';
 export interface ChatStreamEvents {
   open(decision: RouteDecision): Promise<void> | void;
   delta(text: string): Promise<void> | void;
+  /** A piece of tool call `index`: id and name on its first piece, argument text in order. */
+  toolCallDelta(part: Extract<ChatStreamPart, { type: 'tool-call-delta' }>): Promise<void> | void;
   finish(finishReason: FinishReason, usage: TokenUsage): Promise<void> | void;
   /** The upstream stream ended well. */
   done(): Promise<void> | void;

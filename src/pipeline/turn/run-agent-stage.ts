@@ -2,6 +2,7 @@
 
 import type { ChatCallRequest, ChatMessage } from '../../chat/chat-types.js';
 import { noWatch } from '../../experiments/request-experiments.js';
+import { newDecision } from '../../models/route-decision.js';
 import type { RoutingHints } from '../../models/route-plan.js';
 import { recordModelCall } from '../record-model-call.js';
 import type { TurnServices } from '../services.js';
@@ -37,7 +38,9 @@ export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'us
     const override = context.experiments?.route;
     const tenant = context.caller?.tenant ?? '';
     const watch = context.experiments?.watch({ route: agent.route, request, hints, streamed: context.events !== undefined, tenant }) ?? noWatch;
-    const options = { override, parent: span };
+    // Filled in as the call moves down, so a failed turn still reports its route, pool and attempts.
+    context.decision = newDecision(agent.route);
+    const options = { override, parent: span, decision: context.decision };
     try {
       if (!context.events) {
         const { result, decision } = await services.router.call(agent.route, request, context.signal, hints, options);

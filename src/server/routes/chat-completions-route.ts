@@ -1,35 +1,26 @@
 /** POST /v1/chat/completions: OpenAI's wire format in and out; `model` names a route. */
 
 import { randomUUID } from 'node:crypto';
-import type { ChatCallRequest, ChatMessage } from '../../chat/chat-types.js';
+import type { ChatCallResult } from '../../chat/chat-types.js';
 import type { ChatContext } from '../../pipeline/chat/chat-context.js';
 import { sessionHeader } from '../../pipeline/chat/assign-variant-stage.js';
 import { runChat } from '../../pipeline/chat/run-chat.js';
 import { OpenAiChatStream, setDecisionHeaders } from '../openai-chat-stream.js';
-import { chatCompletionRequestSchema, type ChatCompletionRequest } from '../request-schemas.js';
+import { toChatCallRequest } from '../chat-completion-request.js';
+import { chatCompletionRequestSchema } from '../request-schemas.js';
 import { defineRoute } from '../route-spec.js';
-
-function toChatRequest(body: ChatCompletionRequest): ChatCallRequest {
-  const messages: ChatMessage[] = body.messages.map((message) => {
-    const converted: ChatMessage = { role: message.role === 'developer' ? 'system' : message.role, content: message.content };
-    if (message.name !== undefined) converted.name = message.name;
-    if (message.tool_call_id !== undefined) converted.toolCallId = message.tool_call_id;
-    return converted;
-  });
-  return {
-    model: '',
-    messages,
-    maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-    temperature: body.temperature ?? undefined,
-    topP: body.top_p ?? undefined,
-    stop: body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop],
-  };
-}
 
 /** `experiment=variant` pairs of the variants that served the completion, so a client can see (and give feedback on) its variant. */
 function experimentHeaders(context: ChatContext): Record<string, string> {
   const served = context.experiments?.served ?? [];
   return served.length === 0 ? {} : { 'x-switchboard-experiments': served.map((one) => `${one.experiment}=${one.variant}`).join(', ') };
+}
+
+/** The answer as OpenAI's assistant message: a turn that only called tools has null content, as OpenAI sends it. */
+function assistantMessage(result: ChatCallResult): Record<string, unknown> {
+  const toolCalls = result.toolCalls ?? [];
+  if (toolCalls.length === 0) return { role: 'assistant', content: result.text, refusal: null };
+  return { role: 'assistant', content: result.text === '' ? null : result.text, refusal: null, tool_calls: toolCalls };
 }
 
 export const chatCompletionsRoute = defineRoute({
@@ -47,7 +38,7 @@ export const chatCompletionsRoute = defineRoute({
       span: lifecycle.span,
       caller: lifecycle.caller,
       route: body.model,
-      request: toChatRequest(body),
+      request: toChatCallRequest(body),
       signal: exchange.signal,
       // The exchange itself serves as the header source for a pool whose affinity is keyed by a header.
       headers: exchange,
@@ -69,6 +60,8 @@ export const chatCompletionsRoute = defineRoute({
       // A failed completion still says which variant failed it.
       for (const [name, value] of Object.entries(experimentHeaders(context))) exchange.setHeader(name, value);
       throw error;
+    } finally {
+      lifecycle.decision = context.decision;
     }
     // Kept for feedback on this completion by its id; a completion in no experiment keeps nothing.
     if (context.experiments && context.experiments.counted.length > 0) services.experiments.recordExposure(id, lifecycle.caller!.tenant, exchange.header(sessionHeader), context.experiments);
@@ -84,7 +77,7 @@ export const chatCompletionsRoute = defineRoute({
         object: 'chat.completion',
         created,
         model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: result!.text, refusal: null }, logprobs: null, finish_reason: result!.finishReason }],
+        choices: [{ index: 0, message: assistantMessage(result!), logprobs: result!.logprobs ?? null, finish_reason: result!.finishReason }],
         usage: { prompt_tokens: result!.usage.promptTokens, completion_tokens: result!.usage.completionTokens, total_tokens: result!.usage.promptTokens + result!.usage.completionTokens },
       }),
     );

@@ -41,14 +41,24 @@ export const turnRoute = defineRoute({
       events: stream,
       startedAt: Date.now(),
     };
+    // The model route reaches the access log and the request counter even when the turn fails; a replay is no new turn.
+    const run = async () => {
+      try {
+        const reply = await runTurn(context, services);
+        if (!context.replay) services.metrics.turns.labels(reply.agent, reply.intent.name).inc();
+        return reply;
+      } finally {
+        lifecycle.decision = context.decision;
+      }
+    };
     if (!stream) {
-      const reply = await runTurn(context, services);
+      const reply = await run();
       exchange.setHeader('server-timing', context.timer.serverTiming());
       exchange.respond(200, JSON.stringify(reply));
       return;
     }
     try {
-      const reply = await runTurn(context, services);
+      const reply = await run();
       if (context.replay) {
         // A replayed streamed turn sends the stored answer as one delta, so the client's parser needs no special case.
         await stream.event('intent', JSON.stringify({ intent: reply.intent, agent: reply.agent, replayed: true }));
