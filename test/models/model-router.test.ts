@@ -56,8 +56,7 @@ describe('model router', () => {
       { 'http://a': () => ({ kind: 'status', status: 503 }) },
     );
     const { result, decision } = await router.call('r', request(), signal());
-    // A whole answer is read from the backend as a stream (instance-caller.ts) and put together.
-    assert.equal(result.text, 'first from http://b');
+    assert.equal(result.text, 'answer from http://b');
     assert.deepEqual({ pool: decision.pool, instance: decision.instance, attempts: decision.attempts, rule: decision.rule, model: decision.model }, { pool: 'main', instance: 'main-1', attempts: 2, rule: 'default', model: 'test-model' });
     assert.equal(provider('http://a').calls, 1);
     assert.equal(provider('http://a').requests[0]!.model, 'test-model', 'the pool\'s model goes upstream');

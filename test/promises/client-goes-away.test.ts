@@ -56,7 +56,7 @@ describe('a client that goes away', () => {
     await until(() => server.runtime.base.admission.inFlight === 0);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.deepEqual(metricLines(metrics, 'switchboard_upstream_failures_total{'), []);
-    assert.deepEqual(metricLines(metrics, 'switchboard_requests_total{route="/v1/chat/completions"'), ['switchboard_requests_total{route="/v1/chat/completions",code="499"} 1']);
+    assert.deepEqual(metricLines(metrics, 'switchboard_requests_total{route="/v1/chat/completions"'), ['switchboard_requests_total{route="/v1/chat/completions",code="499",model_route="demo"} 1']);
     assert.equal(server.runtime.current.router.pools.get('sim')!.instances[0]!.failures, 0);
   });
 

@@ -1,6 +1,6 @@
 /** The innermost caller: one attempt on the instance the retrying caller picked, with its timers and breaker bookkeeping. */
 
-import type { ChatCallRequest, ChatCallResult, ChatStreamPart, ToolCall } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult } from '../../chat/chat-types.js';
 import { SwitchboardError } from '../../errors.js';
 import type { ChatProvider } from '../providers/chat-provider.js';
 import type { RouterObserver } from '../router-observer.js';
@@ -36,45 +36,17 @@ export class InstanceCaller implements ChatCaller {
   }
 
   async call(call: ModelCall): Promise<ChatCallResult> {
-    if (call.upstreamRequest.embeddingInput) return this.#embed(call);
-    return this.#wholeAnswer(call);
-  }
-
-  async #embed(call: ModelCall): Promise<ChatCallResult> {
     const attempt = this.#begin(call, false);
     try {
-      const result = await embedWith(attempt.instance.provider, this.#request(call, attempt), attempt.signal);
+      const provider = attempt.instance.provider;
+      const request = this.#request(call, attempt);
+      const result = request.embeddingInput ? await embedWith(provider, request, attempt.signal) : await provider.call(request, attempt.signal);
       // A whole answer's first output is the answer.
       this.firstToken(attempt);
       this.end(attempt, 'ok');
       return result;
     } catch (error) {
       this.end(attempt, attempt.outcomeOf(error), error);
-      throw error;
-    }
-  }
-
-  /**
-   * A whole answer, read from the backend as a stream and put together here: backends send a
-   * non-streamed answer's headers only once it is complete, so only a stream lets the first-token
-   * deadline find an instance that stalls (instead of waiting for `totalMs`), as streamed calls do.
-   */
-  async #wholeAnswer(call: ModelCall): Promise<ChatCallResult> {
-    const { first, iterator, attempt } = await this.stream(call);
-    const answer = new AnswerAssembly();
-    try {
-      let part = first;
-      while (part.type !== 'finish') {
-        answer.add(part);
-        const step = await iterator.next();
-        if (step.done) throw new UpstreamError('stream-broken', attempt.instance.url, `stream from ${attempt.instance.url} ended without a finish`);
-        part = step.value;
-      }
-      this.end(attempt, 'ok');
-      return answer.result(part);
-    } catch (error) {
-      this.end(attempt, attempt.outcomeOf(error), error);
-      await iterator.return?.(undefined).catch(() => undefined);
       throw error;
     }
   }
@@ -108,30 +80,5 @@ export class InstanceCaller implements ChatCaller {
     this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.name, elapsedMs / 1000, outcome !== 'failed');
     if (outcome === 'failed') this.#observer?.attemptFailed?.(attempt.route, attempt.instance, error);
     if (attempt.span.enabled) endAttemptSpan(attempt.span, outcome, error);
-  }
-}
-
-/** The parts of a streamed answer gathered into the whole answer a non-streamed call returns. */
-class AnswerAssembly {
-  #text = '';
-  readonly #toolCalls: ToolCall[] = [];
-
-  add(part: Exclude<ChatStreamPart, { type: 'finish' }>): void {
-    if (part.type === 'text-delta') {
-      this.#text += part.text;
-      return;
-    }
-    const call = (this.#toolCalls[part.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
-    if (part.id !== undefined) call.id = part.id;
-    if (part.name !== undefined) call.function.name = part.name;
-    call.function.arguments += part.argumentsDelta;
-  }
-
-  result(finish: Extract<ChatStreamPart, { type: 'finish' }>): ChatCallResult {
-    const result: ChatCallResult = { text: this.#text, finishReason: finish.finishReason, usage: finish.usage };
-    const toolCalls = this.#toolCalls.filter((call) => call !== undefined);
-    if (toolCalls.length > 0) result.toolCalls = toolCalls;
-    if (finish.model !== undefined) result.model = finish.model;
-    return result;
   }
 }
