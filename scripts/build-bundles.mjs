@@ -9,10 +9,12 @@
 //    but what the Lambda Node.js runtime provides (the AWS SDK v3). ioredis is bundled into the
 //    chunk of the Redis store and limiter, loaded only when configured; better-sqlite3 (a native
 //    module) is not shipped, and the handler refuses a SQLite store.
+//  - dist/console/: the console page (index.html, console.js, console.css with uPlot's styles),
+//    minified for the browser and served by the server itself: no CDN, nothing fetched at run time.
 // For the CLI, better-sqlite3, the AWS SDK and ioredis stay external: they are loaded from
 // node_modules, and only when configured.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const shared = {
@@ -28,7 +30,7 @@ const shared = {
 
 const started = performance.now();
 // Chunk names carry hashes: without a clean folder, the Lambda package would ship stale ones.
-for (const folder of ['dist/bin', 'dist/lambda']) rmSync(`${root}${folder}`, { recursive: true, force: true });
+for (const folder of ['dist/bin', 'dist/lambda', 'dist/console']) rmSync(`${root}${folder}`, { recursive: true, force: true });
 await Promise.all([
   build({
     ...shared,
@@ -51,11 +53,24 @@ await Promise.all([
     chunkNames: 'chunks/[name]-[hash]',
     minify: true,
   }),
+  build({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2020',
+    format: 'esm',
+    entryPoints: { console: `${root}src/console/console-app.ts` },
+    outdir: `${root}dist/console`,
+    minify: true,
+    legalComments: 'eof',
+    logLevel: 'warning',
+  }),
 ]);
+mkdirSync(`${root}dist/console`, { recursive: true });
+copyFileSync(`${root}src/console/index.html`, `${root}dist/console/index.html`);
 const size = (path) => `${(statSync(`${root}${path}`).size / 1024).toFixed(0)} KiB`;
 const packageSize = () => {
   let bytes = 0;
   for (const entry of readdirSync(`${root}dist/lambda`, { recursive: true, withFileTypes: true })) if (entry.isFile() && entry.name.endsWith('.mjs')) bytes += statSync(`${entry.parentPath ?? entry.path}/${entry.name}`).size;
   return `${(bytes / 1024).toFixed(0)} KiB`;
 };
-console.log(`bundled dist/bin/switchboard.mjs (${size('dist/bin/switchboard.mjs')} + chunks) and dist/lambda/ (handler.mjs ${size('dist/lambda/handler.mjs')}, ${packageSize()} with chunks) in ${(performance.now() - started).toFixed(0)} ms`);
+console.log(`bundled dist/bin/switchboard.mjs (${size('dist/bin/switchboard.mjs')} + chunks), dist/lambda/ (handler.mjs ${size('dist/lambda/handler.mjs')}, ${packageSize()} with chunks) and dist/console/ (console.js ${size('dist/console/console.js')}, console.css ${size('dist/console/console.css')}) in ${(performance.now() - started).toFixed(0)} ms`);

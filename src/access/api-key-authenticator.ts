@@ -31,7 +31,8 @@ export class ApiKeyAuthenticator {
     const key = match[1]!;
     const now = this.#now();
     const cached = this.#cache.get(key);
-    if (cached && cached.expiresAt > now) return cached.record;
+    // A cached key stops at its own expiry too, not only at the cache's.
+    if (cached && cached.expiresAt > now && (cached.record.expiresAt === undefined || cached.record.expiresAt > now)) return cached.record;
     const record = await this.#keys.verify(key);
     if (!record) {
       this.#cache.delete(key);

@@ -8,13 +8,14 @@
 import { limitsTokens } from '../access/create-rate-limiter.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { ExperimentEngine } from '../experiments/experiment-engine.js';
-import type { IntentClassifier } from '../intent/intent-classifier.js';
-import { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
+import type { TieredIntentClassifier } from '../intent/tiered-intent-classifier.js';
+import { buildIntentCascade, type BuiltIntentCascade } from '../intent/build-intent-cascade.js';
 import { BackendLoadScraper } from '../models/backend-load-scraper.js';
 import { ModelRouter } from '../models/model-router.js';
 import { UsageRecorder } from '../models/usage-recorder.js';
+import { consoleSnapshot } from '../server/console/console-snapshot.js';
 import type { HeldGeneration, ReloadReport, RouteServices } from '../server/server-host.js';
-import { routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
+import { intentMetricsObserver, routerMetricsObserver, usageMetricsObserver } from './metrics-observers.js';
 import type { RuntimeBase } from './runtime-base.js';
 
 export class Generation implements HeldGeneration {
@@ -22,11 +23,12 @@ export class Generation implements HeldGeneration {
   readonly number: number;
   readonly config: SwitchboardConfig;
   readonly router: ModelRouter;
-  readonly intent: IntentClassifier;
+  readonly intent: TieredIntentClassifier;
   readonly usage: UsageRecorder;
   readonly experiments: ExperimentEngine;
   readonly services: RouteServices;
   readonly #scraper: BackendLoadScraper;
+  readonly #intent: BuiltIntentCascade;
   #held = 0;
   #retired = false;
   #retiring: Promise<void> | undefined;
@@ -39,7 +41,13 @@ export class Generation implements HeldGeneration {
     this.config = config;
     this.router = new ModelRouter(config, base.resolveUrl, { observer: routerMetricsObserver(base.metrics, base.logger), logger: base.logger });
     this.#scraper = new BackendLoadScraper(this.router.pools.values(), { now: () => this.router.now(), logger: base.logger });
-    this.intent = new TieredIntentClassifier(config);
+    this.#intent = buildIntentCascade(config, {
+      router: this.router,
+      embeddings: base.store.embeddings,
+      observer: intentMetricsObserver(base.metrics),
+      warn: (message, error) => base.logger.warn({ err: (error as Error)?.message }, message),
+    });
+    this.intent = this.#intent.cascade;
     this.usage = new UsageRecorder(this.router.pools.values(), base.store.usage, {
       observer: usageMetricsObserver(base.metrics, base.admission, limitsTokens(config)),
       logger: base.logger,
@@ -49,6 +57,7 @@ export class Generation implements HeldGeneration {
       generation: number,
       authenticator: base.authenticator,
       admission: base.admission,
+      budgets: base.budgets,
       sessions: base.store.sessions,
       store: base.store,
       metrics: base.metrics,
@@ -60,18 +69,21 @@ export class Generation implements HeldGeneration {
       agents: config.agents,
       sessionSettings: config.sessions,
       experiments: this.experiments,
+      recentTurns: base.recentTurns,
+      consoleSnapshot: () =>
+        consoleSnapshot({ sampler: base.consoleSampler, recentTurns: base.recentTurns, generation: number, routes: config.routes, pools: this.router.pools, experiments: this.experiments }),
       reload,
     };
   }
 
   /**
    * Builds a generation; queue-aware pools get their engines' numbers, and experiments their live
-   * state from the store, before the first call (one scrape round and one state read are awaited).
+   * state from the store, and the embedding intent tier its example vectors, before the first call.
    */
   static async build(number: number, config: SwitchboardConfig, base: RuntimeBase, reload: () => Promise<ReloadReport>): Promise<Generation> {
     const generation = new Generation(number, config, base, reload);
     try {
-      await Promise.all([generation.#scraper.start(), generation.experiments.start()]);
+      await Promise.all([generation.#scraper.start(), generation.experiments.start(), generation.#intent.prepare()]);
     } catch (error) {
       await generation.close();
       throw error;

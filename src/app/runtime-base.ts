@@ -7,16 +7,21 @@
 import { resolve } from 'node:path';
 import { AdmissionController } from '../access/admission-controller.js';
 import { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
+import { KeyBudgetGuard } from '../access/key-budget-guard.js';
 import { createRateLimiter } from '../access/create-rate-limiter.js';
 import type { RateLimiter } from '../access/rate-limiter.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import type { LlmSimulator } from '../lab/llm-simulator.js';
+import { MetricsSampler } from '../server/console/metrics-sampler.js';
+import { RecentTurns } from '../server/console/recent-turns.js';
+import { buildRoutes } from '../server/http-server.js';
 import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store-types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { createTracer } from '../telemetry/create-tracer.js';
 import type { Tracer } from '../telemetry/tracing.js';
+import { importBootstrapAdminKey } from './bootstrap-admin-key.js';
 import { simulatorUrlResolver, startSimulators } from './simulators.js';
 
 export interface RuntimeOptions {
@@ -40,6 +45,12 @@ export interface RuntimeBase {
   readonly rateLimiter: RateLimiter;
   readonly admission: AdmissionController;
   readonly authenticator: ApiKeyAuthenticator;
+  readonly budgets: KeyBudgetGuard;
+  /** The console's samples of the metrics (taken only while the console is read) and the last turns served. */
+  readonly consoleSampler: MetricsSampler;
+  readonly recentTurns: RecentTurns;
+  /** Whether SWITCHBOARD_ADMIN_KEY gave the admin key, so no first key is generated and printed. */
+  readonly bootstrapAdminKey: boolean;
   /** Built-in simulators started for `simulator://N` instances. */
   readonly simulators: readonly LlmSimulator[];
   /** Turns `simulator://N` into the simulator's address. */
@@ -64,6 +75,7 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       { defaultTtlSeconds: config.sessions.ttlSeconds },
     );
     opened.push(store);
+    const bootstrapAdminKey = await importBootstrapAdminKey(store, options.env ?? process.env, logger);
     const rateLimiter = await createRateLimiter(config, logger);
     opened.push(rateLimiter);
     const admission = new AdmissionController(
@@ -78,6 +90,9 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       rateLimiter,
     );
     metrics.observeAdmission(admission, config.limits);
+    const servingRoutes = buildRoutes(() => true).filter((route) => route.admits === true).map((route) => route.pattern);
+    const consoleSampler = new MetricsSampler(metrics, { servingRoutes, queued: () => admission.queued });
+    opened.push({ close: async () => consoleSampler.stop() });
     return {
       config,
       logger,
@@ -87,6 +102,11 @@ export async function createRuntimeBase(config: SwitchboardConfig, options: Runt
       rateLimiter,
       admission,
       authenticator: new ApiKeyAuthenticator(store.keys, config.auth),
+      // Cached as long as a verified key is: a budget takes effect within the same few seconds a revocation does.
+      budgets: new KeyBudgetGuard(store.usage, { cacheMs: config.auth.cacheTtlMs }),
+      bootstrapAdminKey,
+      consoleSampler,
+      recentTurns: new RecentTurns(),
       simulators,
       resolveUrl: simulatorUrlResolver(simulators),
       close: async () => {

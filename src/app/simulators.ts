@@ -22,6 +22,7 @@ export async function startSimulators(settings: SwitchboardConfig['simulator']):
           blockTokens: settings.blockTokens,
           prefixCacheBlocks: settings.prefixCacheBlocks,
           prefillTokensPerSecond: settings.prefillTokensPerSecond,
+          sharedPrefill: settings.sharedPrefill,
         }),
       );
     }

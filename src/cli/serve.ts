@@ -1,7 +1,9 @@
 /** What `switchboard serve` does once its flags are checked: start, announce, reload on SIGHUP (and file changes), drain on SIGTERM, exit. */
 
 import { resolveConfig } from '../config/resolve-config.js';
+import { adminKeyVariable } from '../app/bootstrap-admin-key.js';
 import { createRuntime } from '../app/runtime.js';
+import type { Store } from '../stores/store-types.js';
 import { warmUpUpstreamClient } from '../models/providers/load-undici.js';
 import { startHttpServer } from '../server/http-server.js';
 import { watchConfigFile } from './config-watcher.js';
@@ -18,6 +20,19 @@ function firstKeyLines(key: string, url: string, route: string): string[] {
     `  curl -s ${url}/v1/chat/completions -H "Authorization: Bearer ${key}" -H "content-type: application/json" \\`,
     `    -d '{"model":"${route}","messages":[{"role":"user","content":"Where is my order 12345?"}]}'`,
   ];
+}
+
+function hasBootstrapKey(): boolean {
+  return (process.env[adminKeyVariable] ?? '') !== '';
+}
+
+/**
+ * The first admin key of a store with no keys, printed once. Conditional in the store: of pods
+ * starting together on one store, one makes it and the others print nothing.
+ */
+async function createFirstAdminKey(store: Pick<Store, 'keys'>): Promise<string | undefined> {
+  if ((await store.keys.count()) > 0) return undefined;
+  return (await store.keys.createFirstAdmin({ tenant: 'default' }))?.key;
 }
 
 export interface ServeOptions {
@@ -41,7 +56,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
         const store = await openCliStore(options.configPath, options.dataDir);
         try {
           const lines = [`Switchboard starting ${options.workers} workers on port ${options.port ?? config.server.port} (config: ${source})`];
-          if ((await store.keys.count()) === 0) lines.push(...firstKeyLines((await store.keys.create({ tenant: 'default', role: 'admin' })).key, `http://127.0.0.1:${options.port ?? config.server.port}`, Object.keys(config.routes)[0]!));
+          const first = hasBootstrapKey() ? undefined : await createFirstAdminKey(store);
+          if (first) lines.push(...firstKeyLines(first, `http://127.0.0.1:${options.port ?? config.server.port}`, Object.keys(config.routes)[0]!));
           process.stdout.write(lines.join('\n') + '\n');
         } finally {
           await store.close();
@@ -57,7 +73,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
     // The store is used once before the listener opens: a store that cannot list or create keys
     // fails the start here, with a non-zero exit, instead of a process that answers /readyz 200.
     // In a cluster the primary made the first key before forking.
-    if (!isClusterWorker() && (await runtime.store.keys.count()) === 0) firstKey = (await runtime.store.keys.create({ tenant: 'default', role: 'admin' })).key;
+    if (!isClusterWorker() && !runtime.base.bootstrapAdminKey) firstKey = await createFirstAdminKey(runtime.store);
     server = await startHttpServer(runtime, { port: options.port, host: options.host });
   } catch (error) {
     await runtime.close();

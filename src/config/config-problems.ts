@@ -47,7 +47,7 @@ export function referenceIssuesOfInvalid(input: unknown): z.core.$ZodIssue[] {
   }
   // The intent section is the only required one without a default: without it, its check is moot.
   const intentUnchecked = parts.intent === undefined;
-  if (intentUnchecked) parts.intent = { defaultAgent: '', threshold: 0.5, stickyFollowUps: true };
+  if (intentUnchecked) parts.intent = { defaultAgent: '', threshold: 0.5, stickyFollowUps: true, tiers: {}, outOfScope: {} };
   const names = namesOfInput(input);
   const result = z.unknown().superRefine((_value, context) => checkReferences(parts as unknown as ConfigObject, context, names)).safeParse(parts);
   if (result.success) return [];

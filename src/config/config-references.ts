@@ -35,6 +35,7 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx, 
   if (!names.agent.has(config.intent.defaultAgent)) {
     context.addIssue({ code: 'custom', path: ['intent', 'defaultAgent'], message: unknownName('agent', config.intent.defaultAgent, names) });
   }
+  checkIntentReferences(config, context);
   for (const [name, pool] of Object.entries(config.pools)) {
     if (pool.balancer === 'queue-aware' && pool.engine === 'none') {
       context.addIssue({ code: 'custom', path: ['pools', name, 'engine'], message: 'the queue-aware balancer needs the engine whose metrics it scrapes (vllm, sglang or tgi)' });
@@ -85,5 +86,20 @@ function checkRouteRules(names: ConfigNames, routeName: string, route: z.infer<t
     if (minPromptTokens !== undefined && maxPromptTokens !== undefined && minPromptTokens > maxPromptTokens) {
       context.addIssue({ code: 'custom', path: [...path, 'when', 'minPromptTokens'], message: 'must not exceed maxPromptTokens' });
     }
+  }
+}
+
+/** The intent tiers name known routes and agents; the trained and embedding tiers need examples to learn from. */
+function checkIntentReferences(config: ConfigObject, context: z.RefinementCtx): void {
+  const { tiers, outOfScope } = config.intent;
+  for (const tier of ['embedding', 'llm'] as const) {
+    const route = tiers[tier]?.route;
+    if (route !== undefined && !Object.hasOwn(config.routes, route)) context.addIssue({ code: 'custom', path: ['intent', 'tiers', tier, 'route'], message: `unknown route "${route}"` });
+  }
+  if (outOfScope.agent !== undefined && !Object.hasOwn(config.agents, outOfScope.agent)) {
+    context.addIssue({ code: 'custom', path: ['intent', 'outOfScope', 'agent'], message: `unknown agent "${outOfScope.agent}"` });
+  }
+  if ((tiers.trained || tiers.embedding) && !Object.values(config.agents).some((agent) => agent.examples.length > 0)) {
+    context.addIssue({ code: 'custom', path: ['intent', 'tiers', tiers.trained ? 'trained' : 'embedding'], message: 'this tier learns from agents.*.examples, and no agent has any' });
   }
 }

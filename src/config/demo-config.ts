@@ -27,7 +27,24 @@ export const demoConfig: ConfigInput = {
       systemPrompt: 'You are the order support agent of an online shop. Help with order status, delivery, returns and refunds. Be brief.',
       keywords: ['order', 'orders', 'shipping', 'delivery', 'delivered', 'package', 'parcel', 'tracking', 'refund', 'return', 'cancel', 'invoice'],
       patterns: ['\\border\\s*#?\\s*\\d{3,}', '\\bwhere(?:\'s| is) my\\b'],
-      examples: ['Where is my order 12345?', 'I want to return these shoes', 'My package never arrived'],
+      examples: [
+        'Where is my order 12345?',
+        'I want to return these shoes',
+        'My package never arrived',
+        'The parcel says delivered but nothing is at my door',
+        'Can I still cancel what I bought this morning?',
+        'How long does a refund take to reach my card?',
+        'I was charged twice for the same purchase',
+        'The jacket came in the wrong colour, how do I send it back?',
+        'Can you change the delivery address on my purchase?',
+        'The tracking number does not work',
+        'I need an invoice for my company',
+        'One item was missing from the box',
+        'When will my stuff be shipped?',
+        'The courier left a note but I was home',
+        'My headphones arrived broken',
+        'How do I exchange this for a bigger size?',
+      ],
     },
     'shopping-advice': {
       description: 'Product advice and recommendations.',
@@ -36,8 +53,62 @@ export const demoConfig: ConfigInput = {
       systemPrompt: 'You are the shopping advisor of an online shop. Recommend products and compare options. Be brief.',
       keywords: ['recommend', 'suggest', 'best', 'compare', 'cheaper', 'gift', 'size', 'looking for', 'which', 'deal', 'sale'],
       patterns: ['\\b(?:should i|what|which) (?:buy|get|choose)\\b'],
-      examples: ['Can you recommend running shoes?', 'Which laptop is best for students?'],
+      examples: [
+        'Can you recommend running shoes?',
+        'Which laptop is best for students?',
+        'What is a good gift for my dad who likes cooking?',
+        'Is the blue kettle or the steel one better?',
+        'I need a waterproof jacket for hiking under 150',
+        'What headphones do you have with noise cancelling?',
+        'Do these jeans run small?',
+        'Show me phones with a good camera',
+        'Which vacuum is quietest?',
+        'Any deals on coffee machines this week?',
+        'What should I get for a beginner guitarist?',
+        'Compare the two tablets for reading',
+        'Is this sofa easy to clean with kids?',
+        'I am looking for a present for a ten year old',
+        'Which mattress helps with back pain?',
+        'Do you sell eco friendly yoga mats?',
+      ],
     },
   },
-  intent: { defaultAgent: 'shopping-advice', threshold: 0.5 },
+  intent: {
+    defaultAgent: 'shopping-advice',
+    threshold: 0.5,
+    // Local tiers only, so a demo turn makes one model call; demoCascadeConfig adds the model-backed ones.
+    tiers: { trained: { threshold: 0.15, margin: 0.05 } },
+    outOfScope: {
+      examples: [
+        'What is the weather tomorrow?',
+        'Write me a poem about the sea',
+        'Who won the football match yesterday?',
+        'Help me with my maths homework',
+        'What is the capital of Australia?',
+        'Tell me a joke',
+        'How do I fix a Python error?',
+        'Can you book me a table at a restaurant?',
+        'What do you think about the election?',
+        'Translate this sentence into French',
+      ],
+    },
+  },
+};
+
+/**
+ * The demo with the whole cascade: the embedding tier and an LLM judge on the demo route (both answered by
+ * the simulators), and a clarifying question when no tier is sure. What `intent eval` and the intent
+ * benchmark run when no config is given.
+ */
+export const demoCascadeConfig: ConfigInput = {
+  ...demoConfig,
+  intent: {
+    ...demoConfig.intent!,
+    tiers: {
+      trained: { threshold: 0.15, margin: 0.05 },
+      embedding: { route: 'demo', threshold: 0.5, margin: 0.05, topK: 3 },
+      llm: { route: 'demo', threshold: 0.5, timeoutMs: 2000 },
+    },
+    whenUnsure: { action: 'ask', maxChoices: 2 },
+  },
 };

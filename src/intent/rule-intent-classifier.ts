@@ -1,6 +1,7 @@
 /** Keyword and regular-expression rules per agent, compiled once; scores every agent and reports the best with a confidence. */
 
 import type { AgentConfig } from '../config/config-schema.js';
+import { noOpinion, throwIfCancelled, unitScore, type IntentClassifier, type IntentInput, type IntentResult } from './intent-classifier.js';
 
 interface CompiledRule {
   agent: string;
@@ -13,6 +14,8 @@ export interface RuleMatch {
   agent: string;
   intent: string;
   confidence: number;
+  /** The winner's evidence over the runner-up's. */
+  margin: number;
 }
 
 function escapeRegExp(text: string): string {
@@ -28,7 +31,7 @@ function keywordConfidence(hits: number): number {
   return hits === 0 ? 0 : hits === 1 ? 0.6 : hits === 2 ? 0.75 : 0.85;
 }
 
-export class RuleIntentClassifier {
+export class RuleIntentClassifier implements IntentClassifier {
   readonly #rules: CompiledRule[];
 
   constructor(agents: Record<string, AgentConfig>) {
@@ -54,12 +57,21 @@ export class RuleIntentClassifier {
       if (score === 0) continue;
       if (!best || score > best.confidence) {
         runnerUp = best?.confidence ?? runnerUp;
-        best = { agent: rule.agent, intent: rule.intent, confidence: score };
+        best = { agent: rule.agent, intent: rule.intent, confidence: score, margin: 0 };
       } else {
         runnerUp = Math.max(runnerUp, score);
       }
     }
-    if (best && runnerUp > 0) best.confidence = Math.max(0, best.confidence - runnerUp / 2);
+    if (!best) return undefined;
+    best.margin = unitScore(best.confidence - runnerUp);
+    if (runnerUp > 0) best.confidence = Math.max(0, best.confidence - runnerUp / 2);
     return best;
+  }
+
+  // async, so a cancelled turn gets a rejected promise, as from every tier, not a synchronous throw.
+  async classify(input: IntentInput, signal: AbortSignal): Promise<IntentResult> {
+    throwIfCancelled(signal);
+    const match = this.match(input.text);
+    return match ? { ...match, source: 'rules' } : noOpinion('rules');
   }
 }

@@ -42,6 +42,8 @@ export interface LlmSimulatorOptions {
   prefixCacheBlocks?: number;
   /** Prefill speed in prompt tokens per second: each uncached prompt token adds 1000 / this ms to TTFT. Default 32,000; 0 makes prefill free. */
   prefillTokensPerSecond?: number;
+  /** Prefills take turns on the engine's compute (a long uncached prompt delays the prefills behind it); default false, each prefills as if alone. */
+  sharedPrefill?: boolean;
   /** The engine's time and timers, and the clock of the latency histograms; a manual clock makes a test's timings exact. Default: real time. */
   clock?: EngineClock;
 }
@@ -102,8 +104,10 @@ export function resolveSimulatorOptions(options: LlmSimulatorOptions): Required<
     blockTokens: options.blockTokens ?? 16,
     prefixCacheBlocks: 0,
     prefillTokensPerSecond: options.prefillTokensPerSecond ?? DEFAULT_PREFILL_TOKENS_PER_SECOND,
+    sharedPrefill: options.sharedPrefill ?? false,
     clock: options.clock ?? realClock,
   };
+  if (typeof resolved.sharedPrefill !== 'boolean') throw new RangeError(`LLM simulator option sharedPrefill must be true or false, got ${String(resolved.sharedPrefill)}`);
   if (typeof resolved.host !== 'string' || resolved.host === '') throw new RangeError('LLM simulator option host must be a non-empty string');
   if (typeof resolved.modelName !== 'string' || resolved.modelName === '') throw new RangeError('LLM simulator option modelName must be a non-empty string');
   check('port', resolved.port, Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535, 'an integer in [0, 65535]');

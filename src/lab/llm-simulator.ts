@@ -267,6 +267,7 @@ export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Prom
       jitter: resolved.jitter,
       kvCapacityTokens: resolved.kvBlocksTotal,
       prefillTokensPerSecond: resolved.prefillTokensPerSecond,
+      sharedPrefill: resolved.sharedPrefill,
     },
     new SeededRandom(mix32(resolved.seed, 2)),
     resolved.clock,

@@ -218,8 +218,14 @@ class SchemaValueBuilder {
   /** The value the message mentions, else the first (the variant-th, to keep array items apart). */
   private enumValue(values: readonly unknown[], variant: number): unknown {
     if (variant === 0) {
+      const { keys } = this.source.words;
       for (const value of values) {
-        if (typeof value === 'string' && value !== '' && this.source.words.keys.has(wordKey(value))) return value;
+        if (typeof value === 'string' && value !== '' && keys.has(wordKey(value))) return value;
+      }
+      // Then a value whose words the message uses ("order-support" for "where is my order"): what makes an
+      // LLM judge that must name an agent answerable from the message alone.
+      for (const value of values) {
+        if (typeof value === 'string' && nameKeys(value).some((word) => word.length >= 3 && !isStopword(word) && keys.has(word))) return value;
       }
     }
     return values[variant % values.length];

@@ -35,6 +35,12 @@ export interface EngineSettings {
   kvCapacityTokens: number;
   /** Prefill speed: each prompt token the prefix cache does not hold adds 1000 / this ms to TTFT. 0 or absent: prefill is free. */
   prefillTokensPerSecond?: number;
+  /**
+   * Prefills share the engine's compute: one at a time at prefillTokensPerSecond, the next waiting for the one
+   * before (a GPU's prefill throughput is spent on one batch of tokens at a time). Off: each sequence prefills as
+   * if alone, which keeps short-prompt timings as they were.
+   */
+  sharedPrefill?: boolean;
 }
 
 /** What the engine calls as a sequence makes progress. Called synchronously from the step. */
@@ -60,6 +66,8 @@ export class SimulatedSequence {
   cancelRequested = false;
   /** Leading prompt tokens the prefix cache held at admission. */
   cachedTokens = 0;
+  /** KV tokens of its own: the prompt past its cached prefix (whose blocks it shares), then what it generates. */
+  kvTokens = 0;
 
   constructor(
     readonly listener: SequenceListener,
@@ -90,6 +98,8 @@ export class SimulatedEngine {
   private stepping = false;
   private readonly cancelledDuringStep: SimulatedSequence[] = [];
   private stopped = false;
+  /** With shared prefill: when the prefills already scheduled are done. */
+  private prefillFreeAt = 0;
 
   peakRunning = 0;
   promptTokensTotal = 0;
@@ -176,11 +186,13 @@ export class SimulatedEngine {
         this.waitHead++;
         continue;
       }
-      // Like vLLM, a prompt whose KV blocks do not fit waits, unless the engine is empty (it would never fit then).
-      if (this.running.length > 0 && this.kvTokensHeld + sequence.promptTokens > kvCapacityTokens) break;
+      // Like vLLM, a prompt whose new KV blocks do not fit waits, unless the engine is empty (it would never fit then).
+      // Cached prefix blocks are shared, not allocated again.
+      const cachedTokens = this.cachedTokensOf(sequence);
+      if (this.running.length > 0 && this.kvTokensHeld + sequence.promptTokens - cachedTokens > kvCapacityTokens) break;
       this.waitHead++;
       this.waitingSequences--;
-      this.start(sequence, now);
+      this.start(sequence, now, cachedTokens);
     }
     if (this.waitHead >= QUEUE_COMPACT_AT && this.waitHead * 2 >= this.waitQueue.length) {
       this.waitQueue.splice(0, this.waitHead);
@@ -188,20 +200,28 @@ export class SimulatedEngine {
     }
   }
 
-  private start(sequence: SimulatedSequence, now: number): void {
-    const { ttftMs, stallMs, jitter, prefillTokensPerSecond } = this.settings;
+  /**
+   * Leading prompt tokens the prefix cache holds for this sequence. As in vLLM, the last prompt token is always
+   * computed (its logits start decoding): a fully cached prompt still prefills its last block.
+   */
+  private cachedTokensOf(sequence: SimulatedSequence): number {
+    const cache = this.prefixCache;
+    if (cache === undefined || sequence.promptBlocks === undefined) return 0;
+    return cache.leadingHits(sequence.promptBlocks, Math.floor((sequence.promptTokens - 1) / cache.blockTokens)) * cache.blockTokens;
+  }
+
+  private start(sequence: SimulatedSequence, now: number, cachedTokens: number): void {
+    const { ttftMs, stallMs, jitter, prefillTokensPerSecond, sharedPrefill } = this.settings;
     sequence.phase = PREFILL;
     sequence.slot = this.running.length;
     this.running.push(sequence);
-    this.kvTokensHeld += sequence.promptTokens;
+    sequence.cachedTokens = cachedTokens;
+    sequence.kvTokens = sequence.promptTokens - cachedTokens;
+    this.kvTokensHeld += sequence.kvTokens;
     this.promptTokensTotal += sequence.promptTokens;
     if (this.running.length > this.peakRunning) this.peakRunning = this.running.length;
     const cache = this.prefixCache;
     if (cache !== undefined && sequence.promptBlocks !== undefined) {
-      // As in vLLM, the last prompt token is always computed (its logits start decoding): a fully cached prompt
-      // still prefills its last block.
-      const hits = cache.leadingHits(sequence.promptBlocks, Math.floor((sequence.promptTokens - 1) / cache.blockTokens));
-      sequence.cachedTokens = hits * cache.blockTokens;
       this.prefixCacheQueriesTotal += sequence.promptTokens;
       this.prefixCacheHitsTotal += sequence.cachedTokens;
       // Blocks are cached when scheduled (vLLM V1), so a request admitted on the next step already shares them.
@@ -209,7 +229,13 @@ export class SimulatedEngine {
       this.trimPrefixCache();
     }
     const prefillMs = prefillTokensPerSecond ? ((sequence.promptTokens - sequence.cachedTokens) * 1000) / prefillTokensPerSecond : 0;
-    sequence.firstTokenAt = now + Math.max(0, jittered(ttftMs, jitter, sequence.ttftDraw)) + stallMs + prefillMs;
+    let prefillDoneAt = now + prefillMs;
+    if (sharedPrefill) {
+      // A cancelled sequence keeps its turn: the prefill it started is not given back (a small overestimate).
+      prefillDoneAt = Math.max(now, this.prefillFreeAt) + prefillMs;
+      this.prefillFreeAt = prefillDoneAt;
+    }
+    sequence.firstTokenAt = prefillDoneAt + Math.max(0, jittered(ttftMs, jitter, sequence.ttftDraw)) + stallMs;
     // While others decode, the step timer is the clock that matters: a finished prefill waits for the next step.
     if (this.decodingSequences === 0) this.scheduleAt(sequence.firstTokenAt);
   }
@@ -223,7 +249,7 @@ export class SimulatedEngine {
     }
     // With nobody decoding the step clock stops; the next first token restarts it.
     if (sequence.phase === DECODE && --this.decodingSequences === 0) this.nextDecodeAt = Infinity;
-    this.kvTokensHeld -= sequence.promptTokens + sequence.generated;
+    this.kvTokensHeld -= sequence.kvTokens;
     sequence.phase = ENDED;
     sequence.slot = -1;
   }
@@ -243,7 +269,9 @@ export class SimulatedEngine {
 
   /**
    * Cached blocks live in KV memory that running sequences do not hold: as usage grows, the least recently used
-   * go. (Running sequences' own blocks are counted in both, so a nearly full engine caches a little less than vLLM.)
+   * go. A running sequence holds only the blocks it added (its prompt past the cached prefix, then its output):
+   * the prefix it found cached is shared, as vLLM shares it. (Its own blocks are counted in both, and blocks in
+   * use may be trimmed, so a nearly full engine caches a little less than vLLM.)
    */
   private trimPrefixCache(): void {
     const cache = this.prefixCache!;
@@ -253,6 +281,7 @@ export class SimulatedEngine {
   /** Emits one token; true when the sequence has just finished (and left the engine). */
   private emit(sequence: SimulatedSequence): boolean {
     const index = sequence.generated++;
+    sequence.kvTokens++;
     this.kvTokensHeld++;
     this.generatedTokensTotal++;
     // A decode that fills a block takes a new one, as vLLM allocates them: the moment memory pressure can evict.

@@ -5,6 +5,7 @@
 
 import type { AdmissionController } from '../access/admission-controller.js';
 import type { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
+import type { KeyBudgetGuard } from '../access/key-budget-guard.js';
 import type { AgentConfig, SwitchboardConfig } from '../config/config-schema.js';
 import type { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { IntentClassifier } from '../intent/intent-classifier.js';
@@ -15,6 +16,8 @@ import type { SessionStore } from '../stores/store-types.js';
 export interface AccessServices {
   readonly authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
   readonly admission: Pick<AdmissionController, 'admit'>;
+  /** Monthly key budgets, checked before admission for keys that have one. */
+  readonly budgets: Pick<KeyBudgetGuard, 'check'>;
 }
 
 /** Model calls and their accounting. */

@@ -8,9 +8,12 @@ import type { StreamLimits } from './http-exchange.js';
 import { NodeHttpExchange } from './node-http-exchange.js';
 import { RouteTable } from './route-table.js';
 import type { RouteSpec } from './route-spec.js';
+import { createKeyRoute, listKeysRoute, revokeKeyRoute } from './routes/admin-key-routes.js';
 import { adminReloadRoute } from './routes/admin-reload-route.js';
+import { auditLogRoute, tenantSessionsRoute, tenantUsageRoute } from './routes/admin-tenant-routes.js';
 import { chatCompletionsRoute } from './routes/chat-completions-route.js';
 import { getExperimentRoute, listExperimentsRoute, promoteExperimentRoute, rampExperimentRoute, stopExperimentRoute } from './routes/experiment-routes.js';
+import { consoleAssetRoute, consolePageRoute, consoleSnapshotRoute, rootRoute } from './routes/console-routes.js';
 import { feedbackRoute } from './routes/feedback-route.js';
 import { healthRoute, metricsRoute, readinessRoute } from './routes/health-routes.js';
 import { getModelRoute, listModelsRoute } from './routes/models-route.js';
@@ -55,6 +58,16 @@ export function buildRoutes(isReady: () => boolean): RouteSpec[] {
     promoteExperimentRoute,
     rampExperimentRoute,
     adminReloadRoute,
+    createKeyRoute,
+    listKeysRoute,
+    revokeKeyRoute,
+    tenantUsageRoute,
+    tenantSessionsRoute,
+    auditLogRoute,
+    consoleSnapshotRoute,
+    consolePageRoute,
+    consoleAssetRoute,
+    rootRoute,
     healthRoute,
     readinessRoute(isReady),
     metricsRoute,

@@ -53,3 +53,18 @@ export const rampExperimentRequestSchema = z
     weights: z.record(z.string().min(1).max(64), z.number()).optional(),
   })
   .strict();
+
+export const createKeyRequestSchema = z
+  .object({
+    tenant: z.string().min(1).max(128),
+    role: z.enum(['admin', 'user']).optional(),
+    tier: z.string().min(1).max(64).optional(),
+    /** Milliseconds since the epoch. */
+    expires_at: z.number().int().positive().optional(),
+    budget: z
+      .object({ tokens_per_month: z.number().positive().optional(), usd_per_month: z.number().positive().optional() })
+      .strict()
+      .refine((budget) => budget.tokens_per_month !== undefined || budget.usd_per_month !== undefined, { message: 'budget needs tokens_per_month or usd_per_month' })
+      .optional(),
+  })
+  .strict();

@@ -3,6 +3,7 @@
  * the server never imports the composition root: the base parts and the current generation.
  */
 
+import type { ApiKeyAuthenticator } from '../access/api-key-authenticator.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import type { ExperimentEngine } from '../experiments/experiment-engine.js';
 import type { ModelRouter } from '../models/model-router.js';
@@ -11,11 +12,15 @@ import type { Store } from '../stores/store-types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Tracer } from '../telemetry/tracing.js';
+import type { ConsoleSnapshot } from './console/console-snapshot.js';
+import type { RecentTurns } from './console/recent-turns.js';
 
 /** Everything a route handler may use: one generation's services over the long-lived base. */
 export interface RouteServices extends TurnServices, ChatServices {
   /** Which config generation these are: 1 at start, one more per reload. */
   readonly generation: number;
+  /** Admin routes forget cached keys after a revocation. */
+  readonly authenticator: Pick<ApiKeyAuthenticator, 'authenticate' | 'forget'>;
   readonly router: Pick<ModelRouter, 'call' | 'stream' | 'hasRoute' | 'routeNames' | 'createdAt'>;
   readonly store: Store;
   readonly metrics: Metrics;
@@ -24,6 +29,10 @@ export interface RouteServices extends TurnServices, ChatServices {
   readonly logger: Logger;
   /** The generation's experiments: assignment, feedback, the API's reads and admin actions. */
   readonly experiments: ExperimentEngine;
+  /** The last turns served, for the console's waterfall (the turn route adds each). */
+  readonly recentTurns: Pick<RecentTurns, 'add'>;
+  /** The console's live view of this process and generation. */
+  readonly consoleSnapshot: () => Promise<ConsoleSnapshot>;
   /** Reloads the config from its source (the admin route); resolves with what happened. */
   readonly reload: () => Promise<ReloadReport>;
 }

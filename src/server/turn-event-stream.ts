@@ -1,6 +1,6 @@
 /** Streams a turn's events as SSE; the response starts with the first event, so earlier failures keep their HTTP status. */
 
-import type { TurnContext, TurnEvents } from '../pipeline/turn/turn-context.js';
+import { intentOfReply, type TurnContext, type TurnEvents } from '../pipeline/turn/turn-context.js';
 import type { StageTimer } from '../pipeline/stage-timer.js';
 import type { HttpExchange } from './http-exchange.js';
 import { SseWriter } from './sse-writer.js';
@@ -28,7 +28,7 @@ export class TurnEventStream implements TurnEvents {
   }
 
   async intent(context: TurnContext): Promise<void> {
-    await this.#open().send(JSON.stringify({ intent: { name: context.intent!.intent, confidence: context.intent!.confidence, source: context.intent!.source }, agent: context.agentName }), 'intent');
+    await this.#open().send(JSON.stringify({ intent: intentOfReply(context.intent!), agent: context.agentName }), 'intent');
   }
 
   async delta(text: string): Promise<void> {

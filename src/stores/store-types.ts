@@ -83,6 +83,12 @@ export interface SessionStore {
 
 export type KeyRole = 'admin' | 'user';
 
+/** A monthly cap on the tenant's model use while calling with this key (calendar month, UTC). */
+export interface KeyBudget {
+  tokensPerMonth?: number;
+  usdPerMonth?: number;
+}
+
 export interface ApiKeyRecord {
   id: string;
   tenant: string;
@@ -90,16 +96,58 @@ export interface ApiKeyRecord {
   tier: string;
   createdAt: number;
   revokedAt?: number;
+  /** Milliseconds since the epoch; from then on the key does not verify. */
+  expiresAt?: number;
+  budget?: KeyBudget;
+}
+
+export interface NewKeyInput {
+  tenant: string;
+  role?: KeyRole;
+  tier?: string;
+  expiresAt?: number;
+  budget?: KeyBudget;
 }
 
 export interface KeyStore {
   /** Makes a new key; the plain key is returned once and only its hash is stored. */
-  create(input: { tenant: string; role?: KeyRole; tier?: string }): Promise<{ key: string; record: ApiKeyRecord }>;
-  /** The record of a live key, undefined when unknown or revoked. */
+  create(input: NewKeyInput): Promise<{ key: string; record: ApiKeyRecord }>;
+  /**
+   * Makes an admin key if and only if no first admin key was ever made on this store, by any
+   * process: of pods starting together on one store, exactly one gets a key, the others undefined.
+   */
+  createFirstAdmin(input: { tenant: string }): Promise<{ key: string; record: ApiKeyRecord } | undefined>;
+  /**
+   * Stores a key the operator chose (a bootstrap secret), hashed, once: importing the same key
+   * again (another pod, a restart) returns the record stored first, revoked or not.
+   */
+  importKey(key: string, input: NewKeyInput): Promise<{ record: ApiKeyRecord; created: boolean }>;
+  /** The record of a live key, undefined when unknown, revoked or expired. */
   verify(key: string): Promise<ApiKeyRecord | undefined>;
   list(tenant?: string): Promise<ApiKeyRecord[]>;
+  /** Undefined when no key has this id. */
+  get(id: string): Promise<ApiKeyRecord | undefined>;
   revoke(id: string): Promise<boolean>;
   count(): Promise<number>;
+}
+
+/** One admin action: who did what to what, and when. */
+export interface AuditEntry {
+  at: number;
+  /** The admin key's id and tenant. */
+  actor: { keyId: string; tenant: string };
+  /** A dotted verb: `key.create`, `key.revoke`, `experiment.stop`, `config.reload`… */
+  action: string;
+  /** What was acted on: a key id, an experiment name, a tenant. */
+  target: string;
+  /** The request's fields that matter (never a plain key). */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** The newest entries first, at most `limit` (default 50, at most 500). */
+  list(options?: { limit?: number }): Promise<AuditEntry[]>;
 }
 
 export interface UsageEntry {
@@ -210,6 +258,24 @@ export interface ExperimentStore {
   pinVariant(experiment: string, unit: string, variant: string, ttlSeconds: number): Promise<string>;
 }
 
+/** A stored embedding: the vector of the text whose hash is `key`, under one embedding model. */
+export interface EmbeddingEntry {
+  /** A hash of the text (the store never sees the text itself). */
+  key: string;
+  vector: readonly number[];
+}
+
+/**
+ * Vectors computed once and kept: the intent cascade's example vectors, so a restart or another pod
+ * embeds nothing. Vectors are kept as float32 (what embedding APIs return); they do not expire.
+ */
+export interface EmbeddingCache {
+  /** The vector stored for each key under `model`, undefined where none is, in the order of `keys`. */
+  get(model: string, keys: readonly string[]): Promise<(number[] | undefined)[]>;
+  /** Stores (or replaces) each entry under `model`. */
+  put(model: string, entries: readonly EmbeddingEntry[]): Promise<void>;
+}
+
 /** One backend holding all of it; built once per process. */
 export interface Store {
   readonly kind: string;
@@ -217,5 +283,7 @@ export interface Store {
   readonly keys: KeyStore;
   readonly usage: UsageLedger;
   readonly experiments: ExperimentStore;
+  readonly embeddings: EmbeddingCache;
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }

@@ -3,6 +3,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const stageBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+// From a few microseconds (rules, trained) to seconds (an LLM judge at its timeout).
+const intentBuckets = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const upstreamBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
 export class Metrics {
@@ -25,6 +27,8 @@ export class Metrics {
   readonly admissionQueued: Gauge = new Gauge({ name: 'switchboard_admission_queued', help: 'Requests waiting for an admission slot now (read at each scrape).', registers: [this.registry], collect: (): void => this.admissionQueued.set(this.#admission?.queued ?? 0) });
   readonly admissionLimits = new Gauge({ name: 'switchboard_admission_limits', help: 'The admission limits of this process: max_in_flight and max_queued.', labelNames: ['limit'], registers: [this.registry] });
   readonly admissionRejections = new Counter({ name: 'switchboard_admission_rejections_total', help: 'Requests refused by admission control, by tenant and reason (rate_limited, tenant_concurrency_exceeded, server_overloaded).', labelNames: ['tenant', 'reason'], registers: [this.registry] });
+  readonly intentDecisions = new Counter({ name: 'switchboard_intent_decisions_total', help: 'Intent decisions by the tier that decided (or ask, default, clarified) and the intent (none for out of scope, ask for a clarifying question).', labelNames: ['tier', 'intent'], registers: [this.registry] });
+  readonly intentTierDuration = new Histogram({ name: 'switchboard_intent_tier_duration_seconds', help: 'Time each intent tier took per message it saw (the LLM tier includes its model call).', labelNames: ['tier'], buckets: intentBuckets, registers: [this.registry] });
 
   /** Label-bound children, so the hot path does no label lookups. */
   readonly #stageChildren = new Map<string, ReturnType<Histogram['labels']>>();

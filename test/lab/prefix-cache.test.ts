@@ -138,17 +138,52 @@ describe('prefix cache in the engine', () => {
     // While the 640-token prompt ran, 360 tokens of KV were free: 22 blocks stayed, the head of the prompt.
     assert.equal(engine.prefixCache!.size, 22);
     assert.equal(ttftOf(engine, clock, 640, range(1, 40)), 100 + 640 - 22 * 16);
-    // A long decode fills KV block by block and trims the cache as it goes: 22 + 12 blocks at its start, and at its
-    // last new block (688 generated) 1000 − 200 − 688 = 112 free tokens hold 7 blocks.
+    // The second run shares the 22 cached blocks instead of holding them again: only its 288 new tokens are its
+    // own, so 712 tokens of KV stay free and all 40 blocks fit.
     const cache = engine.prefixCache!;
+    assert.equal(cache.size, 40);
+    // A long decode fills KV block by block and trims the cache as it goes: at its start 800 free tokens hold 50 of
+    // the 40 + 12 blocks, and at its last new block (688 generated) 1000 − 200 − 688 = 112 free tokens hold 7.
     const evictedBefore = cache.evictedTotal;
     const decoding = new FirstToken(clock);
     engine.submit(decoding, 200, 700, 0.5, range(501, 12));
-    assert.equal(cache.size, 34);
+    assert.equal(cache.size, 50);
     clock.advanceTo(clock.now() + 100_000);
     assert.ok(decoding.finished);
     assert.equal(cache.size, 7);
-    assert.equal(cache.evictedTotal - evictedBefore, 27);
+    assert.equal(cache.evictedTotal - evictedBefore, 45);
+  });
+
+  test('a cached prefix is shared in KV memory: a second sequence on it fits beside the first', () => {
+    const { engine, clock } = engineWithCache(new PrefixCache(16, 1000), { kvCapacityTokens: 1000 });
+    const first = new FirstToken(clock);
+    const second = new FirstToken(clock);
+    engine.submit(first, 640, 2, 0.5, range(1, 40));
+    // The first holds 640 tokens; 22 of its blocks stay cached. The second needs only its 288 uncached tokens.
+    engine.submit(second, 640, 2, 0.5, range(1, 40));
+    assert.equal(engine.runningCount, 2, 'both run: 640 + 288 fit in 1000');
+    assert.ok(engine.kvCacheUsage < 0.93 && engine.kvCacheUsage > 0.92, `usage ${engine.kvCacheUsage}`);
+    clock.advanceTo(clock.now() + 100_000);
+    assert.deepEqual([first.at, second.at], [740, 388]);
+  });
+
+  test('shared prefill: prefills take turns on the engine, so a cached prompt also spares the ones behind it', async () => {
+    const submitAll = (engine: SimulatedEngine, clock: ManualClock, prompts: [number, number[]][]): number[] => {
+      const listeners = prompts.map(() => new FirstToken(clock));
+      prompts.forEach(([tokens, blocks], index) => engine.submit(listeners[index]!, tokens, 2, 0.5, blocks));
+      clock.advanceTo(clock.now() + 100_000);
+      return listeners.map((listener) => listener.at!);
+    };
+    // 1 ms per uncached token; three 640-token prompts arrive together.
+    const alone = engineWithCache(new PrefixCache(16, 1000));
+    assert.deepEqual(submitAll(alone.engine, alone.clock, [[640, range(1, 40)], [640, range(101, 40)], [640, range(201, 40)]]), [740, 740, 740], 'each as if alone');
+    const shared = engineWithCache(new PrefixCache(16, 1000), { sharedPrefill: true });
+    assert.deepEqual(submitAll(shared.engine, shared.clock, [[640, range(1, 40)], [640, range(101, 40)], [640, range(201, 40)]]), [740, 1380, 2020], 'one after the other');
+    // The same three again: all but each last block cached, 16 ms each, so the queue of prefills is short.
+    const start = shared.clock.now();
+    const again = submitAll(shared.engine, shared.clock, [[640, range(1, 40)], [640, range(101, 40)], [640, range(201, 40)]]).map((at) => at - start);
+    assert.deepEqual(again, [116, 132, 148]);
+    await assert.rejects(startLlmSimulator({ sharedPrefill: 'yes' as unknown as boolean }), /sharedPrefill/);
   });
 
   test('without prefill cost or cache the engine times prompts as before', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Balancer } from '../../src/models/balancers/balancer.js';
 import { LeastOutstandingBalancer } from '../../src/models/balancers/least-outstanding-balancer.js';
+import { PrefixAwareBalancer } from '../../src/models/balancers/prefix-aware-balancer.js';
 import { PowerOfTwoBalancer } from '../../src/models/balancers/power-of-two-balancer.js';
 import { QueueAwareBalancer } from '../../src/models/balancers/queue-aware-balancer.js';
 import { RoundRobinBalancer } from '../../src/models/balancers/round-robin-balancer.js';
@@ -11,6 +12,9 @@ import type { InstanceState } from '../../src/models/instance-state.js';
 import { makeInstance, seededRandom } from './instance-fixtures.js';
 
 const queueOptions = { queueWeight: 1, kvCacheWeight: 0.5, inFlightWeight: 0.01, maxWaiting: 5, maxKvCacheUsage: 0.8 };
+const prefixOptions = { ...queueOptions, queueWeight: 2, kvCacheWeight: 2, prefixWeight: 3, blockCharacters: 64, maxBlocks: 64, lruBlocks: 1_000, overloadRatio: 1.5, overloadGap: 16 };
+/** A prompt per call: a shared system prompt, so the prefix-aware strategy has blocks to match. */
+const contractPrompt = (index: number) => ({ messages: [{ role: 'system' as const, content: 'You answer questions about orders. '.repeat(8) }, { role: 'user' as const, content: `question ${index}` }] });
 
 function counts(balancer: Balancer, candidates: InstanceState[], picks: number, now = 0, key?: string): number[] {
   const tally = candidates.map(() => 0);
@@ -26,6 +30,7 @@ describe('every balancer (contract)', () => {
     ['power-of-two', () => new PowerOfTwoBalancer(seededRandom(3))],
     ['queue-aware', () => new QueueAwareBalancer(queueOptions)],
     ['session-affinity', (instances) => new SessionAffinityBalancer(instances, { overloadRatio: 2, overloadGap: 8 })],
+    ['prefix-aware', (instances) => new PrefixAwareBalancer(instances.length, prefixOptions)],
   ];
   for (const [name, create] of factories) {
     it(`${name} picks only among the candidates it is given and handles a single one`, () => {
@@ -33,10 +38,11 @@ describe('every balancer (contract)', () => {
       const balancer = create(instances);
       const candidates = [instances[1]!, instances[3]!];
       for (let index = 0; index < 50; index++) {
-        const chosen = balancer.pick(candidates, { affinityKey: `session-${index}`, now: 0 });
+        const chosen = balancer.pick(candidates, { affinityKey: `session-${index}`, now: 0, prompt: index % 2 === 0 ? contractPrompt(index) : undefined });
         assert.ok(candidates.includes(chosen), `${name} chose ${chosen.url}`);
       }
       assert.equal(balancer.pick([instances[2]!], { affinityKey: 'x', now: 0 }), instances[2]);
+      assert.equal(balancer.pick([instances[0]!], { affinityKey: 'x', now: 0, prompt: contractPrompt(1) }), instances[0]);
     });
   }
 });

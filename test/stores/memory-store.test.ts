@@ -12,6 +12,7 @@ runStoreContract('memory', async ({ now }) => {
   return {
     store,
     cleanup: () => store.close(),
+    openPeer: async () => store,
     // The Maps are the storage: inspect them all the way down.
     rawStorage: async () => inspect(store, { depth: null, maxArrayLength: null, maxStringLength: null, breakLength: Infinity }),
   };

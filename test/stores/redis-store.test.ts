@@ -21,6 +21,7 @@ runStoreContract('redis', async ({ now }) => {
       await deleteKeysUnder(admin, keyPrefix);
     },
     rawStorage: () => dumpKeysUnder(admin, keyPrefix),
+    openPeer: () => openRedisStore({ url: testRedisUrl, keyPrefix, now }),
   };
 });
 

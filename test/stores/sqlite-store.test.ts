@@ -57,6 +57,7 @@ runStoreContract('sqlite', async ({ now }) => {
       rmSync(directory, { recursive: true, force: true });
     },
     rawStorage: async () => fileBytes(directory),
+    openPeer: async () => openSqliteStore({ path: sqliteStorePath(directory), now }),
   };
 });
 

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { hashApiKey } from '../../src/stores/api-key-hash.js';
 import type { AppendTurnOutcome, Session, Store, TurnRecord, UsageEntry, UsageSummaryRow } from '../../src/stores/store-types.js';
+import { runEmbeddingCacheContract } from './embedding-cache-contract.js';
+import { runAdminStoreContract } from './admin-store-contract.js';
 import { runExperimentStoreContract } from './experiment-store-contract.js';
 import { rejectsAsInvalid } from './store-assertions.js';
 
@@ -12,6 +14,8 @@ export interface StoreUnderTest {
   cleanup: () => Promise<void>;
   /** Everything the backend has persisted, as bytes or text, to prove secrets never reach it. */
   rawStorage: () => Promise<Uint8Array | string>;
+  /** Opens another Store on the same data, as a second pod would; the memory store returns itself. */
+  openPeer: () => Promise<Store>;
 }
 
 /** What the suite hands a backend: the clock the store must read time from. */
@@ -519,6 +523,13 @@ export function runStoreContract(name: string, open: (context: StoreContractCont
 
     describe('experiments', () => {
       runExperimentStoreContract(() => ({ store, clock }));
+    });
+
+    describe('embedding cache', () => {
+      runEmbeddingCacheContract(() => ({ store }));
+    });
+    describe('admin', () => {
+      runAdminStoreContract(() => ({ store, clock, openPeer: subject.openPeer, rawStorage: subject.rawStorage }));
     });
   });
 }

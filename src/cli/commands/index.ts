@@ -9,6 +9,7 @@ import { configCheckCommand } from './config-check-command.js';
 import { storeInitCommand } from './store-init-command.js';
 import { planGpuCommand } from './plan-gpu-command.js';
 import { planDeployCommand } from './plan-deploy-command.js';
+import { intentEvalCommand } from './intent-eval-command.js';
 
 export const commands: readonly Command[] = [
   serveCommand,
@@ -21,4 +22,5 @@ export const commands: readonly Command[] = [
   storeInitCommand,
   planGpuCommand,
   planDeployCommand,
+  intentEvalCommand,
 ];

@@ -16,7 +16,7 @@ export const instanceSchema = z
   })
   .strict();
 
-export const balancerNames = ['round-robin', 'weighted', 'least-outstanding', 'power-of-two', 'queue-aware', 'session-affinity'] as const;
+export const balancerNames = ['round-robin', 'weighted', 'least-outstanding', 'power-of-two', 'queue-aware', 'session-affinity', 'prefix-aware'] as const;
 export const engineNames = ['none', 'vllm', 'sglang', 'tgi'] as const;
 
 export const poolSchema = z
@@ -47,6 +47,25 @@ export const poolSchema = z
       .prefault({}),
     queueAware: z
       .object({ queueWeight: z.number().nonnegative().default(1), kvCacheWeight: z.number().nonnegative().default(0.5), inFlightWeight: z.number().nonnegative().default(0.01) })
+      .strict()
+      .prefault({}),
+    /** The prefix-aware balancer: cost = queue-aware score with these queue and KV weights − prefixWeight × matched share of the prompt. */
+    prefixAware: z
+      .object({
+        prefixWeight: z.number().nonnegative().default(3),
+        queueWeight: z.number().nonnegative().default(2),
+        kvCacheWeight: z.number().nonnegative().default(2),
+        /** Characters per hashed prompt block (about four per token: 256 is 64 tokens). */
+        blockCharacters: z.number().int().min(16).max(65_536).default(256),
+        /** Blocks hashed per prompt at most (256 × 256 characters: about 16k tokens). */
+        maxBlocks: z.number().int().min(1).max(65_536).default(256),
+        /** Blocks remembered per instance: about the engine's KV capacity in tokens × 4 / blockCharacters. */
+        lruBlocks: z.number().int().min(1).max(10_000_000).default(8_192),
+        /** An instance loaded more than this multiple of the least loaded one... */
+        overloadRatio: z.number().min(1).default(1.5),
+        /** ...and by more than this many calls in flight per unit of weight gets no credit for its prefix. */
+        overloadGap: z.number().nonnegative().default(16),
+      })
       .strict()
       .prefault({}),
     affinity: z

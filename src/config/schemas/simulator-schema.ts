@@ -16,5 +16,7 @@ export const simulatorSchema = z
     prefixCacheBlocks: z.number().int().nonnegative().optional(),
     /** Prefill speed for prompt tokens not in the cache; 0 makes prefill free. */
     prefillTokensPerSecond: z.number().nonnegative().optional(),
+    /** Prefills take turns on each simulated engine's compute instead of each running as if alone. */
+    sharedPrefill: z.boolean().optional(),
   })
   .strict();

@@ -1,6 +1,7 @@
 /** The interface of a balancing strategy: pick one instance among the pool's eligible ones. */
 
 import type { InstanceState } from '../instance-state.js';
+import type { PromptSource } from './prompt-prefix-hasher.js';
 
 /** What a strategy may know about the call; built once per call, not per attempt. */
 export interface BalanceRequest {
@@ -8,6 +9,8 @@ export interface BalanceRequest {
   affinityKey: string | undefined;
   /** The router's clock at this pick, in milliseconds. */
   now: number;
+  /** The call's tools and messages, read by the prefix-aware strategy; absent outside the router (tests, tools). */
+  prompt?: PromptSource;
 }
 
 export interface Balancer {

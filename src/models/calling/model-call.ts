@@ -19,7 +19,7 @@ export class ModelCall {
   /** Set by the tracing caller: the call's own span over all its attempts, parent of each attempt's. */
   span: Span = noopSpan;
   /** Reused by every pick of this call: the balancer reads it synchronously. */
-  readonly balance: BalanceRequest = { affinityKey: undefined, now: 0 };
+  readonly balance: BalanceRequest;
   /** Set by the fallback caller: the pool being tried, and whether it is the plan's last usable one. */
   pool: ModelPool | undefined;
   lastPool = false;
@@ -36,5 +36,6 @@ export class ModelCall {
     this.plan = plan;
     this.decision = decision;
     this.upstreamRequest = request;
+    this.balance = { affinityKey: undefined, now: 0, prompt: request };
   }
 }

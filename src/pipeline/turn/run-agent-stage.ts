@@ -13,6 +13,14 @@ export const runAgentStage: Stage<TurnContext, Pick<TurnServices, 'router' | 'us
   name: 'run-agent',
   async run(context, services, span) {
     const agent = context.agent!;
+    // A clarifying question or a polite refusal: the turn answers it itself, and no model is called.
+    const own = context.intent?.reply;
+    if (own !== undefined) {
+      context.decision = { ...newDecision(''), rule: `intent-${context.intent!.source === 'ask' ? 'ask' : 'refusal'}` };
+      context.result = { text: own, finishReason: 'stop', usage: { promptTokens: 0, completionTokens: 0 } };
+      await context.events?.delta(own);
+      return;
+    }
     span.setAttribute('gen_ai.agent.name', context.agentName);
     span.setAttribute('gen_ai.conversation.id', context.sessionId);
     const history = context.session!.messages;

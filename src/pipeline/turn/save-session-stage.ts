@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { SwitchboardError } from '../../errors.js';
 import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
-import type { TurnContext, TurnReply } from './turn-context.js';
+import { pendingQuestionMarker } from '../../intent/clarifying-question.js';
+import { intentOfReply, type TurnContext, type TurnReply } from './turn-context.js';
 
 /** A turn's id: random, so it reveals nothing and never repeats when a session id is reused. */
 function newTurnId(): string {
@@ -24,7 +25,7 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
       session_id: session.id,
       version: session.version + 1,
       message: { role: 'assistant', content: result.text },
-      intent: { name: context.intent!.intent, confidence: context.intent!.confidence, source: context.intent!.source },
+      intent: intentOfReply(context.intent!),
       agent: context.agentName!,
       route: { name: decision.route, pool: decision.pool, instance: decision.instance, rule: decision.rule, attempts: decision.attempts },
       usage: {
@@ -40,7 +41,8 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
         { role: 'user', content: context.content, at: context.startedAt },
         { role: 'assistant', content: result.text, at: now },
       ],
-      agent: context.agentName!,
+      // After a clarifying question the session remembers what it offered, so the next message can pick one.
+      agent: context.intent!.choices ? pendingQuestionMarker(context.intent!.choices) : context.agentName!,
       idempotencyKey: context.idempotencyKey,
       requestHash: context.idempotencyKey ? context.requestHash : undefined,
       result: reply,

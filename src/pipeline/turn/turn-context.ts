@@ -2,7 +2,7 @@
 
 import type { AgentConfig } from '../../config/config-schema.js';
 import type { RequestExperiments } from '../../experiments/request-experiments.js';
-import type { IntentResult } from '../../intent/intent-classifier.js';
+import type { IntentResult, IntentSource } from '../../intent/intent-classifier.js';
 import type { ChatCallResult } from '../../chat/chat-types.js';
 import type { RouteDecision } from '../../models/route-decision.js';
 import type { Session } from '../../stores/store-types.js';
@@ -58,11 +58,30 @@ export interface TurnReply {
   session_id: string;
   version: number;
   message: { role: 'assistant'; content: string };
-  intent: { name: string; confidence: number; source: string };
+  intent: ReplyIntent;
   agent: string;
   route: { name: string; pool: string; instance: string; rule: string; attempts: number };
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   /** The experiments the turn was in and the variant that served it. */
   experiments: { experiment: string; variant: string; counted: boolean }[];
   timings: Partial<Record<StageName, number>>;
+}
+
+/** How a reply and the `intent` SSE event tell the intent: the tier that decided (`source` is its older name) and its confidence. */
+export interface ReplyIntent {
+  name: string;
+  confidence: number;
+  margin: number;
+  tier: IntentSource;
+  source: IntentSource;
+  out_of_scope?: true;
+  /** The agents a clarifying question offered. */
+  choices?: string[];
+}
+
+export function intentOfReply(intent: IntentResult): ReplyIntent {
+  const reply: ReplyIntent = { name: intent.intent, confidence: intent.confidence, margin: intent.margin, tier: intent.source, source: intent.source };
+  if (intent.outOfScope) reply.out_of_scope = true;
+  if (intent.choices) reply.choices = intent.choices;
+  return reply;
 }

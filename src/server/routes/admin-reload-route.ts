@@ -1,14 +1,16 @@
 /** POST /v1/admin/reload: reads the config again and swaps it in without dropping a request; admin keys only. */
 
 import { SwitchboardError } from '../../errors.js';
+import { auditAdminAction } from '../admin-audit.js';
 import { defineRoute } from '../route-spec.js';
 
 export const adminReloadRoute = defineRoute({
   method: 'POST',
   pattern: '/v1/admin/reload',
   auth: 'admin',
-  async handle({ exchange, services }) {
+  async handle({ exchange, context, services }) {
     const report = await services.reload();
+    await auditAdminAction(services, context, 'config.reload', report.source, { outcome: report.outcome, generation: report.generation });
     const body = {
       object: 'config.reload',
       outcome: report.outcome,

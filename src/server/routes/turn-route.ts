@@ -53,12 +53,14 @@ export const turnRoute = defineRoute({
     };
     if (!stream) {
       const reply = await run();
+      services.recentTurns.add(lifecycle.caller!.tenant, reply, context.timer.timings, context.replay !== undefined);
       exchange.setHeader('server-timing', context.timer.serverTiming());
       exchange.respond(200, JSON.stringify(reply));
       return;
     }
     try {
       const reply = await run();
+      services.recentTurns.add(lifecycle.caller!.tenant, reply, context.timer.timings, context.replay !== undefined);
       if (context.replay) {
         // A replayed streamed turn sends the stored answer as one delta, so the client's parser needs no special case.
         await stream.event('intent', JSON.stringify({ intent: reply.intent, agent: reply.agent, replayed: true }));

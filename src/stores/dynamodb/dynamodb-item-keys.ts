@@ -44,6 +44,15 @@ export const apiKeyKeys = {
   byIdSort: 'APIKEYID',
   indexPartition: 'APIKEYS',
   indexSort: (createdAt: number, id: string) => `${padNumber(createdAt, 15)}#${id}`,
+  /** One-time claims (the first admin key): put only if absent. */
+  marker: (name: string) => `MARKER#${name}`,
+  markerSort: 'MARKER',
+};
+
+/** Admin actions in one partition, newest last by `<at>#<random>`: admin actions are rare, so one partition never runs hot. */
+export const auditKeys = {
+  partition: 'AUDIT',
+  sort: (at: number, unique: string) => `${padNumber(at, 15)}#${unique}`,
 };
 
 const millisecondsPerDay = 86_400_000;
@@ -75,4 +84,9 @@ export const experimentKeys = {
   latestExposure: (tenant: string, sessionId: string) => `EXPOSURES#${tenant}#${sessionId}`,
   latestExposureSort: 'LATEST',
   feedback: (tenant: string, kind: string, id: string) => `FEEDBACK#${tenant}#${kind}#${id}`,
+};
+
+/** The intent cascade's example vectors: one partition per embedding model, the text hash as sort key. */
+export const embeddingKeys = {
+  partition: (model: string) => `EMBED#${model}`,
 };

@@ -1,23 +1,25 @@
 /** API keys in the DynamoDB table: the record under the key's SHA-256, an id → hash item for revoking, an index for listing. */
 
+import { randomUUID } from 'node:crypto';
 import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ApiKeyRecord, KeyRole, KeyStore } from '../store-types.js';
-import { lookupHashOf, newApiKey, type RandomBytes } from '../api-key-hash.js';
+import type { ApiKeyRecord, KeyBudget, KeyRole, KeyStore, NewKeyInput } from '../store-types.js';
+import { firstAdminMarker, importedApiKey, isLiveKey, keyRecordOf, lookupHashOf, newApiKey, type RandomBytes } from '../api-key-hash.js';
 import { number, readNumber, readText, requireNumber, requireText, text, type Item } from './dynamodb-attributes.js';
 import { awsErrorName } from './dynamodb-client.js';
 import { apiKeyKeys, attributeNames, keyIndexName } from './dynamodb-item-keys.js';
 
 function toRecord(item: Item): ApiKeyRecord {
-  const record: ApiKeyRecord = {
+  const budget = readText(item, 'budget');
+  return keyRecordOf({
     id: requireText(item, 'id'),
     tenant: requireText(item, 'tenant'),
     role: requireText(item, 'role') as KeyRole,
     tier: requireText(item, 'tier'),
     createdAt: requireNumber(item, 'createdAt'),
-  };
-  const revokedAt = readNumber(item, 'revokedAt');
-  if (revokedAt !== undefined) record.revokedAt = revokedAt;
-  return record;
+    revokedAt: readNumber(item, 'revokedAt'),
+    expiresAt: readNumber(item, 'keyExpiresAt'),
+    budget: budget === undefined ? undefined : (JSON.parse(budget) as KeyBudget),
+  });
 }
 
 function key(partition: string, sort: string): Item {
@@ -32,33 +34,76 @@ export class DynamoDbKeyStore implements KeyStore {
     private readonly randomBytes?: RandomBytes,
   ) {}
 
-  async create(input: { tenant: string; role?: KeyRole; tier?: string }): Promise<{ key: string; record: ApiKeyRecord }> {
-    const { key: plainKey, keyHash, record } = newApiKey(input, this.now(), this.randomBytes);
+  /** The record and id-pointer puts of one key, each only if absent (and, when given, a marker claimed in the same transaction). */
+  #putKey(keyHash: string, record: ApiKeyRecord, marker?: string): TransactWriteItemsCommand {
     const condition = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': attributeNames.partitionKey } };
-    await this.client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table,
-              Item: {
-                ...key(apiKeyKeys.byHash(keyHash), apiKeyKeys.byHashSort),
-                id: text(record.id),
-                tenant: text(record.tenant),
-                role: text(record.role),
-                tier: text(record.tier),
-                createdAt: number(record.createdAt),
-                [attributeNames.keyIndexPartition]: text(apiKeyKeys.indexPartition),
-                [attributeNames.keyIndexSort]: text(apiKeyKeys.indexSort(record.createdAt, record.id)),
-              },
-              ...condition,
-            },
-          },
-          { Put: { TableName: this.table, Item: { ...key(apiKeyKeys.byId(record.id), apiKeyKeys.byIdSort), keyHash: text(keyHash) }, ...condition } },
-        ],
-      }),
-    );
+    const item: Item = {
+      ...key(apiKeyKeys.byHash(keyHash), apiKeyKeys.byHashSort),
+      id: text(record.id),
+      tenant: text(record.tenant),
+      role: text(record.role),
+      tier: text(record.tier),
+      createdAt: number(record.createdAt),
+      [attributeNames.keyIndexPartition]: text(apiKeyKeys.indexPartition),
+      [attributeNames.keyIndexSort]: text(apiKeyKeys.indexSort(record.createdAt, record.id)),
+    };
+    // Not `expiresAt`: that attribute is the table's TTL, and an expired key's record is kept for the audit.
+    if (record.expiresAt !== undefined) item.keyExpiresAt = number(record.expiresAt);
+    if (record.budget !== undefined) item.budget = text(JSON.stringify(record.budget));
+    const puts = [
+      { Put: { TableName: this.table, Item: item, ...condition } },
+      { Put: { TableName: this.table, Item: { ...key(apiKeyKeys.byId(record.id), apiKeyKeys.byIdSort), keyHash: text(keyHash) }, ...condition } },
+    ];
+    if (marker !== undefined) puts.push({ Put: { TableName: this.table, Item: { ...key(apiKeyKeys.marker(marker), apiKeyKeys.markerSort), keyId: text(record.id) }, ...condition } });
+    return new TransactWriteItemsCommand({ TransactItems: puts });
+  }
+
+  /**
+   * Sends a conditional put; false when a condition failed (the item was there already). A
+   * transaction that lost a race on the same items without a verdict (TransactionConflict) is
+   * sent again, so the answer is always the store's; the request token makes the SDK's own
+   * retries of a lost answer succeed rather than fail their own condition.
+   */
+  async #putIfAbsent(command: TransactWriteItemsCommand): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteItemsCommand({ ...command.input, ClientRequestToken: randomUUID() }));
+        return true;
+      } catch (error) {
+        if (awsErrorName(error) !== 'TransactionCanceledException') throw error;
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+        if (attempt >= 5 || !reasons.some((reason) => reason.Code === 'TransactionConflict')) throw error;
+      }
+    }
+  }
+
+  async create(input: NewKeyInput): Promise<{ key: string; record: ApiKeyRecord }> {
+    const { key: plainKey, keyHash, record } = newApiKey(input, this.now(), this.randomBytes);
+    await this.client.send(this.#putKey(keyHash, record));
     return { key: plainKey, record };
+  }
+
+  async createFirstAdmin(input: { tenant: string }): Promise<{ key: string; record: ApiKeyRecord } | undefined> {
+    const { key: plainKey, keyHash, record } = newApiKey({ tenant: input.tenant, role: 'admin' }, this.now(), this.randomBytes);
+    return (await this.#putIfAbsent(this.#putKey(keyHash, record, firstAdminMarker))) ? { key: plainKey, record } : undefined;
+  }
+
+  async importKey(plainKey: string, input: NewKeyInput): Promise<{ record: ApiKeyRecord; created: boolean }> {
+    const { keyHash, record } = importedApiKey(plainKey, input, this.now());
+    if (await this.#putIfAbsent(this.#putKey(keyHash, record))) return { record, created: true };
+    const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.table, Key: key(apiKeyKeys.byHash(keyHash), apiKeyKeys.byHashSort), ConsistentRead: true }));
+    if (item === undefined) throw new Error(`importing key ${record.id}: the put was refused but no record is stored`);
+    return { record: toRecord(item), created: false };
+  }
+
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    if (typeof id !== 'string' || id.length === 0) return undefined;
+    const { Item: pointer } = await this.client.send(new GetItemCommand({ TableName: this.table, Key: key(apiKeyKeys.byId(id), apiKeyKeys.byIdSort), ConsistentRead: true }));
+    const keyHash = pointer === undefined ? undefined : readText(pointer, 'keyHash');
+    if (keyHash === undefined) return undefined;
+    const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.table, Key: key(apiKeyKeys.byHash(keyHash), apiKeyKeys.byHashSort), ConsistentRead: true }));
+    return item === undefined ? undefined : toRecord(item);
   }
 
   async verify(presented: string): Promise<ApiKeyRecord | undefined> {
@@ -69,7 +114,7 @@ export class DynamoDbKeyStore implements KeyStore {
     );
     if (item === undefined) return undefined;
     const record = toRecord(item);
-    return record.revokedAt === undefined ? record : undefined;
+    return isLiveKey(record, this.now()) ? record : undefined;
   }
 
   async #query(filter: { expression: string; names: Record<string, string>; values: Item } | undefined, countOnly: boolean): Promise<{ items: Item[]; count: number }> {

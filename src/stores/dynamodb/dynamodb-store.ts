@@ -1,9 +1,11 @@
 /** The DynamoDB Store: sessions, API keys, usage and experiments in one table (docs/dynamodb-design.md). Loaded only when configured. */
 
 import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbEmbeddingCache } from './dynamodb-embedding-cache.js';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { awsErrorName, createDynamoDbClient, type DynamoDbClientOptions } from './dynamodb-client.js';
+import { DynamoDbAuditLog } from './dynamodb-audit-log.js';
 import { DynamoDbExperimentStore } from './dynamodb-experiment-store.js';
 import { attributeNames, keyIndexName, tenantIndexName } from './dynamodb-item-keys.js';
 import { DynamoDbKeyStore } from './dynamodb-key-store.js';
@@ -34,6 +36,8 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
     keys: new DynamoDbKeyStore(client, options.table, now),
     usage: new DynamoDbUsageLedger(client, options.table),
     experiments: new DynamoDbExperimentStore(client, options.table, now),
+    embeddings: new DynamoDbEmbeddingCache(client, options.table),
+    audit: new DynamoDbAuditLog(client, options.table),
     close: async () => {
       if (options.client === undefined) client.destroy();
     },

@@ -1,7 +1,9 @@
 /** The in-memory Store: sessions, keys, usage and experiments in Maps, for tests and the contract suite's reference. */
 
+import { MemoryEmbeddingCache } from './memory-embedding-cache.js';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { MemoryAuditLog } from './memory-audit-log.js';
 import { MemoryExperimentStore } from './memory-experiment-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
@@ -22,6 +24,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     keys: new MemoryKeyStore(now),
     usage: new MemoryUsageLedger(),
     experiments: new MemoryExperimentStore(now),
+    embeddings: new MemoryEmbeddingCache(),
+    audit: new MemoryAuditLog(),
     close: async () => {},
   };
 }

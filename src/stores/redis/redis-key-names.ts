@@ -14,6 +14,10 @@ export function redisKeyNames(prefix: string) {
     apiKeyId: (id: string) => `${prefix}apikey-id:${id}`,
     apiKeyOrder: () => `${prefix}apikeys`,
     liveApiKeys: () => `${prefix}apikeys:live`,
+    /** One-time claims (the first admin key), set only if absent. */
+    marker: (name: string) => `${prefix}marker:${name}`,
+    /** A list of admin actions as JSON, newest at the head. */
+    auditLog: () => `${prefix}audit`,
     usage: (tenant: string) => `${prefix}usage:${tenant}`,
     rateBucket: (tenant: string, kind: 'requests' | 'tokens') => `${prefix}rate:${tenant}:${kind}`,
     /** A hash of `c|s|q` + `|<variant>|<metric>` fields: count, sum and sum of squares, added with HINCRBYFLOAT. */
@@ -23,6 +27,8 @@ export function redisKeyNames(prefix: string) {
     experimentPin: (experiment: string, unit: string) => `${prefix}experiment:${experiment}:pin:${encodeURIComponent(unit)}`,
     exposure: (id: string) => `${prefix}exposure:${encodeURIComponent(id)}`,
     latestExposure: (tenant: string, sessionId: string) => `${prefix}exposure-of:${encodeURIComponent(tenant)}:${encodeURIComponent(sessionId)}`,
+    /** A hash per embedding model: text hash → float32 vector bytes. */
+    embeddings: (model: string) => `${prefix}embeddings:${encodeURIComponent(model)}`,
     feedback: (tenant: string, kind: string, id: string, metric: string) => `${prefix}feedback:${encodeURIComponent(tenant)}:${kind}:${encodeURIComponent(id)}:${metric}`,
   };
 }

@@ -1,8 +1,8 @@
 /** API keys in Redis: the record under the key's SHA-256, an id → hash pointer for revoking, an ordered index for listing. */
 
 import type { Redis } from 'ioredis';
-import type { ApiKeyRecord, KeyRole, KeyStore } from '../store-types.js';
-import { lookupHashOf, newApiKey, type RandomBytes } from '../api-key-hash.js';
+import type { ApiKeyRecord, KeyStore, NewKeyInput } from '../store-types.js';
+import { firstAdminMarker, importedApiKey, isLiveKey, keyRecordOf, lookupHashOf, newApiKey, type RandomBytes } from '../api-key-hash.js';
 import { padMillis, type RedisKeyNames } from './redis-key-names.js';
 import { RedisScript } from './redis-script.js';
 
@@ -24,11 +24,26 @@ redis.call('SREM', KEYS[2], ARGV[3])
 return 1
 `);
 
+/**
+ * KEYS: guard, record, id pointer, order, live set. ARGV: guard value, record JSON, key hash, order member, id.
+ * Writes the key only if the guard is absent (a marker, or the record itself), so concurrent
+ * creators on one Redis get exactly one success.
+ */
+const createOnceScript = new RedisScript(`
+if KEYS[1] == KEYS[2] then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+elseif not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('ZADD', KEYS[4], 0, ARGV[4])
+redis.call('SADD', KEYS[5], ARGV[5])
+return 1
+`);
+
 function parseRecord(text: string): ApiKeyRecord {
-  const parsed = JSON.parse(text) as ApiKeyRecord;
-  const record: ApiKeyRecord = { id: parsed.id, tenant: parsed.tenant, role: parsed.role, tier: parsed.tier, createdAt: parsed.createdAt };
-  if (parsed.revokedAt !== undefined && parsed.revokedAt !== null) record.revokedAt = parsed.revokedAt;
-  return record;
+  return keyRecordOf(JSON.parse(text) as ApiKeyRecord);
 }
 
 export class RedisKeyStore implements KeyStore {
@@ -39,7 +54,7 @@ export class RedisKeyStore implements KeyStore {
     private readonly randomBytes?: RandomBytes,
   ) {}
 
-  async create(input: { tenant: string; role?: KeyRole; tier?: string }): Promise<{ key: string; record: ApiKeyRecord }> {
+  async create(input: NewKeyInput): Promise<{ key: string; record: ApiKeyRecord }> {
     const { key, keyHash, record } = newApiKey(input, this.now(), this.randomBytes);
     await this.redis
       .multi()
@@ -51,13 +66,41 @@ export class RedisKeyStore implements KeyStore {
     return { key, record };
   }
 
+  async #createOnce(guard: string, keyHash: string, record: ApiKeyRecord): Promise<boolean> {
+    const created = await createOnceScript.run(
+      this.redis,
+      [guard, this.keys.apiKey(keyHash), this.keys.apiKeyId(record.id), this.keys.apiKeyOrder(), this.keys.liveApiKeys()],
+      [record.id, JSON.stringify(record), keyHash, `${padMillis(record.createdAt)}#${record.id}`, record.id],
+    );
+    return created === 1;
+  }
+
+  async createFirstAdmin(input: { tenant: string }): Promise<{ key: string; record: ApiKeyRecord } | undefined> {
+    const { key, keyHash, record } = newApiKey({ tenant: input.tenant, role: 'admin' }, this.now(), this.randomBytes);
+    return (await this.#createOnce(this.keys.marker(firstAdminMarker), keyHash, record)) ? { key, record } : undefined;
+  }
+
+  async importKey(key: string, input: NewKeyInput): Promise<{ record: ApiKeyRecord; created: boolean }> {
+    const { keyHash, record } = importedApiKey(key, input, this.now());
+    if (await this.#createOnce(this.keys.apiKey(keyHash), keyHash, record)) return { record, created: true };
+    const text = await this.redis.get(this.keys.apiKey(keyHash));
+    if (text === null) throw new Error(`importing key ${record.id}: the write was refused but no record is stored`);
+    return { record: parseRecord(text), created: false };
+  }
+
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    const keyHash = await this.redis.get(this.keys.apiKeyId(id));
+    const text = keyHash === null ? null : await this.redis.get(this.keys.apiKey(keyHash));
+    return text === null ? undefined : parseRecord(text);
+  }
+
   async verify(key: string): Promise<ApiKeyRecord | undefined> {
     const keyHash = lookupHashOf(key);
     if (keyHash === undefined) return undefined;
     const text = await this.redis.get(this.keys.apiKey(keyHash));
     if (text === null) return undefined;
     const record = parseRecord(text);
-    return record.revokedAt === undefined ? record : undefined;
+    return isLiveKey(record, this.now()) ? record : undefined;
   }
 
   async list(tenant?: string): Promise<ApiKeyRecord[]> {

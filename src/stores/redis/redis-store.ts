@@ -1,9 +1,11 @@
 /** The Redis Store: sessions, API keys, usage and experiments on one standalone Redis (or a primary with replicas), all under a key prefix. */
 
 import type { Redis } from 'ioredis';
+import { RedisEmbeddingCache } from './redis-embedding-cache.js';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
 import { connectRedis } from './redis-connection.js';
+import { RedisAuditLog } from './redis-audit-log.js';
 import { RedisExperimentStore } from './redis-experiment-store.js';
 import { redisKeyNames } from './redis-key-names.js';
 import { RedisKeyStore } from './redis-key-store.js';
@@ -36,6 +38,8 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     keys: new RedisKeyStore(redis, keys, now),
     usage: new RedisUsageLedger(redis, keys),
     experiments: new RedisExperimentStore(redis, keys, now),
+    embeddings: new RedisEmbeddingCache(redis, keys),
+    audit: new RedisAuditLog(redis, keys),
     close: async () => {
       if (redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());
     },

@@ -126,6 +126,37 @@ const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   `,
   `
+  -- the intent cascade's example vectors, by embedding model and text hash
+  CREATE TABLE IF NOT EXISTS embeddings (
+    model TEXT NOT NULL,
+    key TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, key)
+  ) WITHOUT ROWID;
+  `,
+  `
+  -- keys gain an optional expiry and monthly budget (JSON)
+  ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+  ALTER TABLE api_keys ADD COLUMN budget TEXT;
+
+  -- one-time claims shared by every process on the file (the first admin key)
+  CREATE TABLE IF NOT EXISTS store_markers (
+    name TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- admin actions, in the order they were written
+  CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor_key TEXT NOT NULL,
+    actor_tenant TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    details TEXT
+  );
+  `,
+  `
   -- session leases: the turn that loaded a session claims it briefly, so a racing turn is refused before its model call
   CREATE TABLE IF NOT EXISTS session_leases (
     session_id TEXT PRIMARY KEY,

@@ -5,8 +5,10 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../store-types.js';
 import { checkTtlSeconds, defaultSessionTtlSeconds } from '../store-input.js';
+import { SqliteEmbeddingCache } from './sqlite-embedding-cache.js';
 import { SqliteExperimentStore } from './sqlite-experiment-store.js';
 import { migrateSqliteSchema } from './sqlite-schema.js';
+import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import { SqliteUsageLedger } from './sqlite-usage-ledger.js';
@@ -59,12 +61,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const keys = new SqliteKeyStore(db, now);
     const usage = new SqliteUsageLedger(db);
     const experiments = new SqliteExperimentStore(db, now);
+    const audit = new SqliteAuditLog(db);
     return {
       kind: 'sqlite',
       sessions,
       keys,
       usage,
       experiments,
+      embeddings: new SqliteEmbeddingCache(db),
+      audit,
       close: async () => {
         if (db.open) sessions.flushAppends();
         if (db.open) usage.flush();
