@@ -39,10 +39,14 @@ export const errorCatalogue = {
   budget_exceeded: { status: 429, type: 'insufficient_quota', fault: 'client', description: "The key's monthly budget (tokens or dollars) is used up for this calendar month (UTC); the message says which and when it resets." },
   tenant_concurrency_exceeded: { status: 429, type: 'rate_limit_error', fault: 'client', description: 'The tenant has as many turns in flight as it may; see `Retry-After`.' },
   server_overloaded: { status: 503, type: 'server_error', fault: 'internal', description: 'The process is at its in-flight cap and its wait queue is full or the wait passed its deadline; see `Retry-After`.' },
+  upstream_invalid_request: { status: 400, type: 'invalid_request_error', fault: 'client', description: "The model backend refused the request as invalid (for example `context_length_exceeded`); the message is the backend's. Not retried." },
+  upstream_not_found: { status: 404, type: 'invalid_request_error', fault: 'client', description: "The model backend answered 404 (for example an unknown model name); the message is the backend's. Not retried." },
+  upstream_unprocessable: { status: 422, type: 'invalid_request_error', fault: 'client', description: "The model backend answered 422 (a request it understood but cannot process); the message is the backend's. Not retried." },
   upstream_error: { status: 502, type: 'server_error', fault: 'upstream', description: 'Every model backend tried failed; the message says how.' },
   upstream_timeout: { status: 504, type: 'server_error', fault: 'upstream', description: 'No model backend answered within its time limits.' },
   turn_deadline_exceeded: { status: 504, type: 'server_error', fault: 'upstream', description: "The turn's model calls and tools took longer than the agent's `limits.turnDeadlineMs`; nothing was written." },
   no_healthy_upstream: { status: 503, type: 'server_error', fault: 'upstream', description: 'Every instance of every pool of the route is down or open-circuited.' },
+  client_closed: { status: 499, type: 'invalid_request_error', fault: 'client', description: 'The client closed the connection before the response was complete (the status is recorded, never sent: nobody is left to receive it). Not an upstream failure; the upstream call is aborted.' },
   internal_error: { status: 500, type: 'server_error', fault: 'internal', description: 'A bug: the log has the details.' },
 } as const satisfies Record<string, CatalogueEntry>;
 

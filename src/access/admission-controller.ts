@@ -79,8 +79,11 @@ export class AdmissionController {
     else this.#tenantsInFlight.set(tenant, count);
   }
 
-  /** Resolves with a release function once admitted; rejects at once (or at the queue deadline) otherwise. */
-  async admit(tenant: string, tier: string): Promise<Release> {
+  /**
+   * Resolves with a release function once admitted; rejects at once (or at the queue deadline)
+   * otherwise. A request whose `signal` aborts while it waits leaves the queue at once.
+   */
+  async admit(tenant: string, tier: string, signal?: AbortSignal): Promise<Release> {
     const limits = this.#limitsOf(tier);
     const inFlight = this.#tenantsInFlight.get(tenant) ?? 0;
     if (limits.maxConcurrency > 0 && inFlight >= limits.maxConcurrency) {
@@ -100,7 +103,7 @@ export class AdmissionController {
           throw new SwitchboardError('rate_limited', message, { retryAfterSeconds: decision.retryAfterSeconds });
         }
       }
-      await this.#acquireSlot(limits.priority);
+      await this.#acquireSlot(limits.priority, signal);
     } catch (error) {
       this.#addInFlight(tenant, -1);
       throw error;
@@ -119,7 +122,8 @@ export class AdmissionController {
     this.#rateLimiter.chargeTokens(tenant, tokens).catch(() => undefined);
   }
 
-  #acquireSlot(priority: number): Promise<void> {
+  #acquireSlot(priority: number, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(clientClosed());
     if (this.#inFlight < this.#settings.maxInFlight && this.#queue.length === 0) {
       this.#inFlight++;
       return Promise.resolve();
@@ -128,17 +132,28 @@ export class AdmissionController {
       return Promise.reject(new SwitchboardError('server_overloaded', `Over capacity: ${this.#inFlight} in flight and ${this.#queue.length} waiting.`, { retryAfterSeconds: 1 }));
     }
     return new Promise<void>((resolve, reject) => {
+      const leave = (error: SwitchboardError) => {
+        const index = this.#queue.indexOf(waiter);
+        if (index !== -1) this.#queue.splice(index, 1);
+        clearTimeout(waiter.timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      const onAbort = () => leave(clientClosed());
       const waiter: Waiter = {
         priority,
         sequence: this.#sequence++,
-        resolve,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
         reject,
-        timer: setTimeout(() => {
-          const index = this.#queue.indexOf(waiter);
-          if (index !== -1) this.#queue.splice(index, 1);
-          reject(new SwitchboardError('server_overloaded', `Waited ${this.#settings.queueTimeoutMs} ms for capacity without getting it.`, { retryAfterSeconds: 1 }));
-        }, this.#settings.queueTimeoutMs),
+        timer: setTimeout(
+          () => leave(new SwitchboardError('server_overloaded', `Waited ${this.#settings.queueTimeoutMs} ms for capacity without getting it.`, { retryAfterSeconds: 1 })),
+          this.#settings.queueTimeoutMs,
+        ),
       };
+      signal?.addEventListener('abort', onAbort, { once: true });
       // Insert after every waiter of higher or equal priority: FIFO within a tier.
       let index = this.#queue.length;
       while (index > 0 && this.#queue[index - 1]!.priority < priority) index--;
@@ -155,4 +170,8 @@ export class AdmissionController {
       this.#inFlight--;
     }
   }
+}
+
+function clientClosed(): SwitchboardError {
+  return new SwitchboardError('client_closed', 'The client closed the connection while the request waited for capacity.');
 }

@@ -68,7 +68,12 @@ export async function runServe(options: ServeOptions): Promise<number> {
   // Every reload reads the same source again: the file named at start (or the demo).
   const runtime = await createRuntime(config, { dataDir: options.dataDir, configSource: { name: source, load: () => resolveConfig(options.configPath).config } });
   let server;
+  let firstKey: string | undefined;
   try {
+    // The store is used once before the listener opens: a store that cannot list or create keys
+    // fails the start here, with a non-zero exit, instead of a process that answers /readyz 200.
+    // In a cluster the primary made the first key before forking.
+    if (!isClusterWorker() && !runtime.base.bootstrapAdminKey) firstKey = await createFirstAdminKey(runtime.store);
     server = await startHttpServer(runtime, { port: options.port, host: options.host });
   } catch (error) {
     await runtime.close();
@@ -77,11 +82,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
   const readyMs = performance.now() - startedAt;
   warmUpUpstreamClient();
   const lines = [`Switchboard listening on ${server.url} (config: ${source}; ready in ${readyMs.toFixed(0)} ms${isClusterWorker() ? `; worker ${process.pid}` : ''})`];
-  // In a cluster the primary made the first key before forking.
-  if (!isClusterWorker() && !runtime.base.bootstrapAdminKey) {
-    const first = await createFirstAdminKey(runtime.store);
-    if (first) lines.push(...firstKeyLines(first, server.url, runtime.current.router.routeNames()[0]!));
-  }
+  if (firstKey !== undefined) lines.push(...firstKeyLines(firstKey, server.url, runtime.current.router.routeNames()[0]!));
   process.stdout.write(lines.join('\n') + '\n');
   runtime.logger.info({ url: server.url, readyMs: Math.round(readyMs), runtimeBuildMs: Math.round(runtime.buildMs), config: source }, 'ready');
 

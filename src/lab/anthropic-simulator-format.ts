@@ -8,6 +8,7 @@ import { errorHeaders, errorStatus, startEventStream, writeJson, type AnswerUsag
 
 const errorTypes: Record<SimulatedErrorKind, string> = {
   invalid_request: 'invalid_request_error',
+  context_length: 'invalid_request_error',
   not_found: 'not_found_error',
   method_not_allowed: 'invalid_request_error',
   too_large: 'request_too_large',

@@ -29,6 +29,11 @@ export interface LlmSimulatorOptions {
   seed?: number;
   /** Listed in /v1/models; requests may name any model. Default 'switchboard-sim'. */
   modelName?: string;
+  /**
+   * vLLM's --max-model-len: a request whose prompt tokens plus max_tokens exceed it is refused with
+   * 400 `context_length_exceeded`, as vLLM and OpenAI do. Default 0: no limit.
+   */
+  maxModelLen?: number;
   /** KV capacity in tokens for kv_cache_usage_perc and admission, default maxNumSeqs · 2048. */
   kvBlocksTotal?: number;
   /** Tokens per prefix-cache block (vLLM's --block-size), default 16. */
@@ -94,6 +99,7 @@ export function resolveSimulatorOptions(options: LlmSimulatorOptions): Required<
     stallMs: options.stallMs ?? 0,
     seed: options.seed ?? 1,
     modelName: options.modelName ?? 'switchboard-sim',
+    maxModelLen: options.maxModelLen ?? 0,
     kvBlocksTotal: options.kvBlocksTotal ?? maxNumSeqs * 2048,
     blockTokens: options.blockTokens ?? 16,
     prefixCacheBlocks: 0,
@@ -109,6 +115,7 @@ export function resolveSimulatorOptions(options: LlmSimulatorOptions): Required<
   checkPositiveInteger('outputTokens', resolved.outputTokens);
   checkPositiveInteger('maxNumSeqs', resolved.maxNumSeqs);
   checkPositiveInteger('kvBlocksTotal', resolved.kvBlocksTotal);
+  check('maxModelLen', resolved.maxModelLen, Number.isInteger(resolved.maxModelLen) && resolved.maxModelLen >= 0, 'an integer >= 0');
   checkPositiveInteger('blockTokens', resolved.blockTokens);
   resolved.prefixCacheBlocks = options.prefixCacheBlocks ?? Math.floor(resolved.kvBlocksTotal / resolved.blockTokens);
   check('prefixCacheBlocks', resolved.prefixCacheBlocks, Number.isInteger(resolved.prefixCacheBlocks) && resolved.prefixCacheBlocks >= 0, 'an integer >= 0');

@@ -107,7 +107,7 @@ class HttpLlmSimulator implements LlmSimulator {
     this.disconnectRate = options.disconnectRate;
     this.modelsBody = JSON.stringify({
       object: 'list',
-      data: [{ id: options.modelName, object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'switchboard-sim', max_model_len: 2048 }],
+      data: [{ id: options.modelName, object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'switchboard-sim', max_model_len: options.maxModelLen || 2048 }],
     });
   }
 
@@ -228,8 +228,13 @@ class HttpLlmSimulator implements LlmSimulator {
     const disconnectPointDraw = random.next();
 
     if (errorDraw < this.errorRate) return this.injectError(response, format, errorKindDraw);
-    const { outputTokens } = this.options;
+    const { outputTokens, maxModelLen } = this.options;
     const { maxTokens, stream } = parsed.request;
+    const requestedTokens = parsed.request.promptTokens + (maxTokens ?? 0);
+    if (maxModelLen > 0 && requestedTokens > maxModelLen) {
+      const message = `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${requestedTokens} tokens (${parsed.request.promptTokens} in the messages, ${maxTokens ?? 0} in the completion). Please reduce the length of the messages or completion.`;
+      return format.writeError(response, 'context_length', message, 'messages');
+    }
     const answer = planAnswer(parsed.conversation, textSeed, format.toolCallIdPrefix);
     const naturalTokens = answer.naturalTokens ?? outputTokens;
     const targetTokens = maxTokens === undefined ? naturalTokens : Math.min(naturalTokens, maxTokens);

@@ -8,6 +8,7 @@ import { errorHeaders, errorStatus, startEventStream, writeJson, type AnswerUsag
 
 const errorTypes: Record<SimulatedErrorKind, { type: string; code: string }> = {
   invalid_request: { type: 'invalid_request_error', code: 'invalid_request' },
+  context_length: { type: 'invalid_request_error', code: 'context_length_exceeded' },
   not_found: { type: 'invalid_request_error', code: 'not_found' },
   method_not_allowed: { type: 'invalid_request_error', code: 'method_not_allowed' },
   too_large: { type: 'invalid_request_error', code: 'body_too_large' },

@@ -17,10 +17,11 @@ export interface WholeAnswer {
 }
 
 /** Failure kinds; each dialect maps them to its own error type names. */
-export type SimulatedErrorKind = 'invalid_request' | 'not_found' | 'method_not_allowed' | 'too_large' | 'rate_limited' | 'internal' | 'unavailable';
+export type SimulatedErrorKind = 'invalid_request' | 'context_length' | 'not_found' | 'method_not_allowed' | 'too_large' | 'rate_limited' | 'internal' | 'unavailable';
 
 export const errorStatus: Record<SimulatedErrorKind, number> = {
   invalid_request: 400,
+  context_length: 400,
   not_found: 404,
   method_not_allowed: 405,
   too_large: 413,

@@ -11,7 +11,7 @@ export interface ObservedInstance {
 }
 
 export interface RouterObserver {
-  /** `instance` is the instance's name. */
+  /** `instance` is the instance's name; `ok` is false only for the instance's own faults (a 4xx about the request or a caller that left is no upstream failure). */
   upstreamEnded(pool: string, instance: string, seconds: number, ok: boolean): void;
   firstToken(pool: string, seconds: number): void;
   /** Called for every instance (by name) at start (closed) and on each change. */

@@ -22,7 +22,7 @@ export class UpstreamError extends Error {
   readonly instance: string;
   /** The instance's configured name, set by the caller that knows it; clients see this, never the URL. */
   instanceName: string | undefined;
-  /** The start of the backend's error body, for the log only: it may hold hosts, paths or stack traces. */
+  /** The start of the backend's error body: for the log; of a 400, 404 or 422 only its `error.message` reaches the client (client-error.ts). */
   readonly body: string | undefined;
 
   constructor(kind: UpstreamFailureKind, instance: string, message: string, options: { status?: number; retryAfterMs?: number; cause?: unknown; body?: string } = {}) {

@@ -10,6 +10,8 @@ export interface RequestContext {
   readonly timer: StageTimer;
   /** The request's server span (the no-op span when tracing is off): each stage's span is its child. */
   readonly span: Span;
+  /** Aborted when the client disconnects before the response ends: waits (the admission queue) give up at once. */
+  readonly signal?: AbortSignal;
   caller?: ApiKeyRecord;
   /** Where the request's model call went, when it made one: for the access log and the request counter. */
   decision?: RouteDecision;

@@ -4,13 +4,13 @@
  * the hooks run in this fixed order, timed into the request's stage timer, so every route that
  * authenticates reports it in `Server-Timing` and the stage histogram.
  *
- * Requests that reach a draining process on an already open connection are served (and the
- * connection closed after): the listener is closed, so the platform sends no new ones, and a
- * refusal would only turn a late request into a client error.
+ * Requests that reach a draining process are served (and their connection closed after): the
+ * listener stays open while draining so /readyz can answer 503 and the platform stops sending,
+ * and a refusal would only turn a late request into a client error.
  */
 
 import { randomUUID } from 'node:crypto';
-import { SwitchboardError, isSwitchboardError } from '../errors.js';
+import { SwitchboardError, errorCatalogue, isSwitchboardError } from '../errors.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { runStage } from '../pipeline/run-stages.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
@@ -91,7 +91,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     exchange.setHeader('x-request-id', requestId);
     const held = host.acquire();
     const span = tracer.enabled ? startRequestSpan(tracer, exchange, match.kind === 'not-found' ? undefined : pattern) : noopSpan;
-    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span };
+    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span, signal: exchange.signal };
     let status = 0;
     let failure: unknown;
     try {
@@ -103,14 +103,20 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       await handle(match.route, match.params, exchange, context, held);
     } catch (error) {
       failure = error;
-      if (exchange.responded) logger.warn({ err: error, path: exchange.path, requestId }, 'error after the response started');
-      else status = sendError(exchange, error, logger).status;
+      // A client that left has nobody to answer, and its leaving is no failure: recorded below as client_closed.
+      if (!exchange.signal.aborted) {
+        if (exchange.responded) logger.warn({ err: error, path: exchange.path, requestId }, 'error after the response started');
+        else status = sendError(exchange, error, logger).status;
+      }
     } finally {
       context.release?.();
       held.release();
       if (serving) metrics.inflight.dec();
       // A handler that finished without answering is a bug; count it as the 500 the exchange will be closed with.
       status ||= exchange.status || 500;
+      // A client that left before its response ended is its own outcome, client_closed (499, nginx's
+      // convention), whatever was sent before: not a success, and no upstream failure.
+      if (exchange.signal.aborted) status = errorCatalogue.client_closed.status;
       const decision = context.decision;
       count(pattern, status, decision?.route ?? '');
       // One line per request: what an operator greps first.

@@ -2,6 +2,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BodyBudget } from './body-budget.js';
 import { createDispatcher } from './dispatcher.js';
 import type { StreamLimits } from './http-exchange.js';
 import { NodeHttpExchange } from './node-http-exchange.js';
@@ -15,7 +16,7 @@ import { getExperimentRoute, listExperimentsRoute, promoteExperimentRoute, rampE
 import { consoleAssetRoute, consolePageRoute, consoleSnapshotRoute, rootRoute } from './routes/console-routes.js';
 import { feedbackRoute } from './routes/feedback-route.js';
 import { healthRoute, metricsRoute, readinessRoute } from './routes/health-routes.js';
-import { listModelsRoute } from './routes/models-route.js';
+import { getModelRoute, listModelsRoute } from './routes/models-route.js';
 import { createSessionRoute, deleteSessionRoute, getSessionRoute } from './routes/session-routes.js';
 import { turnRoute } from './routes/turn-route.js';
 import { usageRoute } from './routes/usage-route.js';
@@ -27,7 +28,15 @@ export interface SwitchboardServer {
   readonly port: number;
   /** Requests being served now. */
   inFlight(): number;
-  /** Stops taking requests, waits for in-flight ones up to the drain timeout, then closes sockets. */
+  /** Bytes reserved by request bodies being read now (at most `server.maxPendingBodyBytes`). */
+  pendingBodyBytes(): number;
+  /** The most request bodies ever held at once. */
+  peakPendingBodyBytes(): number;
+  /**
+   * Drains: /readyz answers 503 and every response closes its connection, while the listener stays
+   * open (probes get an answer, not a refused connection) until in-flight requests end or the drain
+   * timeout passes; then the listener and every socket are closed.
+   */
   shutdown(drainTimeoutMs?: number): Promise<{ drained: boolean }>;
 }
 
@@ -36,6 +45,7 @@ export function buildRoutes(isReady: () => boolean): RouteSpec[] {
   return [
     chatCompletionsRoute,
     listModelsRoute,
+    getModelRoute,
     createSessionRoute,
     getSessionRoute,
     deleteSessionRoute,
@@ -84,19 +94,30 @@ export async function startHttpServer(host: ServerHost, options: HttpServerOptio
   let idleWaiters: (() => void)[] = [];
   const table = new RouteTable(buildRoutes(() => !draining));
   const dispatch = createDispatcher(host, table);
-  const server = createServer({ keepAliveTimeout: host.settings.keepAliveTimeoutMs, requestTimeout: 0 }, (request: IncomingMessage, response: ServerResponse) => {
-    active++;
-    const exchange = new NodeHttpExchange(request, response, options.streamLimits);
-    if (draining) response.shouldKeepAlive = false;
-    void dispatch(exchange).finally(() => {
-      active--;
-      if (active === 0 && idleWaiters.length > 0) {
-        for (const resolve of idleWaiters) resolve();
-        idleWaiters = [];
-      }
-    });
-  });
-  server.headersTimeout = 30_000;
+  const bodyBudget = new BodyBudget(host.settings.maxPendingBodyBytes);
+  const bodyTimeoutMs = host.settings.bodyTimeoutMs;
+  const server = createServer(
+    {
+      keepAliveTimeout: host.settings.keepAliveTimeoutMs,
+      // Whole-request deadline (headers and body): a dribbling or stalled upload gets 408 and its socket closed.
+      requestTimeout: bodyTimeoutMs,
+      headersTimeout: Math.min(30_000, bodyTimeoutMs),
+      // How often Node checks those deadlines; its default of 30 s would let a short deadline run long.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(bodyTimeoutMs / 4))),
+    },
+    (request: IncomingMessage, response: ServerResponse) => {
+      active++;
+      const exchange = new NodeHttpExchange(request, response, options.streamLimits, bodyBudget);
+      if (draining) response.shouldKeepAlive = false;
+      void dispatch(exchange).finally(() => {
+        active--;
+        if (active === 0 && idleWaiters.length > 0) {
+          for (const resolve of idleWaiters) resolve();
+          idleWaiters = [];
+        }
+      });
+    },
+  );
   const listenHost = options.host ?? host.settings.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -112,10 +133,11 @@ export async function startHttpServer(host: ServerHost, options: HttpServerOptio
     port,
     url: `http://${displayHost}:${port}`,
     inFlight: () => active,
+    pendingBodyBytes: () => bodyBudget.reserved,
+    peakPendingBodyBytes: () => bodyBudget.peak,
     async shutdown(drainTimeoutMs = host.settings.drainTimeoutMs) {
       draining = true;
-      server.close();
-      // Idle keep-alive sockets would hold `close` open; busy ones finish their response first.
+      // Idle keep-alive sockets are closed now; busy ones close after their response (shouldKeepAlive).
       server.closeIdleConnections();
       const idle = active === 0 ? Promise.resolve(true) : new Promise<boolean>((resolve) => idleWaiters.push(() => resolve(true)));
       let timer: NodeJS.Timeout | undefined;
@@ -124,6 +146,7 @@ export async function startHttpServer(host: ServerHost, options: HttpServerOptio
       });
       const drained = await Promise.race([idle, timeout]);
       clearTimeout(timer);
+      server.close();
       server.closeAllConnections();
       return { drained };
     },

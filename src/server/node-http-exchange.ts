@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwitchboardError } from '../errors.js';
+import type { BodyBudget } from './body-budget.js';
 import type { HttpExchange, StreamLimits, StreamSink } from './http-exchange.js';
 
 export class NodeHttpExchange implements HttpExchange {
@@ -13,14 +14,16 @@ export class NodeHttpExchange implements HttpExchange {
   readonly #response: ServerResponse;
   readonly #abort = new AbortController();
   readonly #streamLimits: Partial<StreamLimits> | undefined;
+  readonly #bodyBudget: BodyBudget | undefined;
   #headers: Record<string, string> | undefined;
   #responded = false;
   #status = 0;
 
-  constructor(request: IncomingMessage, response: ServerResponse, streamLimits?: Partial<StreamLimits>) {
+  constructor(request: IncomingMessage, response: ServerResponse, streamLimits?: Partial<StreamLimits>, bodyBudget?: BodyBudget) {
     this.#request = request;
     this.#response = response;
     this.#streamLimits = streamLimits;
+    this.#bodyBudget = bodyBudget;
     this.method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
@@ -58,24 +61,51 @@ export class NodeHttpExchange implements HttpExchange {
     const request = this.#request;
     const declared = Number(request.headers['content-length']);
     if (declared > limitBytes) {
-      request.resume();
+      // Refused unread: the connection closes after the answer rather than draining the rest (respond).
       return Promise.reject(new SwitchboardError('body_too_large', `The request body is over the limit of ${limitBytes} bytes.`));
     }
+    const budget = this.#bodyBudget;
+    // A declared length is reserved whole before a byte is buffered; an undeclared one chunk by chunk.
+    const upfront = Number.isFinite(declared) && declared > 0 ? declared : 0;
+    if (budget !== undefined && upfront > 0 && !budget.tryReserve(upfront)) return Promise.reject(bodiesOverBudget(budget));
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      request.on('data', (chunk: Buffer) => {
+      let reserved = upfront;
+      const finish = () => {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        request.off('error', onError);
+        request.off('close', onClose);
+        budget?.release(reserved);
+        reserved = 0;
+      };
+      const fail = (error: Error) => {
+        finish();
+        reject(error);
+      };
+      const onData = (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limitBytes) {
-          request.removeAllListeners('data');
-          request.resume();
-          reject(new SwitchboardError('body_too_large', `The request body is over the limit of ${limitBytes} bytes.`));
-          return;
+        if (size > limitBytes) return fail(new SwitchboardError('body_too_large', `The request body is over the limit of ${limitBytes} bytes.`));
+        if (budget !== undefined && size > reserved) {
+          if (!budget.tryReserve(size - reserved)) return fail(bodiesOverBudget(budget));
+          reserved = size;
         }
         chunks.push(chunk);
-      });
-      request.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-      request.once('error', reject);
+      };
+      const onEnd = () => {
+        finish();
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      };
+      const onError = (error: Error) => fail(error);
+      // The peer left or the body deadline closed the socket: the reservation is given back at once.
+      const onClose = () => {
+        if (!request.complete) fail(new SwitchboardError('client_closed', 'The client closed the connection before its body arrived.'));
+      };
+      request.on('data', onData);
+      request.once('end', onEnd);
+      request.once('error', onError);
+      request.once('close', onClose);
     });
   }
 
@@ -87,6 +117,8 @@ export class NodeHttpExchange implements HttpExchange {
     if (this.#responded) return;
     this.#responded = true;
     this.#status = status;
+    // A body left unread (refused before or while it was read) is not drained: the connection closes.
+    if (!this.#request.complete) this.#response.shouldKeepAlive = false;
     const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...this.#headers };
     this.#response.writeHead(status, headers);
     this.#response.end(body);
@@ -122,4 +154,10 @@ export class NodeHttpExchange implements HttpExchange {
       },
     };
   }
+}
+
+function bodiesOverBudget(budget: BodyBudget): SwitchboardError {
+  return new SwitchboardError('server_overloaded', `Request bodies being read hold ${budget.reserved} bytes, the most this server takes (server.maxPendingBodyBytes ${budget.limitBytes}).`, {
+    retryAfterSeconds: 1,
+  });
 }

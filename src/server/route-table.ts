@@ -19,14 +19,16 @@ export class RouteTable {
     this.#routes = routes.map((route) => ({ route, segments: route.pattern.split('/') }));
   }
 
+  /** HEAD is answered by the GET route of the path (node:http sends its headers without the body). */
   match(method: string, path: string): RouteMatch {
     const segments = path.split('/');
+    const wanted = method === 'HEAD' ? 'GET' : method;
     let allowed: string[] | undefined;
     let allowedPattern = '';
     for (const { route, segments: pattern } of this.#routes) {
       const params = matchSegments(pattern, segments);
       if (!params) continue;
-      if (route.method === method) return { kind: 'found', route, params };
+      if (route.method === wanted) return { kind: 'found', route, params };
       (allowed ??= []).push(route.method);
       allowedPattern = route.pattern;
     }

@@ -159,3 +159,15 @@ export function checkUsageWindow(options: { since?: number; until?: number } | u
   if (typeof until !== 'number' || Number.isNaN(until)) throw invalid('until', 'until must be a number of milliseconds');
   return { since, until };
 }
+
+/** A lease's holder (and its optional key and hash) and its lifetime in milliseconds. */
+export function checkLease(lease: unknown, ttlMs: unknown): { holder: string; idempotencyKey?: string; requestHash?: string; ttlMs: number } {
+  if (typeof lease !== 'object' || lease === null) throw invalid('lease', 'lease must be an object with a holder');
+  const { holder, idempotencyKey, requestHash } = lease as Record<string, unknown>;
+  const checked: { holder: string; idempotencyKey?: string; requestHash?: string; ttlMs: number } = { holder: checkNonEmptyString(holder, 'lease.holder'), ttlMs: 0 };
+  if (idempotencyKey !== undefined) checked.idempotencyKey = checkNonEmptyString(idempotencyKey, 'lease.idempotencyKey');
+  if (requestHash !== undefined) checked.requestHash = checkNonEmptyString(requestHash, 'lease.requestHash');
+  if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs <= 0) throw invalid('ttlMs', 'ttlMs must be a positive integer of milliseconds');
+  checked.ttlMs = ttlMs;
+  return checked;
+}

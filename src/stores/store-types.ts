@@ -41,6 +41,21 @@ export type AppendTurnOutcome =
   | { kind: 'conflict'; currentVersion: number }
   | { kind: 'not_found' };
 
+/**
+ * A short, expiring claim on a session by the turn that loaded it, so a second turn learns it
+ * would lose the version race before it pays for a model call. Advisory: the conditional commit
+ * stays the final word, and an expired lease is simply taken over.
+ */
+export interface SessionLease {
+  /** Who holds it: one turn, a random id. */
+  holder: string;
+  /** The holder's idempotency key and request hash, so a racing reuse of the key is told apart from another turn. */
+  idempotencyKey?: string;
+  requestHash?: string;
+}
+
+export type AcquireLeaseOutcome = { kind: 'acquired' } | { kind: 'held'; lease: SessionLease };
+
 export interface CreateSessionInput {
   id?: string;
   tenant: string;
@@ -56,6 +71,10 @@ export interface SessionStore {
   delete(tenant: string, id: string): Promise<boolean>;
   /** Appends a turn if and only if the session is at `expectedVersion`; atomic. */
   appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome>;
+  /** Takes the session's lease for `ttlMs` unless another holder's lease is live; a holder may take its own again. */
+  acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome>;
+  /** Gives the lease back if `holder` still has it; never fails on a lease that expired or was taken over. */
+  releaseLease(tenant: string, id: string, holder: string): Promise<void>;
   /** The stored result of an earlier turn with this idempotency key, if any. */
   findTurn(tenant: string, id: string, idempotencyKey: string): Promise<{ result: unknown; requestHash?: string } | undefined>;
   /** A page of a tenant's sessions, newest first, without their messages. */

@@ -68,7 +68,7 @@ describe('model router', () => {
       { r: { pool: 'main', fallbacks: ['spare'] } },
       { 'http://a': () => ({ kind: 'status', status: 400 }) },
     );
-    await assert.rejects(router.call('r', request(), signal()), (error: unknown) => isSwitchboardError(error) && error.code === 'upstream_error' && /400/.test(error.message));
+    await assert.rejects(router.call('r', request(), signal()), (error: unknown) => isSwitchboardError(error) && error.code === 'upstream_invalid_request' && error.status === 400);
     assert.equal(provider('http://b').calls + provider('http://c').calls, 0);
   });
 

@@ -194,6 +194,34 @@ export function runStoreContract(name: string, open: (context: StoreContractCont
         assert.deepEqual(await store.sessions.appendTurn('acme', 'missing', 0, turnOf('x', clock.current)), { kind: 'not_found' });
       });
 
+      it('leases a session to one holder at a time until it is released or expires', async () => {
+        const session = await store.sessions.create({ tenant: 'acme' });
+        const first = { holder: 'turn-a', idempotencyKey: 'idem-a', requestHash: 'hash-a' };
+        assert.deepEqual(await store.sessions.acquireLease('acme', session.id, first, 30_000), { kind: 'acquired' });
+        // Another turn is told who holds it, with its key and hash; the holder itself may take it again.
+        assert.deepEqual(await store.sessions.acquireLease('acme', session.id, { holder: 'turn-b' }, 30_000), { kind: 'held', lease: first });
+        assert.deepEqual(await store.sessions.acquireLease('acme', session.id, first, 30_000), { kind: 'acquired' });
+        // Only the holder releases it.
+        await store.sessions.releaseLease('acme', session.id, 'turn-b');
+        assert.equal((await store.sessions.acquireLease('acme', session.id, { holder: 'turn-b' }, 30_000)).kind, 'held');
+        await store.sessions.releaseLease('acme', session.id, 'turn-a');
+        assert.deepEqual(await store.sessions.acquireLease('acme', session.id, { holder: 'turn-b' }, 30_000), { kind: 'acquired' });
+        // An expired lease is taken over, and its old holder's release does not drop the new one.
+        clock.advance(30_000);
+        assert.deepEqual(await store.sessions.acquireLease('acme', session.id, { holder: 'turn-c' }, 5_000), { kind: 'acquired' });
+        await store.sessions.releaseLease('acme', session.id, 'turn-b');
+        assert.deepEqual(await store.sessions.acquireLease('acme', session.id, { holder: 'turn-d' }, 5_000), { kind: 'held', lease: { holder: 'turn-c' } });
+        // Leases of different sessions are independent.
+        const other = await store.sessions.create({ tenant: 'acme' });
+        assert.deepEqual(await store.sessions.acquireLease('acme', other.id, { holder: 'turn-d' }, 5_000), { kind: 'acquired' });
+      });
+
+      it('refuses a lease without a holder or with a bad lifetime, naming the field', async () => {
+        const session = await store.sessions.create({ tenant: 'acme' });
+        await assert.rejects(store.sessions.acquireLease('acme', session.id, { holder: '' }, 1_000), (error: unknown) => (error as { param?: string }).param === 'lease.holder');
+        await assert.rejects(store.sessions.acquireLease('acme', session.id, { holder: 'x' }, 0), (error: unknown) => (error as { param?: string }).param === 'ttlMs');
+      });
+
       it('answers a repeated idempotency key with the first result and writes nothing', async () => {
         const session = await store.sessions.create({ tenant: 'acme' });
         const firstResult = { reply: 'hello', usage: { total: 12 } };

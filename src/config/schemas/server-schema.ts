@@ -7,6 +7,16 @@ export const serverSchema = z
     host: z.string().default('0.0.0.0'),
     port: z.number().int().min(0).max(65535).default(8080),
     bodyLimitBytes: z.number().int().positive().default(1_048_576),
+    /**
+     * The bytes all request bodies still being read may hold together; a body that does not fit is
+     * refused with 503 and its connection closed. Bounds what stalled uploads can hold.
+     */
+    maxPendingBodyBytes: z.number().int().positive().default(64 * 1_048_576),
+    /**
+     * Deadline for a whole request (headers and body) to arrive; a peer that is slower gets 408 and
+     * its connection is closed. With bodyLimitBytes it sets the minimum average upload rate.
+     */
+    bodyTimeoutMs: z.number().int().positive().default(30_000),
     /** How long SIGTERM waits for in-flight turns and streams before closing anyway. */
     drainTimeoutMs: z.number().int().nonnegative().default(25_000),
     /** Node's keep-alive timeout; longer than a typical load balancer's idle timeout. */
@@ -24,6 +34,12 @@ export const sessionsSchema = z
     ttlSeconds: z.number().int().positive().default(7 * 24 * 3600),
     /** Longest user message accepted by a turn, in characters. */
     maxMessageChars: z.number().int().positive().default(32_000),
+    /**
+     * How long a turn holds its session's lease, taken at load and released at commit or abort: a
+     * racing turn meanwhile gets 409 before its model call. It expires on its own, so a crashed
+     * process blocks the session for at most this long; longer than a turn takes.
+     */
+    leaseMs: z.number().int().positive().default(60_000),
   })
   .strict()
   .prefault({});

@@ -77,7 +77,7 @@ export class InstanceCaller implements ChatCaller {
     if (isUpstreamError(error)) error.instanceName = attempt.instance.name;
     const elapsedMs = attempt.end(outcome, this.#now());
     if (elapsedMs === undefined) return;
-    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.name, elapsedMs / 1000, outcome === 'ok');
+    this.#observer?.upstreamEnded(attempt.pool.name, attempt.instance.name, elapsedMs / 1000, outcome !== 'failed');
     if (outcome === 'failed') this.#observer?.attemptFailed?.(attempt.route, attempt.instance, error);
     if (attempt.span.enabled) endAttemptSpan(attempt.span, outcome, error);
   }

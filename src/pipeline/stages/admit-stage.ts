@@ -8,6 +8,6 @@ export const admitStage: Stage<RequestContext, AccessServices> = {
   name: 'admit',
   async run(context, services) {
     if (context.caller!.budget !== undefined) await services.budgets.check(context.caller!);
-    context.release = await services.admission.admit(context.caller!.tenant, context.caller!.tier);
+    context.release = await services.admission.admit(context.caller!.tenant, context.caller!.tier, context.signal);
   },
 };

@@ -15,6 +15,16 @@ export const turnStages: readonly Stage<TurnContext, TurnServices>[] = [loadSess
 
 /** Runs the stages; returns the reply (a replayed one when the idempotency key was seen). */
 export async function runTurn(context: TurnContext, services: TurnServices): Promise<TurnReply> {
-  await runStages(turnStages, context, services, context.timer);
+  try {
+    await runStages(turnStages, context, services, context.timer);
+  } finally {
+    // Committed or not, the session is free for the next turn. A release that fails is not the
+    // turn's failure: the lease expires on its own, and a store that is down fails the next write.
+    if (context.leaseHolder !== undefined) {
+      const holder = context.leaseHolder;
+      context.leaseHolder = undefined;
+      await services.sessions.releaseLease(context.caller!.tenant, context.sessionId, holder).catch(() => undefined);
+    }
+  }
   return context.replay ?? context.reply!;
 }

@@ -61,6 +61,10 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
         services.experiments.recordExposure(reply.turn_id, session.tenant, session.id, context.experiments);
         return;
       case 'duplicate':
+        // The key was committed first by a turn with another body (its lease had expired, or the store raced): the key's reuse is refused.
+        if (context.idempotencyKey !== undefined && outcome.requestHash !== undefined && outcome.requestHash !== context.requestHash) {
+          throw new SwitchboardError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body.', { param: 'Idempotency-Key' });
+        }
         // A retry of this very turn committed first, on this or another instance: its answer stands.
         context.reply = outcome.result as TurnReply;
         context.supersededByDuplicate = true;

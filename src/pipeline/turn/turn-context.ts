@@ -34,6 +34,8 @@ export interface TurnContext extends RequestContext {
   readonly events: TurnEvents | undefined;
   readonly startedAt: number;
   session?: Session;
+  /** The holder id of the session lease this turn took at load; released when the turn ends. */
+  leaseHolder?: string;
   intent?: IntentResult;
   agentName?: string;
   /** The agent that answers: the intent's, or an experiment variant's. */

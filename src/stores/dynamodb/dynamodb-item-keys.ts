@@ -26,6 +26,8 @@ export function padNumber(value: number, width: number): string {
 export const sessionKeys = {
   partition: (id: string) => `SESSION#${id}`,
   head: 'META',
+  /** The turn that loaded the session and until when it holds it (dynamodb-session-lease.ts). */
+  lease: 'LEASE',
   /** Messages of one generation of the session (a re-created id starts a new one), in commit order. */
   message: (generation: string, version: number, index: number) => `MSG#${generation}#${padNumber(version, 10)}#${padNumber(index, 3)}`,
   messagePrefix: (generation: string) => `MSG#${generation}#`,

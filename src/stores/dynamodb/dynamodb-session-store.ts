@@ -15,7 +15,8 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import type { AppendTurnOutcome, CreateSessionInput, Session, SessionStore, TurnRecord } from '../store-types.js';
+import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, TurnRecord } from '../store-types.js';
+import { DynamoDbSessionLeases } from './dynamodb-session-lease.js';
 import {
   checkCreateSessionInput,
   checkExpectedVersion,
@@ -53,13 +54,25 @@ function reasonFailed(reason: CancellationReason | undefined): boolean {
 }
 
 export class DynamoDbSessionStore implements SessionStore {
+  private readonly leases: DynamoDbSessionLeases;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
     private readonly now: () => number,
     private readonly defaultTtlSeconds: number,
     private readonly newGeneration: () => string = () => randomBytes(6).toString('base64url'),
-  ) {}
+  ) {
+    this.leases = new DynamoDbSessionLeases(client, table, now);
+  }
+
+  acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
+    return this.leases.acquire(tenant, id, lease, ttlMs);
+  }
+
+  releaseLease(_tenant: string, id: string, holder: string): Promise<void> {
+    return this.leases.release(id, holder);
+  }
 
   #headKey(id: string): Item {
     return { [attributeNames.partitionKey]: text(sessionKeys.partition(id)), [attributeNames.sortKey]: text(sessionKeys.head) };

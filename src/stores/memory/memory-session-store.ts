@@ -1,7 +1,8 @@
 /** Sessions in a Map: the reference SessionStore for tests, with the same conditions and idempotency as the real ones. */
 
 import { SwitchboardError } from '../../errors.js';
-import type { AppendTurnOutcome, CreateSessionInput, Session, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import { SessionLeaseTable } from '../session-lease-table.js';
+import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
 import {
   checkCreateSessionInput,
   checkExpectedVersion,
@@ -38,11 +39,22 @@ function copySummary(summary: Omit<Session, 'messages'>): Omit<Session, 'message
 
 export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, SessionEntry>();
+  private readonly leases: SessionLeaseTable;
 
   constructor(
     private readonly now: () => number,
     private readonly defaultTtlSeconds: number,
-  ) {}
+  ) {
+    this.leases = new SessionLeaseTable(now);
+  }
+
+  async acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
+    return this.leases.acquire(tenant, id, lease, ttlMs);
+  }
+
+  async releaseLease(_tenant: string, id: string, holder: string): Promise<void> {
+    this.leases.release(id, holder);
+  }
 
   /** The live entry of the tenant's session; expired ones are dropped on sight. */
   private liveEntry(tenant: string, id: string): SessionEntry | undefined {

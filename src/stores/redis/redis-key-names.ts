@@ -6,6 +6,8 @@ export function redisKeyNames(prefix: string) {
     session: (id: string) => `${prefix}session:${id}`,
     sessionMessages: (id: string) => `${prefix}session:${id}:messages`,
     sessionTurns: (id: string) => `${prefix}session:${id}:turns`,
+    /** JSON `{holder, expiresAt, idempotencyKey?, requestHash?}`: the turn that loaded the session and until when it holds it. */
+    sessionLease: (id: string) => `${prefix}session:${id}:lease`,
     /** Sorted set of `<updatedAt padded>#<id>` members, all at score 0, so ZREVRANGEBYLEX lists newest first. */
     tenantSessions: (tenant: string) => `${prefix}tenant:${tenant}:sessions`,
     apiKey: (keyHash: string) => `${prefix}apikey:${keyHash}`,

@@ -5,7 +5,8 @@
 
 import type { Redis } from 'ioredis';
 import { SwitchboardError } from '../../errors.js';
-import type { AppendTurnOutcome, CreateSessionInput, Session, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import { RedisSessionLeases } from './redis-session-lease.js';
 import {
   checkCreateSessionInput,
   checkExpectedVersion,
@@ -129,12 +130,24 @@ function pairsToRecord(flat: string[]): Record<string, string> {
 const listBatch = 64;
 
 export class RedisSessionStore implements SessionStore {
+  private readonly leases: RedisSessionLeases;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeyNames,
     private readonly now: () => number,
     private readonly defaultTtlSeconds: number,
-  ) {}
+  ) {
+    this.leases = new RedisSessionLeases(redis, keys, now);
+  }
+
+  acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
+    return this.leases.acquire(tenant, id, lease, ttlMs);
+  }
+
+  releaseLease(_tenant: string, id: string, holder: string): Promise<void> {
+    return this.leases.release(id, holder);
+  }
 
   #sessionKeys(id: string, tenant: string): string[] {
     return [this.keys.session(id), this.keys.sessionMessages(id), this.keys.sessionTurns(id), this.keys.tenantSessions(tenant)];

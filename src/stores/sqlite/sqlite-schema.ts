@@ -156,6 +156,16 @@ const migrations: readonly string[] = [
     details TEXT
   );
   `,
+  `
+  -- session leases: the turn that loaded a session claims it briefly, so a racing turn is refused before its model call
+  CREATE TABLE IF NOT EXISTS session_leases (
+    session_id TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    idempotency_key TEXT,
+    request_hash TEXT,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const sqliteSchemaVersion = migrations.length;

@@ -6,7 +6,8 @@
 
 import type Database from 'better-sqlite3';
 import { SwitchboardError } from '../../errors.js';
-import type { AppendTurnOutcome, CreateSessionInput, Session, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import { SqliteSessionLeases } from './sqlite-session-lease.js';
 import {
   checkCreateSessionInput,
   checkExpectedVersion,
@@ -106,11 +107,14 @@ export class SqliteSessionStore implements SessionStore {
   private readonly deleteTransaction: (tenant: string, id: string, now: number) => boolean;
   private createsSinceSweep = 0;
 
+  private readonly leases: SqliteSessionLeases;
+
   constructor(
     db: Database.Database,
     private readonly now: () => number,
     private readonly defaultTtlSeconds: number,
   ) {
+    this.leases = new SqliteSessionLeases(db, now);
     this.insertSession = db.prepare(
       'INSERT INTO sessions (id, tenant, version, created_at, updated_at, expires_at, ttl_seconds, metadata) VALUES (?, ?, 0, ?, ?, ?, ?, ?)',
     );
@@ -236,6 +240,14 @@ export class SqliteSessionStore implements SessionStore {
   /** Removes up to `limit` expired sessions; runs inside the caller's transaction. */
   private sweepExpired(now: number, limit: number): void {
     for (const id of this.selectExpiredIds.all(now, limit)) this.deleteRows(id);
+  }
+
+  async acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
+    return this.leases.acquire(tenant, id, lease, ttlMs);
+  }
+
+  async releaseLease(_tenant: string, id: string, holder: string): Promise<void> {
+    this.leases.release(id, holder);
   }
 
   async create(input: CreateSessionInput): Promise<Session> {
