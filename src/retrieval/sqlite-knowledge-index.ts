@@ -107,7 +107,12 @@ export class SqliteKnowledgeIndex {
     return hashes;
   }
 
-  /** Writes the documents in one transaction, each replacing its earlier version (chunks, FTS rows, vectors). */
+  /**
+   * Writes the documents in one transaction, each replacing its earlier version (chunks, FTS rows, vectors).
+   * Immediate, as every write here: it reads before it writes, and a deferred transaction that does so in
+   * WAL mode fails at once with "database is locked" (no busy wait) when another process wrote first —
+   * as the workers of `serve --workers N` all ingesting the demo catalogue at start do.
+   */
   replaceDocuments(kb: string, documents: readonly IngestedDocument[], now = Date.now()): void {
     const statements = this.#statements;
     this.#db.transaction(() => {
@@ -120,7 +125,7 @@ export class SqliteKnowledgeIndex {
           statements.insertFts.run(lastInsertRowid, kb, document.title ?? '', chunk.text);
         }
       }
-    })();
+    }).immediate();
     this.#forget(kb);
   }
 
@@ -132,7 +137,7 @@ export class SqliteKnowledgeIndex {
         this.#deleteChunks(kb, id);
         deleted += this.#statements.deleteDocument.run(kb, id).changes;
       }
-    })();
+    }).immediate();
     this.#forget(kb);
     return deleted;
   }

@@ -130,6 +130,7 @@ describe('idempotency and session races', () => {
       decision: { route: 'demo', pool: 'sim', instance: 'sim-0', rule: 'default', attempts: 1 },
       intent: { intent: 'general', confidence: 1, source: 'default' },
       agentName: 'helper',
+      run: { steps: 1, toolCalls: [], citations: [], added: [] },
     } as unknown as TurnContext;
     const services = { sessions: store.sessions, experiments: { recordExposure: () => undefined } } as unknown as TurnServices;
     await assert.rejects(

@@ -37,9 +37,10 @@ export const sessionsSchema = z
     /**
      * How long a turn holds its session's lease, taken at load and released at commit or abort: a
      * racing turn meanwhile gets 409 before its model call. It expires on its own, so a crashed
-     * process blocks the session for at most this long; longer than a turn takes.
+     * process blocks the session for at most this long (a retry of the very turn it held, by its
+     * Idempotency-Key, is let through at once). A turn that outlasts it still commits conditionally.
      */
-    leaseMs: z.number().int().positive().default(60_000),
+    leaseMs: z.number().int().positive().default(15_000),
   })
   .strict()
   .prefault({});

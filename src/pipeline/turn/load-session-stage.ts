@@ -15,13 +15,22 @@ function keyReused(): SwitchboardError {
   return new SwitchboardError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body.', { param: 'Idempotency-Key' });
 }
 
-/** Why a turn may not go ahead while another holds the session. */
-function refusal(context: TurnContext, held: SessionLease): SwitchboardError {
+/**
+ * Why a turn may not go ahead while another holds the session; undefined when it may: a retry of
+ * the very turn that holds the lease (same Idempotency-Key, same body) runs without one, as a
+ * client's hedge or a retry after a pod died mid-turn must, and the conditional commit answers it
+ * with whichever of the two committed first.
+ */
+function refusal(context: TurnContext, held: SessionLease): SwitchboardError | undefined {
   if (context.idempotencyKey !== undefined && held.idempotencyKey === context.idempotencyKey) {
-    if (held.requestHash !== context.requestHash) return keyReused();
-    return new SwitchboardError('session_conflict', `A turn with this Idempotency-Key is still running on session "${context.sessionId}"; retry it to get its reply.`, { retryAfterSeconds: 1 });
+    return held.requestHash !== context.requestHash ? keyReused() : undefined;
   }
   return new SwitchboardError('session_conflict', `Another turn on session "${context.sessionId}" is running; nothing was written. Retry the turn.`, { retryAfterSeconds: 1 });
+}
+
+async function leaseTurnCommitted(services: Pick<TurnServices, 'sessions'>, tenant: string, sessionId: string, held: SessionLease): Promise<boolean> {
+  if (held.idempotencyKey === undefined) return false;
+  return (await services.sessions.findTurn(tenant, sessionId, held.idempotencyKey)) !== undefined;
 }
 
 export const loadSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' | 'sessionSettings'>> = {
@@ -44,8 +53,13 @@ export const loadSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
       lease.requestHash = context.requestHash;
     }
     const outcome = await services.sessions.acquireLease(tenant, session.id, lease, services.sessionSettings.leaseMs);
-    if (outcome.kind === 'held') throw refusal(context, outcome.lease);
-    context.leaseHolder = lease.holder;
+    if (outcome.kind === 'held') {
+      const refused = refusal(context, outcome.lease);
+      // A lease whose turn already committed (a retry of it did, elsewhere, after its pod died) guards nothing.
+      if (refused && !(await leaseTurnCommitted(services, tenant, context.sessionId, outcome.lease))) throw refused;
+    } else {
+      context.leaseHolder = lease.holder;
+    }
     context.session = session;
   },
 };
