@@ -3,6 +3,8 @@
  * The MCP connections and the argument validator belong to the process and are shared by every generation.
  */
 
+import type { Span } from '../telemetry/tracing.js';
+import { tracedSearch } from './traced-search.js';
 import type { AgentConfig } from '../config/config-schema.js';
 import type { RetrievedPassage, Retriever } from '../retrieval/retriever.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -42,11 +44,11 @@ export class AgentRuntime {
   }
 
   /** The passages for a `prompt`-mode agent's turn; none when its knowledge base has no retriever here. */
-  async passages(agent: AgentConfig, text: string, signal: AbortSignal): Promise<RetrievedPassage[] | undefined> {
+  async passages(agent: AgentConfig, text: string, signal: AbortSignal, parent?: Span): Promise<RetrievedPassage[] | undefined> {
     const settings = agent.retrieval;
     if (settings?.mode !== 'prompt') return undefined;
     const retriever = this.#retrievers.get(settings.kb);
     if (!retriever) return undefined;
-    return retriever.search({ kb: settings.kb, text, topK: settings.topK }, signal);
+    return tracedSearch(retriever, { kb: settings.kb, text, topK: settings.topK }, signal, parent);
   }
 }

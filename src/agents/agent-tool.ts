@@ -1,5 +1,6 @@
 /** What the tool loop runs: a tool the model may call, by the definition it is offered under. */
 
+import type { Span } from '../telemetry/tracing.js';
 import type { ToolDefinition } from '../chat/chat-types.js';
 
 /** A passage a tool handed the model, so the reply can cite it. */
@@ -21,7 +22,7 @@ export interface AgentTool {
   /** The tool's own time limit; the loop applies the shorter of it and the agent's `limits.toolTimeoutMs`. */
   readonly timeoutMs?: number;
   /** Runs with arguments already validated against `definition.parameters`; throws on failure (the loop turns it into an error result). */
-  invoke(args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutput>;
+  invoke(args: Record<string, unknown>, signal: AbortSignal, span?: Span): Promise<ToolOutput>;
 }
 
 /** A failure a tool explains to the model in its own words (an HTTP status, an MCP error). */

@@ -1,5 +1,7 @@
 /** Retrieval for an agent: passages added to its system prompt (`prompt` mode) or a built-in `search_<kb>` tool (`tool` mode). */
 
+import type { Span } from '../telemetry/tracing.js';
+import { tracedSearch } from './traced-search.js';
 import type { ToolDefinition } from '../chat/chat-types.js';
 import type { AgentRetrievalConfig } from '../config/schemas/agent-tool-schema.js';
 import type { RetrievedPassage, Retriever } from '../retrieval/retriever.js';
@@ -36,8 +38,8 @@ export class RetrievalSearchTool implements AgentTool {
     };
   }
 
-  async invoke(args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutput> {
-    const passages = await this.#retriever.search({ kb: this.#settings.kb, text: String(args.query), topK: this.#settings.topK }, signal);
+  async invoke(args: Record<string, unknown>, signal: AbortSignal, span?: Span): Promise<ToolOutput> {
+    const passages = await tracedSearch(this.#retriever, { kb: this.#settings.kb, text: String(args.query), topK: this.#settings.topK }, signal, span);
     return { content: formatPassages(passages), citations: citationsOf(passages) };
   }
 }

@@ -43,7 +43,7 @@ export async function runToolCall(call: ToolCall, tools: ToolSet, timeoutMs: num
       const limitMs = Math.min(timeoutMs, tool.timeoutMs ?? timeoutMs);
       const timeout = new LinkedAbort(signal, limitMs);
       try {
-        const output = await tool.invoke(parsed.value, timeout.signal);
+        const output = await tool.invoke(parsed.value, timeout.signal, span);
         content = output.content;
         citations = output.citations;
         ok = true;

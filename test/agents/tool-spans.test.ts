@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startOtlpReceiver, spanKinds, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { demoConfig } from '../../src/config/demo-config.js';
+import { MemoryRetriever } from '../support/memory-retriever.js';
 import { authHeaders, startTestServer, type TestServer } from '../support/test-server.js';
 import { traceOf } from '../telemetry/tracing-fixtures.js';
 
@@ -10,7 +12,16 @@ describe('tool calls in traces', () => {
   let server: TestServer;
   before(async () => {
     receiver = await startOtlpReceiver();
-    server = await startTestServer({ telemetry: { tracing: { enabled: true, endpoint: receiver.url, protocol: 'http/json' } } });
+    const catalogue = new MemoryRetriever([{ documentId: 'sku-1', chunkId: 'sku-1#0', text: 'Trail running shoes with a rock plate.' }]);
+    server = await startTestServer(
+      {
+        telemetry: { tracing: { enabled: true, endpoint: receiver.url, protocol: 'http/json' } },
+        // The demo's agents, the shopping agent's retrieval included; the retriever passed in serves its knowledge base.
+        agents: demoConfig.agents,
+        knowledge: { catalogue: { kind: 'http', url: 'http://127.0.0.1:9/search' } },
+      },
+      { retrievers: new Map([['catalogue', catalogue]]) },
+    );
   });
   after(async () => {
     await server.close();
@@ -44,5 +55,30 @@ describe('tool calls in traces', () => {
     const clockSkew = 1_000_000n;
     assert.ok(chats[0]!.startNanos <= tool.startNanos + clockSkew && tool.endNanos <= chats[1]!.startNanos + clockSkew, 'model call, tool, model call');
     assert.ok((chats[1]!.attributes['gen_ai.usage.input_tokens'] as number) > (chats[0]!.attributes['gen_ai.usage.input_tokens'] as number), 'the second call carries the tool call and its result');
+  });
+
+  it('gives a prompt-mode search a retrieval span under run-agent, before the model call', async () => {
+    const created = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: authHeaders(server.key) });
+    const { id } = (await created.json()) as { id: string };
+    const traceId = randomBytes(16).toString('hex');
+    const response = await fetch(`${server.url}/v1/sessions/${id}/messages`, {
+      method: 'POST',
+      headers: { ...authHeaders(server.key), traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      body: JSON.stringify({ content: 'Can you recommend running shoes?', agent: 'shopping-advice' }),
+    });
+    const reply = (await response.json()) as { citations: { document_id: string }[] };
+    assert.deepEqual(reply.citations.map((citation) => citation.document_id), ['sku-1']);
+    await server.runtime.tracer.forceFlush();
+    const trace = traceOf(receiver.spans, traceId);
+    const runAgent = trace.one('run-agent');
+    const retrieval = trace.one('retrieval catalogue');
+    assert.equal(retrieval.parentSpanId, runAgent.spanId);
+    assert.equal(retrieval.kind, spanKinds.client);
+    assert.equal(retrieval.attributes['gen_ai.operation.name'], 'retrieval');
+    assert.equal(retrieval.attributes['gen_ai.data_source.id'], 'catalogue');
+    assert.equal(retrieval.attributes['gen_ai.request.top_k'], 3);
+    assert.equal(retrieval.attributes['switchboard.retrieval.documents'], 1);
+    // Off by default: no query text in the trace.
+    assert.equal(retrieval.attributes['gen_ai.retrieval.query.text'], undefined);
   });
 });

@@ -39,7 +39,7 @@ export const runAgentStage: Stage<TurnContext, Services> = {
     let citations: Citation[] | undefined;
     if (agent.retrieval?.mode === 'prompt') {
       const started = performance.now();
-      const passages = await services.agentRuntime.passages(agent, context.content, context.signal);
+      const passages = await services.agentRuntime.passages(agent, context.content, context.signal, span);
       if (passages) {
         context.timer.record('retrieval', performance.now() - started);
         systemPrompt = promptWithPassages(systemPrompt, agent.retrieval.kb, passages);
