@@ -261,6 +261,7 @@ describe('which fields each provider honours', () => {
   const plain: ChatCallRequest = { model: 'm', messages: [{ role: 'user', content: 'x' }] };
   const refusedByAnthropic: [string, Partial<ChatCallRequest>][] = [
     ['seed', { seed: 1 }],
+    ['temperature', { temperature: 1.5 }],
     ['logprobs', { logprobs: true }],
     ['top_logprobs', { topLogprobs: 1 }],
     ['n', { n: 2 }],
@@ -283,7 +284,7 @@ describe('which fields each provider honours', () => {
     const mapped: ChatCallRequest = {
       ...plain,
       messages: [...plain.messages, { role: 'assistant', content: '', toolCalls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', content: 'r', toolCallId: 'c', name: 'f' }],
-      tools: [lookup], toolChoice: 'required', parallelToolCalls: false, user: 'u', stop: ['x'], responseFormat: { type: 'text' }, n: 1 };
+      tools: [lookup], toolChoice: 'required', parallelToolCalls: false, user: 'u', stop: ['x'], responseFormat: { type: 'text' }, n: 1, temperature: 1 };
     assert.equal(unsupportedField('anthropic', mapped), undefined);
   });
 });

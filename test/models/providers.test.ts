@@ -143,7 +143,7 @@ describe('Anthropic provider wire details', () => {
     });
     const provider = new AnthropicProvider({ baseUrl: server.url, apiKey: 'secret', anthropicVersion: '2023-06-01', defaultMaxTokens: 333 });
     try {
-      const result = await provider.call({ model: 'claude', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hi' }], temperature: 1.5 }, AbortSignal.timeout(5_000));
+      const result = await provider.call({ model: 'claude', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hi' }], temperature: 0.7 }, AbortSignal.timeout(5_000));
       assert.equal(result.text, 'Checking.');
       assert.equal(result.finishReason, 'tool_calls');
       assert.deepEqual(result.toolCalls, [{ id: 'toolu_9', type: 'function', function: { name: 'lookup', arguments: '{"order":123}' } }]);
@@ -153,7 +153,7 @@ describe('Anthropic provider wire details', () => {
       assert.equal(sent.headers['x-api-key'], 'secret');
       assert.equal(sent.headers['anthropic-version'], '2023-06-01');
       assert.equal(sent.headers.authorization, undefined);
-      assert.deepEqual(sent.body, { model: 'claude', max_tokens: 333, messages: [{ role: 'user', content: 'hi' }], stream: false, system: 'S', temperature: 1 });
+      assert.deepEqual(sent.body, { model: 'claude', max_tokens: 333, messages: [{ role: 'user', content: 'hi' }], stream: false, system: 'S', temperature: 0.7 });
 
       const streamed = await collect(await provider.stream({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }, AbortSignal.timeout(5_000)));
       assert.deepEqual(streamed, { text: 'Hello', finish: { type: 'finish', finishReason: 'length', usage: { promptTokens: 12, completionTokens: 2 } } });

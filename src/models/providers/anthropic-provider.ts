@@ -151,8 +151,8 @@ export class AnthropicProvider implements ChatProvider {
     const { system, messages } = toAnthropicMessages(request.messages);
     const body: Record<string, unknown> = { model: request.model, max_tokens: request.maxTokens ?? this.#defaultMaxTokens, messages, stream };
     if (system !== undefined) body.system = system;
-    // OpenAI's temperature runs to 2, Anthropic's to 1.
-    if (request.temperature !== undefined) body.temperature = Math.min(1, request.temperature);
+    // OpenAI's temperature runs to 2, Anthropic's to 1: the router refuses more than 1 by name before a call reaches here.
+    if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
     if (request.stop !== undefined) body.stop_sequences = request.stop;
     addAnthropicToolFields(request, body);

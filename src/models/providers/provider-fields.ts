@@ -16,6 +16,7 @@ export interface UnsupportedField {
 /** Anthropic's Messages API has no counterpart for these (OpenAI names); `user` maps to `metadata.user_id`. */
 const anthropicLacks: readonly { param: string; present: (request: ChatCallRequest) => boolean; reason: string }[] = [
   { param: 'seed', present: (request) => request.seed !== undefined, reason: 'the Messages API has no seed' },
+  { param: 'temperature', present: (request) => request.temperature !== undefined && request.temperature > 1, reason: "the Messages API's temperature runs from 0 to 1" },
   { param: 'logprobs', present: (request) => request.logprobs === true, reason: 'the Messages API returns no log probabilities' },
   { param: 'top_logprobs', present: (request) => request.topLogprobs !== undefined, reason: 'the Messages API returns no log probabilities' },
   { param: 'n', present: (request) => request.n !== undefined && request.n !== 1, reason: 'the Messages API generates one answer' },
