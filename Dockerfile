@@ -20,6 +20,8 @@ RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
+# The demo shop's catalogue and FAQ, which the built-in demo config ingests at start (docs/retrieval.md).
+COPY demo ./demo
 RUN npm run build
 # Only what runs: drop the compiler, test libraries and type packages.
 RUN npm prune --omit=dev --no-audit --no-fund
@@ -34,8 +36,7 @@ WORKDIR /app
 COPY --from=builder /app/package.json ./package.json
 COPY --from=builder /app/node_modules ./node_modules
 COPY --from=builder /app/dist ./dist
-# The demo shop's catalogue and FAQ, which the built-in demo config ingests at start (docs/retrieval.md).
-COPY demo ./demo
+COPY --from=builder /app/demo ./demo
 # A numeric id with no passwd entry, matching runAsUser in deploy/kubernetes/base/deployment.yaml.
 USER 10001:10001
 EXPOSE 8080
