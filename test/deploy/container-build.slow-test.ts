@@ -100,7 +100,9 @@ describe('the container image, built without Docker', { timeout: 45 * 60_000 }, 
       assert.equal(from, builder.name, 'the runtime copies from the builder');
       for (const source of sources) cpSync(join(build, source.replace(/^\/app\//, '')), resolve(image, destination), { recursive: true });
     }
-    assert.deepEqual(readdirSync(image).sort(), ['dist', 'node_modules', 'package.json']);
+    // The demo's knowledge (catalogue and FAQ) is data the built-in demo config ingests at start.
+    assert.deepEqual(readdirSync(image).sort(), ['demo', 'dist', 'node_modules', 'package.json']);
+    assert.ok(existsSync(join(image, 'demo', 'knowledge', 'products.jsonl')), 'the demo catalogue is in the image');
     assert.ok(!existsSync(join(image, 'node_modules', 'typescript')), 'devDependencies were pruned');
     const env = Object.fromEntries(runtime.instructions.filter((instruction) => instruction.keyword === 'ENV').map((instruction) => instruction.args.split('=') as [string, string]));
     const entrypoint = execForm(runtime.instructions.filter((instruction) => instruction.keyword === 'ENTRYPOINT').at(-1)!.args)!;
