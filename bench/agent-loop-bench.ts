@@ -11,10 +11,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoOrderService, type DemoOrderService } from '../src/lab/demo-order-service.js';
+import { runBench, writeBenchDocs } from './bench-main.js';
 import { log, withCpuAccounting } from './bench-load.js';
 import { BenchProcess, stopAll } from './bench-process.js';
-import { round, runContext, table, writeJson, writeMarkdownSection, type RunContext } from './bench-report.js';
-import { cliPath, repositoryRoot, startSimulator, startSwitchboard, switchboardBenchConfig, type SwitchboardSetup } from './bench-servers.js';
+import { round, runContext, table, type RunContext } from './bench-report.js';
+import { cliPath, startSimulator, startSwitchboard, switchboardBenchConfig, type SwitchboardSetup } from './bench-servers.js';
 
 type Variant = 'plain' | 'tool';
 
@@ -163,22 +164,8 @@ async function main(): Promise<void> {
   const options = { turns: setting('AGENT_BENCH_TURNS', 2_000), rounds: setting('AGENT_BENCH_ROUNDS', 3), concurrency: setting('AGENT_BENCH_CONCURRENCY', 16) };
   const context = runContext('npm run bench:agents');
   const result = await runAgentBench(options);
-  const docs = process.env.BENCH_DOCS_DIR ?? join(repositoryRoot, 'docs');
-  writeJson(join(docs, 'benchmarks-agents.json'), { context, ...result });
-  writeMarkdownSection(join(docs, 'benchmarks.md'), '<!-- agent-bench:start -->', '<!-- agent-bench:end -->', render(result, context));
-  log(`wrote ${join(docs, 'benchmarks.md')} and benchmarks-agents.json`);
+  writeBenchDocs('agent', 'benchmarks-agents.json', { context, ...result }, render(result, context));
   log(JSON.stringify(result.summary));
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping every server`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  process.stderr.write(`agent bench failed: ${(error as Error).stack ?? String(error)}\n`);
-  await stopAll();
-  process.exitCode = 1;
-});
+runBench('agent bench', main);

@@ -7,11 +7,9 @@
  * TRACING_BENCH_BASELINE_CLI (another build's dist/bin/switchboard.mjs, for start-up and memory before tracing existed).
  */
 
-import { join } from 'node:path';
+import { runBench, writeBenchDocs } from './bench-main.js';
 import { log } from './bench-load.js';
-import { stopAll } from './bench-process.js';
-import { round, runContext, table, writeJson, writeMarkdownSection, type RunContext } from './bench-report.js';
-import { repositoryRoot } from './bench-servers.js';
+import { round, runContext, table, type RunContext } from './bench-report.js';
 import { runTracingBench, type CpuSample, type TracingBenchResult } from './tracing-overhead-bench.js';
 
 function setting(name: string, fallback: number): number {
@@ -82,22 +80,8 @@ async function main(): Promise<void> {
   };
   const context = runContext('npm run bench:tracing');
   const result = await runTracingBench(options);
-  const docs = process.env.BENCH_DOCS_DIR ?? join(repositoryRoot, 'docs');
-  writeJson(join(docs, 'benchmarks-tracing.json'), { context, ...result });
-  writeMarkdownSection(join(docs, 'benchmarks.md'), '<!-- tracing-bench:start -->', '<!-- tracing-bench:end -->', render(result, context));
-  log(`wrote ${join(docs, 'benchmarks.md')} and benchmarks-tracing.json`);
+  writeBenchDocs('tracing', 'benchmarks-tracing.json', { context, ...result }, render(result, context));
   log(JSON.stringify(result.summary));
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping every server`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  process.stderr.write(`tracing bench failed: ${(error as Error).stack ?? String(error)}\n`);
-  await stopAll();
-  process.exitCode = 1;
-});
+runBench('tracing bench', main);
