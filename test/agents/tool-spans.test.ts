@@ -28,15 +28,21 @@ describe('tool calls in traces', () => {
     await receiver.close();
   });
 
-  it('gives each tool call an execute_tool span under run-agent, between the two model calls', async () => {
+  /** One turn on a fresh session, sent with a sampled traceparent of a new trace. */
+  async function tracedTurn(body: Record<string, unknown>): Promise<{ traceId: string; response: Response }> {
     const created = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: authHeaders(server.key) });
     const { id } = (await created.json()) as { id: string };
     const traceId = randomBytes(16).toString('hex');
     const response = await fetch(`${server.url}/v1/sessions/${id}/messages`, {
       method: 'POST',
       headers: { ...authHeaders(server.key), traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
-      body: JSON.stringify({ content: 'Where is my order 27182?' }),
+      body: JSON.stringify(body),
     });
+    return { traceId, response };
+  }
+
+  it('gives each tool call an execute_tool span under run-agent, between the two model calls', async () => {
+    const { traceId, response } = await tracedTurn({ content: 'Where is my order 27182?' });
     const reply = (await response.json()) as { tool_calls: { id: string }[] };
     await server.runtime.tracer.forceFlush();
     const trace = traceOf(receiver.spans, traceId);
@@ -58,14 +64,7 @@ describe('tool calls in traces', () => {
   });
 
   it('gives a prompt-mode search a retrieval span under run-agent, before the model call', async () => {
-    const created = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: authHeaders(server.key) });
-    const { id } = (await created.json()) as { id: string };
-    const traceId = randomBytes(16).toString('hex');
-    const response = await fetch(`${server.url}/v1/sessions/${id}/messages`, {
-      method: 'POST',
-      headers: { ...authHeaders(server.key), traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
-      body: JSON.stringify({ content: 'Can you recommend running shoes?', agent: 'shopping-advice' }),
-    });
+    const { traceId, response } = await tracedTurn({ content: 'Can you recommend running shoes?', agent: 'shopping-advice' });
     const reply = (await response.json()) as { citations: { document_id: string }[] };
     assert.deepEqual(reply.citations.map((citation) => citation.document_id), ['sku-1']);
     await server.runtime.tracer.forceFlush();
