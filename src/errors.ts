@@ -17,6 +17,7 @@ interface CatalogueEntry {
 export const errorCatalogue = {
   invalid_json: { status: 400, type: 'invalid_request_error', fault: 'client', description: 'The request body is not valid JSON.' },
   invalid_request: { status: 400, type: 'invalid_request_error', fault: 'client', description: 'A field is missing or has the wrong type; the message names the field.' },
+  body_too_slow: { status: 408, type: 'invalid_request_error', fault: 'client', description: 'The request body arrived slower than `server.bodyMinRate` allows; the connection is closed.' },
   body_too_large: { status: 413, type: 'invalid_request_error', fault: 'client', description: 'The request body is larger than `server.bodyLimitBytes`.' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error', fault: 'client', description: 'The body is not `application/json`.' },
   missing_api_key: { status: 401, type: 'authentication_error', fault: 'client', description: 'No `Authorization: Bearer <key>` header.' },

@@ -2,6 +2,7 @@
 
 import type { InstanceState } from './instance-state.js';
 import type { ModelPool } from './model-pool.js';
+import type { ResponseStartListener } from './providers/chat-provider.js';
 import { UpstreamError, isUpstreamError } from './upstream-error.js';
 import { noopSpan, type Span } from '../telemetry/tracing.js';
 
@@ -19,7 +20,13 @@ function onFirstTokenTimeout(attempt: UpstreamAttempt): void {
   attempt.controller.abort(new UpstreamError('first-token-timeout', url, `no first token from ${url} within ${attempt.pool.config.timeouts.firstTokenMs} ms`));
 }
 
-export class UpstreamAttempt {
+function onHeadersTimeout(attempt: UpstreamAttempt): void {
+  const { url } = attempt.instance;
+  const { headersMs, firstTokenMs } = attempt.pool.config.timeouts;
+  attempt.controller.abort(new UpstreamError('first-token-timeout', url, `no response headers from ${url} within ${headersMs ?? firstTokenMs} ms`));
+}
+
+export class UpstreamAttempt implements ResponseStartListener {
   readonly pool: ModelPool;
   readonly instance: InstanceState;
   readonly controller = new AbortController();
@@ -35,7 +42,11 @@ export class UpstreamAttempt {
   #sawFirstToken = false;
   #ended = false;
 
-  /** Starts the attempt's clocks and counts it in flight; `streamed` arms the first-token timer. */
+  /**
+   * Starts the attempt's clocks and counts it in flight. A streamed attempt's first timer waits for
+   * the first token; a whole answer's waits for the response headers (`headersMs`, else
+   * `firstTokenMs`), so a stalled instance costs one short deadline, not `totalMs`, before the next try.
+   */
   constructor(pool: ModelPool, instance: InstanceState, parent: AbortSignal, now: number, streamed: boolean, route = '') {
     this.pool = pool;
     this.route = route;
@@ -44,9 +55,9 @@ export class UpstreamAttempt {
     this.#parent = parent;
     if (parent.aborted) this.controller.abort(parent.reason);
     else parent.addEventListener('abort', this, { once: true });
-    const { totalMs, firstTokenMs } = pool.config.timeouts;
+    const { totalMs, firstTokenMs, headersMs } = pool.config.timeouts;
     this.#totalTimer = setTimeout(onTotalTimeout, totalMs, this);
-    if (streamed) this.#firstTokenTimer = setTimeout(onFirstTokenTimeout, firstTokenMs, this);
+    this.#firstTokenTimer = streamed ? setTimeout(onFirstTokenTimeout, firstTokenMs, this) : setTimeout(onHeadersTimeout, headersMs ?? firstTokenMs, this);
     instance.onDispatch();
     pool.inFlight++;
     this.#probe = instance.breaker.onDispatch();
@@ -59,6 +70,12 @@ export class UpstreamAttempt {
   /** The caller went away: the upstream request goes too. (EventListener object form: no closure per attempt.) */
   handleEvent(): void {
     this.controller.abort(this.#parent.reason);
+  }
+
+  /** The response headers arrived: a whole answer is on its way, so only `totalMs` bounds it now. */
+  responseStarted(): void {
+    clearTimeout(this.#firstTokenTimer);
+    this.#firstTokenTimer = undefined;
   }
 
   /** Records the first output; returns the time to it in milliseconds. */

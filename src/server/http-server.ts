@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyBudget } from './body-budget.js';
+import { BodyRateGuard } from './body-rate-guard.js';
 import { createDispatcher } from './dispatcher.js';
 import type { StreamLimits } from './http-exchange.js';
 import { NodeHttpExchange } from './node-http-exchange.js';
@@ -95,6 +96,8 @@ export async function startHttpServer(host: ServerHost, options: HttpServerOptio
   const table = new RouteTable(buildRoutes(() => !draining));
   const dispatch = createDispatcher(host, table);
   const bodyBudget = new BodyBudget(host.settings.maxPendingBodyBytes);
+  const { bytesPerSecond, afterMs } = host.settings.bodyMinRate;
+  const rateGuard = bytesPerSecond > 0 ? new BodyRateGuard(bytesPerSecond, afterMs) : undefined;
   const bodyTimeoutMs = host.settings.bodyTimeoutMs;
   const server = createServer(
     {
@@ -107,7 +110,7 @@ export async function startHttpServer(host: ServerHost, options: HttpServerOptio
     },
     (request: IncomingMessage, response: ServerResponse) => {
       active++;
-      const exchange = new NodeHttpExchange(request, response, options.streamLimits, bodyBudget);
+      const exchange = new NodeHttpExchange(request, response, options.streamLimits, bodyBudget, rateGuard);
       if (draining) response.shouldKeepAlive = false;
       void dispatch(exchange).finally(() => {
         active--;

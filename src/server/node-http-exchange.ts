@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwitchboardError } from '../errors.js';
 import type { BodyBudget } from './body-budget.js';
+import type { BodyRateGuard, WatchedBody } from './body-rate-guard.js';
 import type { HttpExchange, StreamLimits, StreamSink } from './http-exchange.js';
 
 export class NodeHttpExchange implements HttpExchange {
@@ -15,11 +16,13 @@ export class NodeHttpExchange implements HttpExchange {
   readonly #abort = new AbortController();
   readonly #streamLimits: Partial<StreamLimits> | undefined;
   readonly #bodyBudget: BodyBudget | undefined;
+  readonly #rateGuard: BodyRateGuard | undefined;
   #headers: Record<string, string> | undefined;
   #responded = false;
   #status = 0;
 
-  constructor(request: IncomingMessage, response: ServerResponse, streamLimits?: Partial<StreamLimits>, bodyBudget?: BodyBudget) {
+  constructor(request: IncomingMessage, response: ServerResponse, streamLimits?: Partial<StreamLimits>, bodyBudget?: BodyBudget, rateGuard?: BodyRateGuard) {
+    this.#rateGuard = rateGuard;
     this.#request = request;
     this.#response = response;
     this.#streamLimits = streamLimits;
@@ -68,11 +71,13 @@ export class NodeHttpExchange implements HttpExchange {
     // A declared length is reserved whole before a byte is buffered; an undeclared one chunk by chunk.
     const upfront = Number.isFinite(declared) && declared > 0 ? declared : 0;
     if (budget !== undefined && upfront > 0 && !budget.tryReserve(upfront)) return Promise.reject(bodiesOverBudget(budget));
+    const guard = this.#rateGuard;
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let reserved = upfront;
       const finish = () => {
+        if (guard !== undefined) guard.unwatch(watched);
         request.off('data', onData);
         request.off('end', onEnd);
         request.off('error', onError);
@@ -84,8 +89,10 @@ export class NodeHttpExchange implements HttpExchange {
         finish();
         reject(error);
       };
+      const watched: WatchedBody = { startedAt: Date.now(), received: 0, fail };
       const onData = (chunk: Buffer) => {
         size += chunk.length;
+        watched.received = size;
         if (size > limitBytes) return fail(new SwitchboardError('body_too_large', `The request body is over the limit of ${limitBytes} bytes.`));
         if (budget !== undefined && size > reserved) {
           if (!budget.tryReserve(size - reserved)) return fail(bodiesOverBudget(budget));
@@ -102,6 +109,7 @@ export class NodeHttpExchange implements HttpExchange {
       const onClose = () => {
         if (!request.complete) fail(new SwitchboardError('client_closed', 'The client closed the connection before its body arrived.'));
       };
+      guard?.watch(watched);
       request.on('data', onData);
       request.once('end', onEnd);
       request.once('error', onError);

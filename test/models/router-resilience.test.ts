@@ -57,6 +57,8 @@ describe('router resilience over real simulators and a real server', () => {
         faulty: { model: 'sim', instances: [{ url: down }, { url: simulators.flaky!.url }, { url: simulators.stalled!.url }, { url: simulators.healthy!.url }], balancer: 'round-robin', retry, timeouts },
         backup: { model: 'sim', instances: [{ url: simulators.backup!.url }], prices: { inputPerMillionTokens: 1, outputPerMillionTokens: 2 } },
         cutting: { model: 'sim', instances: [{ url: simulators.cutter!.url }], retry, timeouts },
+        // totalMs is far above the stall: only the header deadline can send these calls on before the stall ends.
+        stalling: { model: 'sim', instances: [{ url: simulators.stalled!.url }], retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 5 }, timeouts: { firstTokenMs: 3_000, totalMs: 60_000 } },
         dead: { model: 'sim', instances: [{ url: down }, { url: downToo }], retry, timeouts },
         'dead-too': { model: 'sim', instances: [{ url: downToo }], retry, timeouts },
         breaker: { model: 'sim', instances: [{ url: simulators.breaker!.url }], retry: { attempts: 1 }, breaker: { minimumCalls: 3, failureRate: 0.5, openMs: 600 } },
@@ -74,6 +76,7 @@ describe('router resilience over real simulators and a real server', () => {
       routes: {
         faulty: { pool: 'faulty' },
         cutting: { pool: 'cutting', fallbacks: ['backup'] },
+        stalling: { pool: 'stalling', fallbacks: ['backup'] },
         dead: { pool: 'dead', fallbacks: ['backup'] },
         'all-dead': { pool: 'dead', fallbacks: ['dead-too'] },
         breaker: { pool: 'breaker', fallbacks: ['backup'] },
@@ -136,6 +139,17 @@ describe('router resilience over real simulators and a real server', () => {
     // Every fault was met, so the test proves something.
     assert.ok(simulators.flaky!.stats().injectedErrors > 0);
     assert.ok(simulators.stalled!.stats().received > 0);
+  });
+
+  it('gives a non-streamed call firstTokenMs for the response headers, so a stalled instance sends it on to the fallback, not totalMs later', async () => {
+    const stalledBefore = simulators.stalled!.stats().received;
+    const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: authHeaders(key), body: JSON.stringify({ model: 'stalling', messages: [{ role: 'user', content: 'hi' }] }) });
+    const body = (await response.json()) as { choices: { message: { content: string } }[] };
+    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.equal(response.headers.get('x-switchboard-pool'), 'backup', 'both attempts on the stalled instance hit the header deadline');
+    assert.equal(simulators.stalled!.stats().received - stalledBefore, 2);
+    const timeouts = logLines.filter((line) => line.modelRoute === 'stalling' && /^no response headers from .* within 3000 ms$/.test(String(line.err)));
+    assert.equal(timeouts.length, 2, JSON.stringify(logLines.filter((line) => line.level === 40).slice(-4)));
   });
 
   it('ends a stream cut after tokens reached the client with the SSE error event, and never falls back then', async () => {

@@ -15,6 +15,8 @@ interface StalledSocket {
   socket: Socket;
   /** The status line's code, once the server answered; 0 while it has not. */
   status: () => number;
+  /** Everything the server sent so far. */
+  answer: () => string;
   closed: Promise<void>;
 }
 
@@ -30,7 +32,7 @@ function stalledUpload(port: number, key: string, declaredBytes: number, sentByt
       socket.write(
         `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${declaredBytes}\r\n\r\n`,
       );
-      socket.write(Buffer.alloc(sentBytes, 0x20), () => resolve({ socket, closed, status: () => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0) }));
+      socket.write(Buffer.alloc(sentBytes, 0x20), () => resolve({ socket, closed, answer: () => answer, status: () => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0) }));
     });
     socket.once('error', reject);
   });
@@ -96,6 +98,41 @@ describe('slow and stalled peers', () => {
       assert.equal(await head.text(), '', path);
       await get.text();
     }
+  });
+});
+
+describe('a minimum body rate', () => {
+  let server: TestServer;
+  // The whole-request deadline is far away: only the rate guard can close these sockets soon.
+  before(async () => {
+    server = await startTestServer({ server: { bodyTimeoutMs: 600_000, bodyMinRate: { bytesPerSecond: 2_000, afterMs: 300 } } });
+  });
+  after(() => server.close());
+
+  it('closes stalled and dribbling uploads with 408 body_too_slow long before the body deadline, and takes a steady upload', async () => {
+    const stalled = await Promise.all(Array.from({ length: 100 }, () => stalledUpload(server.server.port, server.key, 100_000, 10)));
+    // One byte at a time, a few times a second: alive, but far under 2,000 bytes/s.
+    const dribbler = await stalledUpload(server.server.port, server.key, 100_000, 1);
+    const drip = setInterval(() => dribbler.socket.write(' '), 50);
+    await Promise.all([...stalled, dribbler].map((entry) => entry.closed));
+    clearInterval(drip);
+    for (const entry of [...stalled, dribbler]) {
+      assert.equal(entry.status(), 408);
+      assert.match(entry.answer(), /"code":"body_too_slow"/);
+    }
+    assert.equal(server.server.pendingBodyBytes(), 0);
+
+    // 64 KB in 8 KB pieces with a pause between them is well over the minimum and is served.
+    const body = JSON.stringify({ model: 'demo', max_tokens: 2, messages: [{ role: 'user', content: 'x'.repeat(64_000) }] });
+    const pieces = async function* () {
+      for (let offset = 0; offset < body.length; offset += 8_192) {
+        yield new TextEncoder().encode(body.slice(offset, offset + 8_192));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const steady = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: authHeaders(server.key), body: ReadableStream.from(pieces()), duplex: 'half' } as RequestInit);
+    assert.equal(steady.status, 200, await steady.clone().text());
+    await steady.text();
   });
 });
 

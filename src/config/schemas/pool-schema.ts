@@ -96,6 +96,12 @@ export const poolSchema = z
       .object({
         connectMs: z.number().int().positive().default(2_000),
         firstTokenMs: z.number().int().positive().default(15_000),
+        /**
+         * Non-streamed calls: the deadline for the upstream's response headers (defaults to
+         * firstTokenMs). Engines that send headers only with the whole answer (vLLM, SGLang, TGI)
+         * need it above their longest non-streamed answer.
+         */
+        headersMs: z.number().int().positive().optional(),
         totalMs: z.number().int().positive().default(120_000),
       })
       .strict()

@@ -17,6 +17,17 @@ export const serverSchema = z
      * its connection is closed. With bodyLimitBytes it sets the minimum average upload rate.
      */
     bodyTimeoutMs: z.number().int().positive().default(30_000),
+    /**
+     * The slowest average rate a body may arrive at, judged from `afterMs` after it started; a slower
+     * peer gets 408 and its connection is closed long before bodyTimeoutMs. bytesPerSecond 0 turns it off.
+     */
+    bodyMinRate: z
+      .object({
+        bytesPerSecond: z.number().int().nonnegative().default(1_024),
+        afterMs: z.number().int().positive().default(5_000),
+      })
+      .strict()
+      .prefault({}),
     /** How long SIGTERM waits for in-flight turns and streams before closing anyway. */
     drainTimeoutMs: z.number().int().nonnegative().default(25_000),
     /** Node's keep-alive timeout; longer than a typical load balancer's idle timeout. */

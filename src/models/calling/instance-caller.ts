@@ -10,9 +10,9 @@ import { endAttemptSpan, startAttemptSpan, withTraceContext } from './attempt-sp
 import type { ChatCaller, StreamStart } from './chat-caller.js';
 import type { ModelCall } from './model-call.js';
 
-function embedWith(provider: ChatProvider, request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
+function embedWith(provider: ChatProvider, request: ChatCallRequest, attempt: UpstreamAttempt): Promise<ChatCallResult> {
   if (!provider.embed) throw new SwitchboardError('invalid_request', `The pool behind this route speaks a wire format without embeddings (Anthropic's Messages API); route embeddings to an OpenAI-compatible pool.`);
-  return provider.embed(request, signal);
+  return provider.embed(request, attempt.signal, attempt);
 }
 
 export class InstanceCaller implements ChatCaller {
@@ -40,7 +40,7 @@ export class InstanceCaller implements ChatCaller {
     try {
       const provider = attempt.instance.provider;
       const request = this.#request(call, attempt);
-      const result = request.embeddingInput ? await embedWith(provider, request, attempt.signal) : await provider.call(request, attempt.signal);
+      const result = request.embeddingInput ? await embedWith(provider, request, attempt) : await provider.call(request, attempt.signal, attempt);
       // A whole answer's first output is the answer.
       this.firstToken(attempt);
       this.end(attempt, 'ok');

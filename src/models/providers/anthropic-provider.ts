@@ -3,7 +3,7 @@
 import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import { addAnthropicToolFields } from './anthropic-tool-fields.js';
-import type { ChatProvider } from './chat-provider.js';
+import type { ChatProvider, ResponseStartListener } from './chat-provider.js';
 import { readSseEvents } from './sse-lines.js';
 import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
 import { UpstreamHttpClient, abortError, streamError } from './upstream-http-client.js';
@@ -160,8 +160,8 @@ export class AnthropicProvider implements ChatProvider {
     return JSON.stringify(body);
   }
 
-  async call(request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
-    const response = await this.#client.post(this.#body(request, false), request.headers, signal);
+  async call(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
+    const response = await this.#client.post(this.#body(request, false), request.headers, signal, undefined, started);
     let parsed: AnthropicMessage;
     try {
       parsed = (await response.body.json()) as AnthropicMessage;

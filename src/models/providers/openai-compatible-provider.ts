@@ -3,7 +3,7 @@
 import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
 import { toOpenAiRequestFields } from './openai-request-fields.js';
 import { UpstreamError } from '../upstream-error.js';
-import type { ChatProvider } from './chat-provider.js';
+import type { ChatProvider, ResponseStartListener } from './chat-provider.js';
 import { SseParser } from './sse-lines.js';
 import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
 import { UpstreamHttpClient, abortError, streamError } from './upstream-http-client.js';
@@ -143,8 +143,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     return JSON.stringify(body);
   }
 
-  async call(request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
-    const response = await this.#client.post(this.#body(request, false), request.headers, signal);
+  async call(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
+    const response = await this.#client.post(this.#body(request, false), request.headers, signal, undefined, started);
     let parsed: OpenAiChunk;
     try {
       parsed = (await response.body.json()) as OpenAiChunk;
@@ -166,9 +166,9 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     return result;
   }
 
-  async embed(request: ChatCallRequest, signal: AbortSignal): Promise<ChatCallResult> {
+  async embed(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
     const input = request.embeddingInput ?? [];
-    const response = await this.#client.post(JSON.stringify({ model: request.model, input }), request.headers, signal, this.#embeddingsPath);
+    const response = await this.#client.post(JSON.stringify({ model: request.model, input }), request.headers, signal, this.#embeddingsPath, started);
     let parsed: OpenAiEmbeddings;
     try {
       parsed = (await response.body.json()) as OpenAiEmbeddings;

@@ -1,6 +1,7 @@
 /** The HTTP side shared by provider adapters: one keep-alive pool per instance, POST with JSON, failures made into `UpstreamError`s. */
 
 import type { Dispatcher, Pool } from 'undici';
+import type { ResponseStartListener } from './chat-provider.js';
 import { loadUndici } from './load-undici.js';
 import { UpstreamError, isUpstreamError, parseRetryAfter } from '../upstream-error.js';
 
@@ -56,8 +57,8 @@ export class UpstreamHttpClient {
     return (this.#pool ??= new Pool(this.#origin, this.#poolOptions));
   }
 
-  /** Sends the body; resolves with a 2xx response, otherwise throws the `UpstreamError` that says whether to retry. */
-  async post(body: string, extraHeaders: Record<string, string> | undefined, signal: AbortSignal, path = this.#path): Promise<Dispatcher.ResponseData> {
+  /** Sends the body; resolves with a 2xx response, otherwise throws the `UpstreamError` that says whether to retry. `started` hears of the response headers. */
+  async post(body: string, extraHeaders: Record<string, string> | undefined, signal: AbortSignal, path = this.#path, started?: ResponseStartListener): Promise<Dispatcher.ResponseData> {
     let response: Dispatcher.ResponseData;
     try {
       const pool = this.#pool ?? (await this.#createPool());
@@ -72,6 +73,7 @@ export class UpstreamHttpClient {
       if (signal.aborted) throw abortError(this.instance, signal, error);
       throw new UpstreamError('connect', this.instance, `cannot reach ${this.instance}: ${(error as Error).message}`, { cause: error });
     }
+    started?.responseStarted();
     if (response.statusCode >= 400) {
       const text = await response.body.text().catch(() => '');
       throw new UpstreamError('status', this.instance, `${this.instance} answered ${response.statusCode}: ${text.slice(0, 300)}`, {
