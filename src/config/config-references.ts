@@ -25,6 +25,7 @@ export function checkReferences(config: ConfigObject, context: z.RefinementCtx, 
     checkRouteRules(names, name, route, context);
   }
   for (const [name, agent] of Object.entries(config.agents)) {
+    if (name === 'auto') context.addIssue({ code: 'custom', path: ['agents', name], message: 'the agent name "auto" is reserved: the model "agent:auto" lets intent detection pick the agent' });
     if (!names.route.has(agent.route)) context.addIssue({ code: 'custom', path: ['agents', name, 'route'], message: unknownName('route', agent.route, names) });
     for (const [index, pattern] of agent.patterns.entries()) {
       try {

@@ -63,6 +63,11 @@ describe('config check finds everything at once', () => {
     assert.deepEqual(problemsOf({ routes: { demo: { pool: 'sim', rules: [{ name: 'std', when: { tiers: ['standard'] }, pool: 'big' }] } } }), [], 'the default tier is always known');
   });
 
+  it('refuses an agent named "auto": the model agent:auto lets intent detection pick', () => {
+    const problems = problemsOf({ agents: { ...base.agents, auto: { route: 'demo' } } });
+    hasProblem(problems, 'agents.auto', /reserved.*agent:auto/);
+  });
+
   it('refuses instance URLs that do not parse, naming the field', () => {
     const problems = problemsOf({ pools: { sim: { model: 'sim', instances: [{ url: 'http://127.0.0.1:9' }, { url: 'http://bad host:80' }, { url: 'http://127.0.0.1:9', metricsUrl: 'http://:x' }] }, big: base.pools.big } });
     hasProblem(problems, 'pools.sim.instances.1.url', /not a valid URL/);

@@ -12,11 +12,11 @@ describe('the official openai client against /v1', () => {
   });
   after(() => server.close());
 
-  it('lists the routes as models', async () => {
+  it('lists the routes as models, then the agents (agent:auto and each by name)', async () => {
     const models = await client.models.list();
     assert.deepEqual(
       models.data.map((model) => model.id),
-      ['demo'],
+      ['demo', 'agent:auto', 'agent:order-support', 'agent:shopping-advice'],
     );
   });
 

@@ -1,10 +1,12 @@
-/** POST /v1/chat/completions: OpenAI's wire format in and out; `model` names a route. */
+/** POST /v1/chat/completions: OpenAI's wire format in and out; `model` names a route, or an agent (`agent:NAME`, agent-completion.ts). */
 
 import { randomUUID } from 'node:crypto';
 import type { ChatCallResult } from '../../chat/chat-types.js';
 import type { ChatContext } from '../../pipeline/chat/chat-context.js';
 import { sessionHeader } from '../../pipeline/chat/assign-variant-stage.js';
 import { runChat } from '../../pipeline/chat/run-chat.js';
+import { handleAgentCompletion } from '../agent-completion.js';
+import { isAgentModel } from '../agent-completion-request.js';
 import { OpenAiChatStream, setDecisionHeaders } from '../openai-chat-stream.js';
 import { toChatCallRequest } from '../chat-completion-request.js';
 import { chatCompletionRequestSchema } from '../request-schemas.js';
@@ -29,9 +31,10 @@ export const chatCompletionsRoute = defineRoute({
   auth: 'key',
   admits: true,
   body: { schema: chatCompletionRequestSchema },
-  async handle({ exchange, context: lifecycle, body, services }) {
+  async handle({ exchange, context: lifecycle, body, rawBody, services }) {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
+    if (isAgentModel(body.model)) return handleAgentCompletion({ exchange, lifecycle, body, rawBody, services, id, created });
     const context: ChatContext = {
       authorization: lifecycle.authorization,
       timer: lifecycle.timer,

@@ -1,8 +1,16 @@
-/** GET /v1/models and GET /v1/models/{id}: the model routes a caller may name, in OpenAI's list and model shapes. */
+/** GET /v1/models and GET /v1/models/{id}: the model routes and agents (`agent:NAME`) a caller may name, in OpenAI's list and model shapes. */
 
 import { SwitchboardError } from '../../errors.js';
+import { agentModelPrefix, autoAgent } from '../agent-completion-request.js';
 import { defineRoute } from '../route-spec.js';
 import type { RouteServices } from '../server-host.js';
+
+/** Routes first, then the agents: `agent:auto` (the intent cascade picks) and each agent by name. */
+function modelNames(services: RouteServices): string[] {
+  const agents = Object.keys(services.agents);
+  const agentModels = agents.length === 0 ? [] : [`${agentModelPrefix}${autoAgent}`, ...agents.map((agent) => `${agentModelPrefix}${agent}`)];
+  return [...services.router.routeNames(), ...agentModels];
+}
 
 function modelObject(services: RouteServices, name: string) {
   return { id: name, object: 'model', created: Math.floor(services.router.createdAt / 1000), owned_by: 'switchboard' };
@@ -13,7 +21,7 @@ export const listModelsRoute = defineRoute({
   pattern: '/v1/models',
   auth: 'key',
   handle({ exchange, services }) {
-    const data = services.router.routeNames().map((name) => modelObject(services, name));
+    const data = modelNames(services).map((name) => modelObject(services, name));
     exchange.respond(200, JSON.stringify({ object: 'list', data }));
   },
 });
@@ -25,8 +33,8 @@ export const getModelRoute = defineRoute({
   auth: 'key',
   handle({ exchange, params, services }) {
     const id = params.id!;
-    if (!services.router.routeNames().includes(id)) {
-      throw new SwitchboardError('model_not_found', `No model route "${id.slice(0, 200)}"; GET /v1/models lists them.`, { param: 'id' });
+    if (!modelNames(services).includes(id)) {
+      throw new SwitchboardError('model_not_found', `No model route or agent "${id.slice(0, 200)}"; GET /v1/models lists them.`, { param: 'id' });
     }
     exchange.respond(200, JSON.stringify(modelObject(services, id)));
   },
