@@ -46,6 +46,25 @@ describe('the switchboard CLI', () => {
     assert.equal(runCli(['keys', 'revoke', 'key_missing', '--data-dir', dataDir]).code, 1);
   });
 
+  it('creates keys with an expiry and a monthly budget, shows them in the list, and refuses bad values with one line', () => {
+    const before = Date.now();
+    const created = runCli(['keys', 'create', '--tenant', 'budgeted', '--expires-in', '30d', '--tokens-per-month', '50000', '--usd-per-month', '12.5', '--data-dir', dataDir]);
+    assert.equal(created.code, 0, created.stderr);
+    const records = JSON.parse(runCli(['keys', 'list', '--json', '--tenant', 'budgeted', '--data-dir', dataDir]).stdout) as { id: string; expiresAt: number; budget: { tokensPerMonth: number; usdPerMonth: number } }[];
+    assert.equal(records.length, 1);
+    const thirtyDays = 30 * 86_400_000;
+    assert.ok(records[0]!.expiresAt >= before + thirtyDays && records[0]!.expiresAt <= Date.now() + thirtyDays, String(records[0]!.expiresAt));
+    assert.deepEqual(records[0]!.budget, { tokensPerMonth: 50_000, usdPerMonth: 12.5 });
+    assert.match(runCli(['keys', 'list', '--tenant', 'budgeted', '--data-dir', dataDir]).stdout, /active\s+\d{4}-\d\d-\d\dT\S+\s+50000 tokens\/mo, \$12\.5\/mo/);
+    for (const flags of [['--expires-in', '30 days'], ['--expires-in', '0d'], ['--tokens-per-month', '1.5'], ['--usd-per-month', '-3'], ['--usd-per-month', 'lots']]) {
+      const refused = runCli(['keys', 'create', '--tenant', 'budgeted', ...flags, '--data-dir', dataDir]);
+      assert.equal(refused.code, 2, `${flags.join(' ')}: ${refused.stderr}`);
+      assert.match(refused.stderr, new RegExp(flags[0]!));
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+    }
+    assert.equal((JSON.parse(runCli(['keys', 'list', '--json', '--tenant', 'budgeted', '--data-dir', dataDir]).stdout) as unknown[]).length, 1, 'a refused create wrote nothing');
+  });
+
   it('checks configs: valid, invalid naming the field path, unreadable', () => {
     const good = join(dataDir, 'good.yaml');
     writeFileSync(good, 'pools:\n  p: { model: m, instances: [{ url: "http://127.0.0.1:9" }], apiKey: "${TEST_KEY:-none}" }\nroutes:\n  r: { pool: p }\nagents:\n  a: { route: r }\nintent: { defaultAgent: a }\n');

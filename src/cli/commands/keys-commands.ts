@@ -1,7 +1,7 @@
 /** `switchboard keys create|list|revoke`: API keys in the configured store. */
 
 import { UsageError, stringFlag, type Command, type OptionSpec } from '../command.js';
-import type { Store } from '../../stores/store-types.js';
+import type { NewKeyInput, Store } from '../../stores/store-types.js';
 
 const storeOptions: OptionSpec = {
   config: { type: 'string' },
@@ -25,26 +25,71 @@ async function withStore<T>(values: Record<string, string | boolean | undefined>
 export const keysCreateCommand: Command = {
   path: ['keys', 'create'],
   summary: 'Create an API key and print it (only the key, on stdout)',
-  usage: `Usage: switchboard keys create --tenant T [--role admin|user] [--tier NAME] [--config FILE] [--data-dir DIR]
+  usage: `Usage: switchboard keys create --tenant T [--role admin|user] [--tier NAME] [--expires-in DURATION] [--tokens-per-month N] [--usd-per-month X] [--config FILE] [--data-dir DIR]
 
 Creates a key for tenant T and prints it once; only its hash is stored.
 
 Options:
-  --tenant T       the tenant the key belongs to (required)
-  --role R         admin or user (default: user)
-  --tier NAME      the tenant tier used by routing rules and admission priority (default: standard)
+  --tenant T             the tenant the key belongs to (required)
+  --role R               admin or user (default: user)
+  --tier NAME            the tenant tier used by routing rules and admission priority (default: standard)
+  --expires-in DURATION  the key stops working after this long: a number with s, m, h or d (90d, 12h)
+  --tokens-per-month N   the key's monthly token budget (429 once spent)
+  --usd-per-month X      the key's monthly spend budget in US dollars
 ${storeHelp}`,
-  options: { ...storeOptions, tenant: { type: 'string' }, role: { type: 'string' }, tier: { type: 'string' } },
+  options: {
+    ...storeOptions,
+    tenant: { type: 'string' },
+    role: { type: 'string' },
+    tier: { type: 'string' },
+    'expires-in': { type: 'string' },
+    'tokens-per-month': { type: 'string' },
+    'usd-per-month': { type: 'string' },
+  },
   async run({ values }) {
     const tenant = stringFlag(values, 'tenant');
     if (!tenant) throw new UsageError('keys create: --tenant is required');
     const role = stringFlag(values, 'role') ?? 'user';
     if (role !== 'admin' && role !== 'user') throw new UsageError(`keys create: --role must be admin or user, got ${JSON.stringify(role)}`);
-    const tier = stringFlag(values, 'tier');
-    const { key } = await withStore(values, (store) => store.keys.create({ tenant, role, tier }));
+    const input: NewKeyInput = { tenant, role, tier: stringFlag(values, 'tier') };
+    const expiresIn = stringFlag(values, 'expires-in');
+    if (expiresIn !== undefined) input.expiresAt = Date.now() + durationMs(expiresIn);
+    const tokens = stringFlag(values, 'tokens-per-month');
+    const usd = stringFlag(values, 'usd-per-month');
+    if (tokens !== undefined || usd !== undefined) {
+      input.budget = {};
+      if (tokens !== undefined) input.budget.tokensPerMonth = positiveNumber('tokens-per-month', tokens, true);
+      if (usd !== undefined) input.budget.usdPerMonth = positiveNumber('usd-per-month', usd, false);
+    }
+    const { key } = await withStore(values, (store) => store.keys.create(input));
     process.stdout.write(key + '\n');
   },
 };
+
+const durationUnits: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90d`, `12h`, `30m`, `45s`: a positive whole number and a unit. */
+function durationMs(text: string): number {
+  const match = /^([1-9]\d{0,6})([smhd])$/.exec(text);
+  if (!match) throw new UsageError(`keys create: --expires-in must be a whole number with s, m, h or d (for example 90d), got ${JSON.stringify(text)}`);
+  return Number(match[1]) * durationUnits[match[2]!]!;
+}
+
+function positiveNumber(flag: string, text: string, integer: boolean): number {
+  const value = Number(text);
+  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`keys create: --${flag} must be a positive ${integer ? 'whole number' : 'number'}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function budgetCell(budget: NewKeyInput['budget']): string {
+  if (budget === undefined) return '-';
+  const parts: string[] = [];
+  if (budget.tokensPerMonth !== undefined) parts.push(`${budget.tokensPerMonth} tokens/mo`);
+  if (budget.usdPerMonth !== undefined) parts.push(`$${budget.usdPerMonth}/mo`);
+  return parts.join(', ') || '-';
+}
 
 export const keysListCommand: Command = {
   path: ['keys', 'list'],
@@ -62,8 +107,19 @@ ${storeHelp}`,
       process.stdout.write(JSON.stringify(records, null, 2) + '\n');
       return;
     }
-    const rows = records.map((record) => [record.id, record.tenant, record.role, record.tier, new Date(record.createdAt).toISOString(), record.revokedAt ? 'revoked' : 'active']);
-    const header = ['ID', 'TENANT', 'ROLE', 'TIER', 'CREATED', 'STATE'];
+    const now = Date.now();
+    const state = (record: (typeof records)[number]) => (record.revokedAt ? 'revoked' : record.expiresAt !== undefined && record.expiresAt <= now ? 'expired' : 'active');
+    const rows = records.map((record) => [
+      record.id,
+      record.tenant,
+      record.role,
+      record.tier,
+      new Date(record.createdAt).toISOString(),
+      state(record),
+      record.expiresAt === undefined ? '-' : new Date(record.expiresAt).toISOString(),
+      budgetCell(record.budget),
+    ]);
+    const header = ['ID', 'TENANT', 'ROLE', 'TIER', 'CREATED', 'STATE', 'EXPIRES', 'BUDGET'];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
     for (const row of [header, ...rows]) process.stdout.write(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd() + '\n');
   },
