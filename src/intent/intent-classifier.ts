@@ -1,5 +1,8 @@
 /** The intent contract: given a user message (and what came before), which agent should answer and how sure we are. */
 
+import type { TokenUsage } from '../chat/chat-types.js';
+import type { RouteDecision } from '../models/route-decision.js';
+
 /** The tiers of the cascade, in the order they run. */
 export const intentTiers = ['explicit', 'follow-up', 'rules', 'trained', 'embedding', 'llm'] as const;
 export type IntentTier = (typeof intentTiers)[number];
@@ -19,6 +22,8 @@ export interface IntentInput {
   previousAgent?: string;
   /** An agent the client named explicitly. */
   requestedAgent?: string;
+  /** Told of each model call a tier makes for this message (the LLM judge's), so its tokens are billed to the caller. */
+  accountModelCall?(decision: RouteDecision, usage: TokenUsage): void;
 }
 
 export interface IntentResult {

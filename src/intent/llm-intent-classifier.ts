@@ -84,7 +84,8 @@ export class LlmIntentClassifier implements IntentClassifier {
     };
     let text: string;
     try {
-      const { result } = await this.#options.router.call(this.#options.route, request, AbortSignal.any([signal, AbortSignal.timeout(this.#options.timeoutMs)]));
+      const { result, decision } = await this.#options.router.call(this.#options.route, request, AbortSignal.any([signal, AbortSignal.timeout(this.#options.timeoutMs)]));
+      input.accountModelCall?.(decision, result.usage);
       text = result.text;
     } catch (error) {
       throwIfCancelled(signal);

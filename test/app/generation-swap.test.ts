@@ -19,6 +19,8 @@ const agents = { helper: { route: 'assistant', systemPrompt: 'Help.' } };
 
 function configWith(pools: ConfigInput['pools'], routes: ConfigInput['routes'], agentRoute: string): ConfigInput {
   return {
+    // In memory: a default SQLite store would leave ./data in the checkout, and the next `npm start` would print no admin key.
+    store: { kind: 'memory' },
     logging: { level: 'silent' },
     auth: { cacheTtlMs: 0 },
     simulator: { instances: 1, ttftMs: 5, itlMs: 1, outputTokens: 4, seed: 3 },
@@ -82,7 +84,7 @@ describe('generations', () => {
 
     // New requests see the new generation at once.
     const models = (await (await fetch(`${server.url}/v1/models`, { headers: authHeaders(key) })).json()) as { data: { id: string }[] };
-    assert.deepEqual(models.data.map((model) => model.id), ['assistant-v2']);
+    assert.deepEqual(models.data.map((model) => model.id), ['assistant-v2', 'agent:auto', 'agent:helper']);
     const answered = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: authHeaders(key), body: JSON.stringify({ model: 'assistant-v2', messages: [{ role: 'user', content: 'hi' }] }) });
     assert.equal(answered.status, 200);
     assert.equal(answered.headers.get('x-switchboard-pool'), 'v2');
@@ -122,6 +124,6 @@ describe('generations', () => {
     assert.equal(runtime.current, current);
     assert.equal(current.retired, false);
     const models = (await (await fetch(`${server.url}/v1/models`, { headers: authHeaders(key) })).json()) as { data: { id: string }[] };
-    assert.deepEqual(models.data.map((model) => model.id), ['assistant-v2']);
+    assert.deepEqual(models.data.map((model) => model.id), ['assistant-v2', 'agent:auto', 'agent:helper']);
   });
 });

@@ -95,4 +95,18 @@ describe('intent in turns', () => {
     const calls = [...metrics.matchAll(/switchboard_upstream_duration_seconds_count\{pool="simulator",instance="[^"]+"\} (\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
     assert.equal(calls, 2);
   });
+
+  it("bills the LLM tier's call to the tenant with the agent's", async () => {
+    const requests = async () => {
+      const usage = (await (await fetch(`${judging.url}/v1/usage`, { headers: authHeaders(judging.key) })).json()) as { data: { requests: number }[] };
+      return usage.data.reduce((sum, row) => sum + row.requests, 0);
+    };
+    const before = await requests();
+    // A message the judge has not seen (its verdicts are cached by text).
+    const reply = (await (await turn(judging, await session(judging), 'I would like some shopping advice please')).json()) as Reply;
+    assert.equal(reply.intent.tier, 'llm');
+    // Usage is written a tick after each call: wait for both rows, then check there are exactly two.
+    for (let waited = 0; (await requests()) < before + 2 && waited < 200; waited++) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.equal(await requests(), before + 2);
+  });
 });
