@@ -1,0 +1,97 @@
+/**
+ * The non-streamed turn spike on its own: N simultaneous turns on a 4 s backend, straight to the
+ * simulator and through Switchboard's full pipeline in one run, with the server's CPU per turn read
+ * from /proc over the spike alone (session creation excluded) and, with BENCH_PROFILE=1, a CPU
+ * profile of a repeat. `node dist/bench/turn-spike-bench.js`; prints JSON, writes no docs.
+ *
+ * Environment: BENCH_SPIKE (5000), BENCH_RUNS (2, measured spikes through Switchboard, each on a fresh server),
+ * BENCH_PROFILE (0), BENCH_PROFILE_OUT (a directory to keep the .cpuprofile in).
+ */
+
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadOptions } from '../src/lab/load-generator.js';
+import { runLoad } from '../src/lab/load-generator.js';
+import { describe, log, measure, summarize, type LoadSummary } from './bench-load.js';
+import { runBench } from './bench-main.js';
+import { round } from './bench-report.js';
+import { prepareSwitchboard, startSimulator, startSwitchboard, type SwitchboardSetup } from './bench-servers.js';
+import { findProfile, summarizeProfile, type ProfileSummary } from './cpu-profile-summary.js';
+import { nonStreamedBackend } from './spike-bench.js';
+
+interface TurnSpikeRun {
+  summary: LoadSummary;
+  /** Server CPU over the spike (after the sessions exist) divided by the turns answered. */
+  serverCpuMicrosPerTurn: number;
+  addedP50Ms: number;
+  addedP99Ms: number;
+}
+
+function setting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number, got ${raw}`);
+  return value;
+}
+
+async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSummary, nodeFlags: string[] = []): Promise<TurnSpikeRun> {
+  const server = await startSwitchboard(setup, { nodeFlags });
+  let cpuAtStart = Number.NaN;
+  const load: LoadOptions = {
+    url: server.url,
+    apiKey: setup.apiKey,
+    mode: 'turn',
+    stream: false,
+    loop: { kind: 'spike', spike },
+    timeoutS: 180,
+    maxSeconds: 400,
+    onMeasuredStart: () => (cpuAtStart = server.process.cpuSeconds()),
+  };
+  const result = await runLoad(load);
+  const cpuSeconds = server.process.cpuSeconds() - cpuAtStart;
+  await server.process.stop();
+  const summary = summarize('Switchboard turns (not streamed)', result, { switchboard: round(cpuSeconds, 2) }, 0);
+  log(`  turns: ${describe(summary)}`);
+  return {
+    summary,
+    serverCpuMicrosPerTurn: round((cpuSeconds * 1e6) / Math.max(1, summary.ok)),
+    addedP50Ms: round((summary.e2eMs?.p50 ?? Number.NaN) - (direct.e2eMs?.p50 ?? Number.NaN)),
+    addedP99Ms: round((summary.e2eMs?.p99 ?? Number.NaN) - (direct.e2eMs?.p99 ?? Number.NaN)),
+  };
+}
+
+async function main(): Promise<void> {
+  const spike = setting('BENCH_SPIKE', 5_000);
+  const runs = setting('BENCH_RUNS', 2);
+  const simulator = await startSimulator('mock-llm-4s', nonStreamedBackend);
+  const setup = await prepareSwitchboard([simulator.url]);
+  const profileDir = mkdtempSync(join(tmpdir(), 'switchboard-turn-spike-profile-'));
+  try {
+    const direct = await measure(`direct spike ${spike} (not streamed)`, { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 }, [simulator.process]);
+    const measured: TurnSpikeRun[] = [];
+    for (let run = 0; run < runs; run++) measured.push(await turnSpike(setup, spike, direct));
+    let profile: ProfileSummary | undefined;
+    if (process.env.BENCH_PROFILE === '1') {
+      await turnSpike(setup, spike, direct, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+      const path = findProfile(profileDir);
+      if (path) {
+        profile = summarizeProfile(path, 30);
+        if (process.env.BENCH_PROFILE_OUT) copyFileSync(path, join(process.env.BENCH_PROFILE_OUT, `turn-spike-${Date.now()}.cpuprofile`));
+      }
+    }
+    const report = {
+      spike,
+      direct: { e2eMs: direct.e2eMs, errors: direct.errors },
+      runs: measured.map((run) => ({ ok: run.summary.ok, errors: run.summary.errors, errorsByKind: run.summary.errorsByKind, e2eMs: run.summary.e2eMs, serverCpuMicrosPerTurn: run.serverCpuMicrosPerTurn, addedP50Ms: run.addedP50Ms, addedP99Ms: run.addedP99Ms })),
+      profile,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await simulator.process.stop();
+    setup.cleanup();
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+runBench('turn spike bench', main);
