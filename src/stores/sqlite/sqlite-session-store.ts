@@ -1,13 +1,14 @@
 /**
  * Sessions in SQLite: one row per session and per message. Each turn is conditioned on the
- * version inside its own savepoint; the turns that arrive in one tick share one IMMEDIATE
- * transaction (group commit), so a spike of turns pays one WAL commit per tick, not per turn.
+ * version inside its own savepoint; turns and leases written in one tick share the file's
+ * per-tick IMMEDIATE transaction (SqliteWriteBatch), so a spike pays one WAL commit per tick.
  */
 
 import type Database from 'better-sqlite3';
 import { SwitchboardError } from '../../errors.js';
 import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
 import { SqliteSessionLeases } from './sqlite-session-lease.js';
+import type { SqliteWriteBatch } from './sqlite-write-batch.js';
 import {
   checkCreateSessionInput,
   checkExpectedVersion,
@@ -73,17 +74,6 @@ function toTurnResult(row: TurnResultRow): { result: unknown; requestHash?: stri
   return found;
 }
 
-interface PendingAppend {
-  tenant: string;
-  id: string;
-  expectedVersion: number;
-  turn: TurnRecord;
-  resolve: (outcome: AppendTurnOutcome) => void;
-  reject: (error: unknown) => void;
-  outcome?: AppendTurnOutcome;
-  error?: unknown;
-}
-
 export class SqliteSessionStore implements SessionStore {
   private readonly insertSession: Database.Statement<[string, string, number, number, number, number, string]>;
   private readonly selectExpiresAt: Database.Statement<[string], number>;
@@ -102,8 +92,7 @@ export class SqliteSessionStore implements SessionStore {
 
   private readonly readSession: (tenant: string, id: string) => { row: SessionRow; messages: MessageRow[] } | undefined;
   private readonly createTransaction: (input: NormalizedSessionInput, now: number) => void;
-  private readonly commitGroup: (batch: PendingAppend[]) => void;
-  private pendingAppends: PendingAppend[] = [];
+  private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number) => AppendTurnOutcome;
   private readonly deleteTransaction: (tenant: string, id: string, now: number) => boolean;
   private createsSinceSweep = 0;
 
@@ -113,6 +102,7 @@ export class SqliteSessionStore implements SessionStore {
     db: Database.Database,
     private readonly now: () => number,
     private readonly defaultTtlSeconds: number,
+    private readonly writes: SqliteWriteBatch,
   ) {
     this.leases = new SqliteSessionLeases(db, now);
     this.insertSession = db.prepare(
@@ -169,8 +159,8 @@ export class SqliteSessionStore implements SessionStore {
     this.createTransaction = createTransaction.immediate;
 
     // IMMEDIATE takes the write lock before the first read, so the version read here cannot go stale before the write.
-    const appendTransaction = db.transaction(
-      (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number): AppendTurnOutcome => {
+    // Runs inside the write batch's IMMEDIATE transaction, which took the write lock before this first read.
+    this.appendTransaction = (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number): AppendTurnOutcome => {
         const row = this.selectSession.get(id, tenant);
         if (row === undefined || row.expires_at < now) return { kind: 'not_found' };
         const key = turn.idempotencyKey;
@@ -206,21 +196,7 @@ export class SqliteSessionStore implements SessionStore {
         row.updated_at = now;
         row.last_agent = turn.agent;
         return { kind: 'committed', session: { ...toSummary(row), messages: this.selectMessages.all(id).map(toMessage) } };
-      },
-    );
-    // Called inside commitGroup's transaction, each turn runs in a savepoint of its own: a turn that
-    // throws rolls back alone and the others of the group still commit.
-    const commitGroup = db.transaction((batch: PendingAppend[]) => {
-      const now = this.now();
-      for (const pending of batch) {
-        try {
-          pending.outcome = appendTransaction(pending.tenant, pending.id, pending.expectedVersion, pending.turn, now);
-        } catch (error) {
-          pending.error = error;
-        }
-      }
-    });
-    this.commitGroup = commitGroup.immediate;
+      };
 
     const deleteTransaction = db.transaction((tenant: string, id: string, now: number): boolean => {
       const row = this.selectSession.get(id, tenant);
@@ -242,12 +218,18 @@ export class SqliteSessionStore implements SessionStore {
     for (const id of this.selectExpiredIds.all(now, limit)) this.deleteRows(id);
   }
 
-  async acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
-    return this.leases.acquire(tenant, id, lease, ttlMs);
+  acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
+    let checked: SessionLease & { ttlMs: number };
+    try {
+      checked = this.leases.check(tenant, lease, ttlMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.writes.write(() => this.leases.acquire(id, checked));
   }
 
-  async releaseLease(_tenant: string, id: string, holder: string): Promise<void> {
-    this.leases.release(id, holder);
+  releaseLease(_tenant: string, id: string, holder: string): Promise<void> {
+    return this.writes.write(() => this.leases.release(id, holder));
   }
 
   async create(input: CreateSessionInput): Promise<Session> {
@@ -279,28 +261,8 @@ export class SqliteSessionStore implements SessionStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      if (this.pendingAppends.length === 0) setImmediate(() => this.flushAppends());
-      this.pendingAppends.push({ tenant, id, expectedVersion, turn, resolve, reject });
-    });
-  }
-
-  /** Commits every turn queued in this tick in one transaction, then settles each one's promise. */
-  flushAppends(): void {
-    if (this.pendingAppends.length === 0) return;
-    const batch = this.pendingAppends;
-    this.pendingAppends = [];
-    try {
-      this.commitGroup(batch);
-    } catch (error) {
-      // The group transaction itself failed (for example SQLITE_BUSY past the busy timeout): nothing was written.
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
-    for (const pending of batch) {
-      if (pending.error !== undefined) pending.reject(pending.error);
-      else pending.resolve(pending.outcome!);
-    }
+    // A savepoint of its own: a turn that throws rolls back alone and the others of the tick still commit.
+    return this.writes.write(() => this.appendTransaction(tenant, id, expectedVersion, turn, this.now()), true);
   }
 
   async findTurn(tenant: string, id: string, idempotencyKey: string): Promise<{ result: unknown; requestHash?: string } | undefined> {
