@@ -61,8 +61,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const writes = new SqliteWriteBatch(db);
     const sessions = new SqliteSessionStore(db, now, defaultTtlSeconds, writes);
     const keys = new SqliteKeyStore(db, now);
-    const usage = new SqliteUsageLedger(db);
-    const experiments = new SqliteExperimentStore(db, now);
+    const usage = new SqliteUsageLedger(db, writes);
+    const experiments = new SqliteExperimentStore(db, now, writes);
     const audit = new SqliteAuditLog(db);
     return {
       kind: 'sqlite',
@@ -74,8 +74,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       audit,
       close: async () => {
         writes.flush();
-        if (db.open) usage.flush();
-        if (db.open) experiments.flush();
         if (db.open) db.close();
       },
     };
