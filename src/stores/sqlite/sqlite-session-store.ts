@@ -34,6 +34,9 @@ interface SessionRow {
 /** role, content, name, tool_call_id, tool_calls, at: read as arrays, which skips building a keyed object per row. */
 type MessageRow = [StoredMessage['role'], string, string | null, string | null, string | null, number];
 
+/** The session's columns, then one message's (all null for a session without messages): a session and its history in one statement. */
+type SessionWithMessageRow = [string, string, number, number, number, number, number, string | null, string, StoredMessage['role'] | null, string | null, string | null, string | null, string | null, number | null];
+
 interface TurnResultRow {
   result: string | null;
   request_hash: string | null;
@@ -60,12 +63,24 @@ function toSummary(row: SessionRow): SessionSummary {
   return summary;
 }
 
-function toMessage([role, content, name, toolCallId, toolCalls, at]: MessageRow): StoredMessage {
-  const message: StoredMessage = { role, content, at };
+function sessionRowOf(row: SessionWithMessageRow): SessionRow {
+  return { id: row[0], tenant: row[1], version: row[2], created_at: row[3], updated_at: row[4], expires_at: row[5], ttl_seconds: row[6], last_agent: row[7], metadata: row[8] };
+}
+
+/** The message whose six columns start at `offset` of a raw row. */
+function messageFrom(row: readonly unknown[], offset: number): StoredMessage {
+  const message: StoredMessage = { role: row[offset] as StoredMessage['role'], content: row[offset + 1] as string, at: row[offset + 5] as number };
+  const name = row[offset + 2] as string | null;
+  const toolCallId = row[offset + 3] as string | null;
+  const toolCalls = row[offset + 4] as string | null;
   if (name !== null) message.name = name;
   if (toolCallId !== null) message.toolCallId = toolCallId;
   if (toolCalls !== null) message.toolCalls = JSON.parse(toolCalls) as StoredMessage['toolCalls'];
   return message;
+}
+
+function toMessage(row: MessageRow): StoredMessage {
+  return messageFrom(row, 0);
 }
 
 function toTurnResult(row: TurnResultRow): { result: unknown; requestHash?: string } {
@@ -79,6 +94,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly selectExpiresAt: Database.Statement<[string], number>;
   private readonly selectSession: Database.Statement<[string, string], SessionRow>;
   private readonly selectMessages: Database.Statement<[string], MessageRow>;
+  private readonly selectSessionWithMessages: Database.Statement<[string, string], SessionWithMessageRow>;
   private readonly selectTurnByKey: Database.Statement<[string, string], TurnResultRow>;
   private readonly selectNextSeq: Database.Statement<[string], number>;
   private readonly insertMessage: Database.Statement<[string, number, number, string, string, string | null, string | null, string | null, number]>;
@@ -90,7 +106,6 @@ export class SqliteSessionStore implements SessionStore {
   private readonly deleteMessages: Database.Statement<[string]>;
   private readonly deleteTurns: Database.Statement<[string]>;
 
-  private readonly readSession: (tenant: string, id: string) => { row: SessionRow; messages: MessageRow[] } | undefined;
   private readonly createTransaction: (input: NormalizedSessionInput, now: number) => void;
   private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number) => AppendTurnOutcome;
   private readonly deleteTransaction: (tenant: string, id: string, now: number) => boolean;
@@ -113,6 +128,14 @@ export class SqliteSessionStore implements SessionStore {
     this.selectMessages = db
       .prepare<[string], MessageRow>('SELECT role, content, name, tool_call_id, tool_calls, at FROM messages WHERE session_id = ? ORDER BY seq')
       .raw();
+    // One statement, so the session row and its messages come from one snapshot even while another process writes, without a read transaction's BEGIN and COMMIT.
+    this.selectSessionWithMessages = db
+      .prepare<[string, string], SessionWithMessageRow>(
+        `SELECT s.id, s.tenant, s.version, s.created_at, s.updated_at, s.expires_at, s.ttl_seconds, s.last_agent, s.metadata,
+                m.role, m.content, m.name, m.tool_call_id, m.tool_calls, m.at
+         FROM sessions s LEFT JOIN messages m ON m.session_id = s.id WHERE s.id = ? AND s.tenant = ? ORDER BY m.seq`,
+      )
+      .raw();
     this.selectTurnByKey = db.prepare('SELECT result, request_hash FROM turns WHERE session_id = ? AND idempotency_key = ?');
     this.selectNextSeq = db.prepare<[string], number>('SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = ?').pluck();
     this.insertMessage = db.prepare(
@@ -133,13 +156,6 @@ export class SqliteSessionStore implements SessionStore {
     this.deleteSessionRow = db.prepare('DELETE FROM sessions WHERE id = ?');
     this.deleteMessages = db.prepare('DELETE FROM messages WHERE session_id = ?');
     this.deleteTurns = db.prepare('DELETE FROM turns WHERE session_id = ?');
-
-    // A read transaction so the session row and its messages come from one snapshot even while another process writes.
-    const readSession = db.transaction((tenant: string, id: string) => {
-      const row = this.selectSession.get(id, tenant);
-      return row === undefined ? undefined : { row, messages: this.selectMessages.all(id) };
-    });
-    this.readSession = readSession.deferred;
 
     const createTransaction = db.transaction((input: NormalizedSessionInput, now: number) => {
       if (++this.createsSinceSweep >= sweepEveryCreates) {
@@ -240,14 +256,18 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async get(tenant: string, id: string): Promise<Session | undefined> {
-    const found = this.readSession(tenant, id);
-    if (found === undefined) return undefined;
+    const rows = this.selectSessionWithMessages.all(id, tenant);
+    const first = rows[0];
+    if (first === undefined) return undefined;
     const now = this.now();
-    if (found.row.expires_at < now) {
+    if (first[5] < now) {
       this.deleteTransaction(tenant, id, now);
       return undefined;
     }
-    return { ...toSummary(found.row), messages: found.messages.map(toMessage) };
+    const messages: StoredMessage[] = [];
+    // A session without messages joins to one row of nulls.
+    if (first[9] !== null) for (const row of rows) messages.push(messageFrom(row, 9));
+    return { ...toSummary(sessionRowOf(first)), messages };
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {
