@@ -5,7 +5,8 @@
  * profile of a repeat. `node dist/bench/turn-spike-bench.js`; prints JSON, writes no docs.
  *
  * Environment: BENCH_SPIKE (5000), BENCH_RUNS (2, measured spikes through Switchboard, each on a fresh server),
- * BENCH_PROFILE (0), BENCH_PROFILE_OUT (a directory to keep the .cpuprofile in).
+ * BENCH_PROFILE (0), BENCH_PROFILE_OUT (a directory to keep the .cpuprofile in), BENCH_BASELINE_CLI (another
+ * build's dist/bin/switchboard.mjs: each run then measures it and this build in turn, side by side).
  */
 
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -35,8 +36,8 @@ function setting(name: string, fallback: number): number {
   return value;
 }
 
-async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSummary, nodeFlags: string[] = []): Promise<TurnSpikeRun> {
-  const server = await startSwitchboard(setup, { nodeFlags });
+async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSummary, nodeFlags: string[] = [], cli?: string): Promise<TurnSpikeRun> {
+  const server = await startSwitchboard(setup, { nodeFlags, cli });
   let cpuAtStart = Number.NaN;
   const load: LoadOptions = {
     url: server.url,
@@ -52,7 +53,7 @@ async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSum
   const cpuSeconds = server.process.cpuSeconds() - cpuAtStart;
   await server.process.stop();
   const summary = summarize('Switchboard turns (not streamed)', result, { switchboard: round(cpuSeconds, 2) }, 0);
-  log(`  turns: ${describe(summary)}`);
+  log(`  turns${cli ? ` (${cli})` : ''}: ${describe(summary)}, ${round((cpuSeconds * 1e6) / Math.max(1, summary.ok))} µs CPU per turn`);
   return {
     summary,
     serverCpuMicrosPerTurn: round((cpuSeconds * 1e6) / Math.max(1, summary.ok)),
@@ -69,8 +70,13 @@ async function main(): Promise<void> {
   const profileDir = mkdtempSync(join(tmpdir(), 'switchboard-turn-spike-profile-'));
   try {
     const direct = await measure(`direct spike ${spike} (not streamed)`, { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 }, [simulator.process]);
+    const baselineCli = process.env.BENCH_BASELINE_CLI || undefined;
     const measured: TurnSpikeRun[] = [];
-    for (let run = 0; run < runs; run++) measured.push(await turnSpike(setup, spike, direct));
+    const baseline: TurnSpikeRun[] = [];
+    for (let run = 0; run < runs; run++) {
+      if (baselineCli) baseline.push(await turnSpike(setup, spike, direct, [], baselineCli));
+      measured.push(await turnSpike(setup, spike, direct));
+    }
     let profile: ProfileSummary | undefined;
     if (process.env.BENCH_PROFILE === '1') {
       await turnSpike(setup, spike, direct, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
@@ -80,12 +86,8 @@ async function main(): Promise<void> {
         if (process.env.BENCH_PROFILE_OUT) copyFileSync(path, join(process.env.BENCH_PROFILE_OUT, `turn-spike-${Date.now()}.cpuprofile`));
       }
     }
-    const report = {
-      spike,
-      direct: { e2eMs: direct.e2eMs, errors: direct.errors },
-      runs: measured.map((run) => ({ ok: run.summary.ok, errors: run.summary.errors, errorsByKind: run.summary.errorsByKind, e2eMs: run.summary.e2eMs, serverCpuMicrosPerTurn: run.serverCpuMicrosPerTurn, addedP50Ms: run.addedP50Ms, addedP99Ms: run.addedP99Ms })),
-      profile,
-    };
+    const view = (run: TurnSpikeRun) => ({ ok: run.summary.ok, errors: run.summary.errors, errorsByKind: run.summary.errorsByKind, e2eMs: run.summary.e2eMs, serverCpuMicrosPerTurn: run.serverCpuMicrosPerTurn, addedP50Ms: run.addedP50Ms, addedP99Ms: run.addedP99Ms });
+    const report = { spike, direct: { e2eMs: direct.e2eMs, errors: direct.errors }, runs: measured.map(view), ...(baselineCli ? { baselineCli, baseline: baseline.map(view) } : {}), profile };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await simulator.process.stop();
