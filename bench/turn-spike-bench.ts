@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     }
     let profile: ProfileSummary | undefined;
     if (process.env.BENCH_PROFILE === '1') {
-      await turnSpike(setup, spike, directs[0]!, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+      await turnSpike(setup, spike, directs[0] ?? (await directSpike()), ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
       const path = findProfile(profileDir);
       if (path) {
         profile = summarizeProfile(path, 30);
