@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { LoadOptions } from '../src/lab/load-generator.js';
 import { runLoad } from '../src/lab/load-generator.js';
 import { describe, log, measure, summarize, type LoadSummary } from './bench-load.js';
-import { runBench } from './bench-main.js';
+import { intSetting, runBench } from './bench-main.js';
 import { round } from './bench-report.js';
 import { prepareSwitchboard, startSimulator, startSwitchboard, type SwitchboardSetup } from './bench-servers.js';
 import { findProfile, summarizeProfile, type ProfileSummary } from './cpu-profile-summary.js';
@@ -27,13 +27,6 @@ interface TurnSpikeRun {
   serverCpuMicrosPerTurn: number;
   addedP50Ms: number;
   addedP99Ms: number;
-}
-
-function setting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number, got ${raw}`);
-  return value;
 }
 
 async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSummary, nodeFlags: string[] = [], cli?: string): Promise<TurnSpikeRun> {
@@ -63,8 +56,8 @@ async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSum
 }
 
 async function main(): Promise<void> {
-  const spike = setting('BENCH_SPIKE', 5_000);
-  const runs = setting('BENCH_RUNS', 2);
+  const spike = intSetting('BENCH_SPIKE', 5_000);
+  const runs = intSetting('BENCH_RUNS', 2, 0);
   const simulator = await startSimulator('mock-llm-4s', nonStreamedBackend);
   const setup = await prepareSwitchboard([simulator.url]);
   const profileDir = mkdtempSync(join(tmpdir(), 'switchboard-turn-spike-profile-'));
@@ -81,17 +74,23 @@ async function main(): Promise<void> {
       if (baselineCli) baseline.push(await turnSpike(setup, spike, direct, [], baselineCli));
       measured.push(await turnSpike(setup, spike, direct));
     }
+    // A profiled repeat of the spike (not a measured run), of the baseline build too when one is given.
+    const profileOf = async (label: string, cli?: string): Promise<ProfileSummary | undefined> => {
+      const directory = join(profileDir, label);
+      await turnSpike(setup, spike, directs[0] ?? (await directSpike()), ['--cpu-prof', `--cpu-prof-dir=${directory}`], cli);
+      const path = findProfile(directory);
+      if (!path) return undefined;
+      if (process.env.BENCH_PROFILE_OUT) copyFileSync(path, join(process.env.BENCH_PROFILE_OUT, `turn-spike-${label}-${Date.now()}.cpuprofile`));
+      return summarizeProfile(path, 30);
+    };
     let profile: ProfileSummary | undefined;
+    let baselineProfile: ProfileSummary | undefined;
     if (process.env.BENCH_PROFILE === '1') {
-      await turnSpike(setup, spike, directs[0] ?? (await directSpike()), ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
-      const path = findProfile(profileDir);
-      if (path) {
-        profile = summarizeProfile(path, 30);
-        if (process.env.BENCH_PROFILE_OUT) copyFileSync(path, join(process.env.BENCH_PROFILE_OUT, `turn-spike-${Date.now()}.cpuprofile`));
-      }
+      if (baselineCli) baselineProfile = await profileOf('baseline', baselineCli);
+      profile = await profileOf('this-build');
     }
     const view = (run: TurnSpikeRun) => ({ ok: run.summary.ok, errors: run.summary.errors, errorsByKind: run.summary.errorsByKind, e2eMs: run.summary.e2eMs, serverCpuMicrosPerTurn: run.serverCpuMicrosPerTurn, addedP50Ms: run.addedP50Ms, addedP99Ms: run.addedP99Ms });
-    const report = { spike, direct: directs.map((direct) => ({ e2eMs: direct.e2eMs, errors: direct.errors })), runs: measured.map(view), ...(baselineCli ? { baselineCli, baseline: baseline.map(view) } : {}), profile };
+    const report = { spike, direct: directs.map((direct) => ({ e2eMs: direct.e2eMs, errors: direct.errors })), runs: measured.map(view), ...(baselineCli ? { baselineCli, baseline: baseline.map(view), baselineProfile } : {}), profile };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await simulator.process.stop();
