@@ -6,7 +6,8 @@
  *
  * Environment: BENCH_SPIKE (5000), BENCH_RUNS (2, measured spikes through Switchboard, each on a fresh server),
  * BENCH_PROFILE (0), BENCH_PROFILE_OUT (a directory to keep the .cpuprofile in), BENCH_BASELINE_CLI (another
- * build's dist/bin/switchboard.mjs: each run then measures it and this build in turn, side by side).
+ * build's dist/bin/switchboard.mjs: each run then measures it and this build in turn, side by side), BENCH_FLOOR (1: each
+ * run also sends the spike as chat completions through the bare Node proxy, the floor of CPU per relayed request).
  */
 
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { intSetting, runBench } from './bench-main.js';
 import { round } from './bench-report.js';
 import { prepareSwitchboard, startSimulator, startSwitchboard, type SwitchboardSetup } from './bench-servers.js';
 import { findProfile, summarizeProfile, type ProfileSummary } from './cpu-profile-summary.js';
+import { startNodeProxy } from './relay-floor-bench.js';
 import { nonStreamedBackend } from './spike-bench.js';
 
 interface TurnSpikeRun {
@@ -68,9 +70,16 @@ async function main(): Promise<void> {
     const directs: LoadSummary[] = [];
     const measured: TurnSpikeRun[] = [];
     const baseline: TurnSpikeRun[] = [];
+    const floor: { cpuMicrosPerRequest: number; addedP99Ms: number; errors: number }[] = [];
     for (let run = 0; run < runs; run++) {
       const direct = await directSpike();
       directs.push(direct);
+      if (process.env.BENCH_FLOOR === '1') {
+        const proxy = await startNodeProxy(simulator.url);
+        const relayed = await measure(`spike ${spike} → bare Node proxy`, { url: proxy.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 }, [proxy.process]);
+        await proxy.process.stop();
+        floor.push({ cpuMicrosPerRequest: round(((relayed.cpuSeconds['node-proxy'] ?? Number.NaN) * 1e6) / Math.max(1, relayed.ok)), addedP99Ms: round((relayed.e2eMs?.p99 ?? Number.NaN) - (direct.e2eMs?.p99 ?? Number.NaN)), errors: relayed.errors });
+      }
       if (baselineCli) baseline.push(await turnSpike(setup, spike, direct, [], baselineCli));
       measured.push(await turnSpike(setup, spike, direct));
     }
@@ -90,7 +99,7 @@ async function main(): Promise<void> {
       profile = await profileOf('this-build');
     }
     const view = (run: TurnSpikeRun) => ({ ok: run.summary.ok, errors: run.summary.errors, errorsByKind: run.summary.errorsByKind, e2eMs: run.summary.e2eMs, serverCpuMicrosPerTurn: run.serverCpuMicrosPerTurn, addedP50Ms: run.addedP50Ms, addedP99Ms: run.addedP99Ms });
-    const report = { spike, direct: directs.map((direct) => ({ e2eMs: direct.e2eMs, errors: direct.errors })), runs: measured.map(view), ...(baselineCli ? { baselineCli, baseline: baseline.map(view), baselineProfile } : {}), profile };
+    const report = { spike, direct: directs.map((direct) => ({ e2eMs: direct.e2eMs, errors: direct.errors })), runs: measured.map(view), ...(baselineCli ? { baselineCli, baseline: baseline.map(view), baselineProfile } : {}), ...(floor.length > 0 ? { floor } : {}), profile };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await simulator.process.stop();
