@@ -6,6 +6,15 @@ import { stopAll } from './bench-process.js';
 import { writeJson, writeMarkdownSection } from './bench-report.js';
 import { repositoryRoot } from './bench-servers.js';
 
+/** A whole-number setting from the environment, `fallback` when unset; a bad value is refused naming the variable. */
+export function intSetting(name: string, fallback: number, minimum = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < minimum) throw new RangeError(`${name} must be an integer ≥ ${minimum}, got ${raw}`);
+  return value;
+}
+
 /** Runs `main`; on SIGINT/SIGTERM or an error, every server the bench started is stopped first. */
 export function runBench(name: string, main: () => Promise<void>): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

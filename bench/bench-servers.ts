@@ -112,9 +112,10 @@ export async function prepareSwitchboard(instanceUrls: string[]): Promise<Switch
   return { dataDir, configPath, apiKey, route: 'bench', cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
-export async function startSwitchboard(setup: SwitchboardSetup, options: SpawnOptions = {}): Promise<RunningServer & { readyMs: number }> {
+/** `cli` runs another build's `bin/switchboard.mjs` (a before/after comparison in one run). */
+export async function startSwitchboard(setup: SwitchboardSetup, options: SpawnOptions & { cli?: string } = {}): Promise<RunningServer & { readyMs: number }> {
   const port = await freePort();
-  const child = new BenchProcess('switchboard', process.execPath, [cliPath, 'serve', '--config', setup.configPath, '--port', String(port), '--data-dir', setup.dataDir], options);
+  const child = new BenchProcess('switchboard', process.execPath, [options.cli ?? cliPath, 'serve', '--config', setup.configPath, '--port', String(port), '--data-dir', setup.dataDir], options);
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await child.waitForHttp(`${url}/readyz`);
   return { process: child, url, port, readyMs };

@@ -67,7 +67,8 @@ interface Gateway {
 const chatBody = (model: string, stream: boolean) =>
   JSON.stringify({ model, stream, ...(stream ? { stream_options: { include_usage: true } } : {}), messages: [{ role: 'user', content: 'Where is my order 12345?' }] });
 
-async function startNodeProxy(upstreamUrl: string): Promise<RunningServer> {
+/** The bare Node pass-through proxy (bench/bare-node-proxy.ts) in its own process, in front of `upstreamUrl`. */
+export async function startNodeProxy(upstreamUrl: string): Promise<RunningServer> {
   const port = await freePort();
   const child = new BenchProcess('node-proxy', process.execPath, [join(repositoryRoot, 'dist', 'bench', 'bare-node-proxy.js')], { env: { PORT: String(port), UPSTREAM_URL: upstreamUrl } });
   const url = `http://127.0.0.1:${port}`;

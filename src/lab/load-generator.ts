@@ -43,6 +43,8 @@ export interface LoadOptions {
   progressIntervalMs?: number;
   /** Aborting it stops the run at once: requests under way are cancelled and the partial result returned. */
   signal?: AbortSignal;
+  /** Called once when the measured part begins (after turn sessions are created), so a caller can open its own CPU window there. */
+  onMeasuredStart?: () => void;
 }
 
 export interface LoadProgress {
@@ -160,6 +162,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       await sessions.prepare(requestLimit === undefined ? primed : Math.min(primed, requestLimit), connections ?? 64);
     }
 
+    options.onMeasuredStart?.();
     eventLoopDelay.enable();
     const cpuAtStart = process.cpuUsage();
     origin = performance.now();

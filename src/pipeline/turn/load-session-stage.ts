@@ -4,9 +4,9 @@
  * learns so here, before it pays for a model call.
  */
 
-import { randomBytes } from 'node:crypto';
 import { SwitchboardError } from '../../errors.js';
 import type { SessionLease } from '../../stores/store-types.js';
+import { randomId } from '../random-id.js';
 import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
 import type { TurnContext, TurnReply } from './turn-context.js';
@@ -47,7 +47,7 @@ export const loadSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
     }
     const session = await services.sessions.get(tenant, context.sessionId);
     if (!session) throw new SwitchboardError('session_not_found', `No session "${context.sessionId}".`);
-    const lease: SessionLease = { holder: randomBytes(12).toString('base64url') };
+    const lease: SessionLease = { holder: randomId() };
     if (context.idempotencyKey !== undefined) {
       lease.idempotencyKey = context.idempotencyKey;
       lease.requestHash = context.requestHash;

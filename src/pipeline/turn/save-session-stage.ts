@@ -1,7 +1,7 @@
 /** save-session: the user message, the tool exchanges and the answer are committed at once, only if nobody else wrote the session meanwhile. */
 
-import { randomBytes } from 'node:crypto';
 import { SwitchboardError } from '../../errors.js';
+import { randomId } from '../random-id.js';
 import type { TurnServices } from '../services.js';
 import type { Stage } from '../stage.js';
 import { pendingQuestionMarker } from '../../intent/clarifying-question.js';
@@ -9,7 +9,7 @@ import { intentOfReply, type TurnContext, type TurnReply } from './turn-context.
 
 /** A turn's id: random, so it reveals nothing and never repeats when a session id is reused. */
 function newTurnId(): string {
-  return `turn_${randomBytes(12).toString('base64url')}`;
+  return `turn_${randomId()}`;
 }
 
 export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' | 'experiments'>> = {

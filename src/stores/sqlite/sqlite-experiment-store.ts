@@ -1,13 +1,14 @@
 /**
  * Experiments' shared state in SQLite: statistics summed by UPSERT inside one transaction per
  * batch, control state compared and set on its revision, feedback made idempotent by its primary
- * key. Exposures recorded in the same tick are written in one transaction, as usage rows are.
+ * key. Exposures go into the file's per-tick write transaction (SqliteWriteBatch), as usage rows do.
  */
 
 import type Database from 'better-sqlite3';
 import type { ControlDocument, ExperimentStore, ExposureRecord, FeedbackRecord, StatIncrement, StatTotals } from '../store-types.js';
 import { checkExperimentName, checkExposure, checkFeedback, checkId, checkIncrements, checkRevision, controlJson } from '../experiment-input.js';
 import { checkTtlSeconds } from '../store-input.js';
+import type { SqliteWriteBatch } from './sqlite-write-batch.js';
 
 interface ExposureRow {
   id: string;
@@ -53,15 +54,14 @@ export class SqliteExperimentStore implements ExperimentStore {
   private readonly selectPin: Database.Statement<[string, string], { variant: string; expires_at: number }>;
   private readonly replacePin: Database.Statement<[string, string, string, number]>;
   private readonly addBatch: (increments: readonly StatIncrement[]) => void;
-  private readonly writeExposures: (batch: { record: ExposureRecord; expiresAt: number }[]) => void;
   private readonly feedbackTransaction: (feedback: FeedbackRecord, increments: readonly StatIncrement[]) => 'recorded' | 'duplicate';
   private readonly pinTransaction: (experiment: string, unit: string, variant: string, now: number, expiresAt: number) => string;
-  private pendingExposures: { record: ExposureRecord; expiresAt: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private exposuresSinceSweep = 0;
 
   constructor(
     db: Database.Database,
     private readonly now: () => number,
+    private readonly writes: SqliteWriteBatch,
   ) {
     this.upsertStat = db.prepare(
       `INSERT INTO experiment_stats (experiment, variant, metric, count, sum, sum_squares) VALUES (?, ?, ?, ?, ?, ?)
@@ -89,16 +89,6 @@ export class SqliteExperimentStore implements ExperimentStore {
       for (const { experiment, variant, metric, count, sum, sumSquares } of increments) this.upsertStat.run(experiment, variant, metric, count, sum, sumSquares);
     };
     this.addBatch = db.transaction(add).immediate;
-    this.writeExposures = db.transaction((batch: { record: ExposureRecord; expiresAt: number }[]) => {
-      for (const { record, expiresAt } of batch) {
-        this.insertExposure.run(record.id, record.tenant, record.sessionId ?? null, record.at, JSON.stringify(record.variants), expiresAt);
-      }
-      this.exposuresSinceSweep += batch.length;
-      if (this.exposuresSinceSweep >= sweepEvery) {
-        this.exposuresSinceSweep = 0;
-        this.sweepExposures.run(this.now(), sweepBatch);
-      }
-    }).immediate;
     this.feedbackTransaction = db.transaction((feedback: FeedbackRecord, increments: readonly StatIncrement[]) => {
       const inserted = this.insertFeedback.run(
         feedback.tenant,
@@ -142,24 +132,21 @@ export class SqliteExperimentStore implements ExperimentStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      if (this.pendingExposures.length === 0) setImmediate(() => this.flush());
-      this.pendingExposures.push({ record: checked, expiresAt, resolve, reject });
-    });
+    // Into the file's per-tick write transaction, with the turn commit that made it.
+    return this.writes.write(() => this.writeExposure(checked, expiresAt));
   }
 
-  /** Writes every pending exposure now, in one transaction. */
-  flush(): void {
-    const batch = this.pendingExposures;
-    if (batch.length === 0) return;
-    this.pendingExposures = [];
-    try {
-      this.writeExposures(batch);
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      return;
+  private writeExposure(record: ExposureRecord, expiresAt: number): void {
+    this.insertExposure.run(record.id, record.tenant, record.sessionId ?? null, record.at, JSON.stringify(record.variants), expiresAt);
+    if (++this.exposuresSinceSweep >= sweepEvery) {
+      this.exposuresSinceSweep = 0;
+      this.sweepExposures.run(this.now(), sweepBatch);
     }
-    for (const pending of batch) pending.resolve();
+  }
+
+  /** Writes every pending exposure (and every other queued write of this file) now. */
+  flush(): void {
+    this.writes.flush();
   }
 
   async findExposure(tenant: string, id: string): Promise<ExposureRecord | undefined> {

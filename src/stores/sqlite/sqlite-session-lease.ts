@@ -30,15 +30,20 @@ export class SqliteSessionLeases {
     this.#release = db.prepare('DELETE FROM session_leases WHERE session_id = ? AND holder = ?');
   }
 
-  acquire(tenant: string, id: string, lease: SessionLease, ttlMs: number): AcquireLeaseOutcome {
+  /** The lease as it will be stored, or a clear error naming the bad field (checked before anything is queued). */
+  check(tenant: string, lease: SessionLease, ttlMs: number): SessionLease & { ttlMs: number } {
     checkTenant(tenant);
-    const checked = checkLease(lease, ttlMs);
+    return checkLease(lease, ttlMs);
+  }
+
+  /** Takes a checked lease; synchronous, so it can run inside the tick's write transaction. */
+  acquire(id: string, checked: SessionLease & { ttlMs: number }): AcquireLeaseOutcome {
     const now = this.now();
     const { changes } = this.#take.run(id, checked.holder, checked.idempotencyKey ?? null, checked.requestHash ?? null, now + checked.ttlMs, now, checked.holder);
     if (changes > 0) return { kind: 'acquired' };
     const row = this.#read.get(id);
-    // Released between the two statements: the caller may simply try again, but it did not lose to anyone.
-    if (row === undefined) return this.acquire(tenant, id, lease, ttlMs);
+    // Released between the two statements (only outside a transaction): the caller may simply try again, but it did not lose to anyone.
+    if (row === undefined) return this.acquire(id, checked);
     const held: SessionLease = { holder: row.holder };
     if (row.idempotency_key !== null) held.idempotencyKey = row.idempotency_key;
     if (row.request_hash !== null) held.requestHash = row.request_hash;

@@ -1,13 +1,14 @@
 /**
  * Sessions in SQLite: one row per session and per message. Each turn is conditioned on the
- * version inside its own savepoint; the turns that arrive in one tick share one IMMEDIATE
- * transaction (group commit), so a spike of turns pays one WAL commit per tick, not per turn.
+ * version inside its own savepoint; turns and leases written in one tick share the file's
+ * per-tick IMMEDIATE transaction (SqliteWriteBatch), so a spike pays one WAL commit per tick.
  */
 
 import type Database from 'better-sqlite3';
 import { SwitchboardError } from '../../errors.js';
 import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
 import { SqliteSessionLeases } from './sqlite-session-lease.js';
+import type { SqliteWriteBatch } from './sqlite-write-batch.js';
 import {
   checkCreateSessionInput,
   checkExpectedVersion,
@@ -32,6 +33,9 @@ interface SessionRow {
 
 /** role, content, name, tool_call_id, tool_calls, at: read as arrays, which skips building a keyed object per row. */
 type MessageRow = [StoredMessage['role'], string, string | null, string | null, string | null, number];
+
+/** The session's columns, then one message's (all null for a session without messages): a session and its history in one statement. */
+type SessionWithMessageRow = [string, string, number, number, number, number, number, string | null, string, StoredMessage['role'] | null, string | null, string | null, string | null, string | null, number | null];
 
 interface TurnResultRow {
   result: string | null;
@@ -59,12 +63,24 @@ function toSummary(row: SessionRow): SessionSummary {
   return summary;
 }
 
-function toMessage([role, content, name, toolCallId, toolCalls, at]: MessageRow): StoredMessage {
-  const message: StoredMessage = { role, content, at };
+function sessionRowOf(row: SessionWithMessageRow): SessionRow {
+  return { id: row[0], tenant: row[1], version: row[2], created_at: row[3], updated_at: row[4], expires_at: row[5], ttl_seconds: row[6], last_agent: row[7], metadata: row[8] };
+}
+
+/** The message whose six columns start at `offset` of a raw row. */
+function messageFrom(row: readonly unknown[], offset: number): StoredMessage {
+  const message: StoredMessage = { role: row[offset] as StoredMessage['role'], content: row[offset + 1] as string, at: row[offset + 5] as number };
+  const name = row[offset + 2] as string | null;
+  const toolCallId = row[offset + 3] as string | null;
+  const toolCalls = row[offset + 4] as string | null;
   if (name !== null) message.name = name;
   if (toolCallId !== null) message.toolCallId = toolCallId;
   if (toolCalls !== null) message.toolCalls = JSON.parse(toolCalls) as StoredMessage['toolCalls'];
   return message;
+}
+
+function toMessage(row: MessageRow): StoredMessage {
+  return messageFrom(row, 0);
 }
 
 function toTurnResult(row: TurnResultRow): { result: unknown; requestHash?: string } {
@@ -73,22 +89,12 @@ function toTurnResult(row: TurnResultRow): { result: unknown; requestHash?: stri
   return found;
 }
 
-interface PendingAppend {
-  tenant: string;
-  id: string;
-  expectedVersion: number;
-  turn: TurnRecord;
-  resolve: (outcome: AppendTurnOutcome) => void;
-  reject: (error: unknown) => void;
-  outcome?: AppendTurnOutcome;
-  error?: unknown;
-}
-
 export class SqliteSessionStore implements SessionStore {
   private readonly insertSession: Database.Statement<[string, string, number, number, number, number, string]>;
   private readonly selectExpiresAt: Database.Statement<[string], number>;
   private readonly selectSession: Database.Statement<[string, string], SessionRow>;
   private readonly selectMessages: Database.Statement<[string], MessageRow>;
+  private readonly selectSessionWithMessages: Database.Statement<[string, string], SessionWithMessageRow>;
   private readonly selectTurnByKey: Database.Statement<[string, string], TurnResultRow>;
   private readonly selectNextSeq: Database.Statement<[string], number>;
   private readonly insertMessage: Database.Statement<[string, number, number, string, string, string | null, string | null, string | null, number]>;
@@ -100,10 +106,8 @@ export class SqliteSessionStore implements SessionStore {
   private readonly deleteMessages: Database.Statement<[string]>;
   private readonly deleteTurns: Database.Statement<[string]>;
 
-  private readonly readSession: (tenant: string, id: string) => { row: SessionRow; messages: MessageRow[] } | undefined;
   private readonly createTransaction: (input: NormalizedSessionInput, now: number) => void;
-  private readonly commitGroup: (batch: PendingAppend[]) => void;
-  private pendingAppends: PendingAppend[] = [];
+  private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number) => AppendTurnOutcome;
   private readonly deleteTransaction: (tenant: string, id: string, now: number) => boolean;
   private createsSinceSweep = 0;
 
@@ -113,6 +117,7 @@ export class SqliteSessionStore implements SessionStore {
     db: Database.Database,
     private readonly now: () => number,
     private readonly defaultTtlSeconds: number,
+    private readonly writes: SqliteWriteBatch,
   ) {
     this.leases = new SqliteSessionLeases(db, now);
     this.insertSession = db.prepare(
@@ -122,6 +127,14 @@ export class SqliteSessionStore implements SessionStore {
     this.selectSession = db.prepare(`SELECT ${sessionColumns} FROM sessions WHERE id = ? AND tenant = ?`);
     this.selectMessages = db
       .prepare<[string], MessageRow>('SELECT role, content, name, tool_call_id, tool_calls, at FROM messages WHERE session_id = ? ORDER BY seq')
+      .raw();
+    // One statement, so the session row and its messages come from one snapshot even while another process writes, without a read transaction's BEGIN and COMMIT.
+    this.selectSessionWithMessages = db
+      .prepare<[string, string], SessionWithMessageRow>(
+        `SELECT s.id, s.tenant, s.version, s.created_at, s.updated_at, s.expires_at, s.ttl_seconds, s.last_agent, s.metadata,
+                m.role, m.content, m.name, m.tool_call_id, m.tool_calls, m.at
+         FROM sessions s LEFT JOIN messages m ON m.session_id = s.id WHERE s.id = ? AND s.tenant = ? ORDER BY m.seq`,
+      )
       .raw();
     this.selectTurnByKey = db.prepare('SELECT result, request_hash FROM turns WHERE session_id = ? AND idempotency_key = ?');
     this.selectNextSeq = db.prepare<[string], number>('SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = ?').pluck();
@@ -144,13 +157,6 @@ export class SqliteSessionStore implements SessionStore {
     this.deleteMessages = db.prepare('DELETE FROM messages WHERE session_id = ?');
     this.deleteTurns = db.prepare('DELETE FROM turns WHERE session_id = ?');
 
-    // A read transaction so the session row and its messages come from one snapshot even while another process writes.
-    const readSession = db.transaction((tenant: string, id: string) => {
-      const row = this.selectSession.get(id, tenant);
-      return row === undefined ? undefined : { row, messages: this.selectMessages.all(id) };
-    });
-    this.readSession = readSession.deferred;
-
     const createTransaction = db.transaction((input: NormalizedSessionInput, now: number) => {
       if (++this.createsSinceSweep >= sweepEveryCreates) {
         this.createsSinceSweep = 0;
@@ -169,8 +175,8 @@ export class SqliteSessionStore implements SessionStore {
     this.createTransaction = createTransaction.immediate;
 
     // IMMEDIATE takes the write lock before the first read, so the version read here cannot go stale before the write.
-    const appendTransaction = db.transaction(
-      (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number): AppendTurnOutcome => {
+    // Runs inside the write batch's IMMEDIATE transaction, which took the write lock before this first read.
+    this.appendTransaction = (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number): AppendTurnOutcome => {
         const row = this.selectSession.get(id, tenant);
         if (row === undefined || row.expires_at < now) return { kind: 'not_found' };
         const key = turn.idempotencyKey;
@@ -206,21 +212,7 @@ export class SqliteSessionStore implements SessionStore {
         row.updated_at = now;
         row.last_agent = turn.agent;
         return { kind: 'committed', session: { ...toSummary(row), messages: this.selectMessages.all(id).map(toMessage) } };
-      },
-    );
-    // Called inside commitGroup's transaction, each turn runs in a savepoint of its own: a turn that
-    // throws rolls back alone and the others of the group still commit.
-    const commitGroup = db.transaction((batch: PendingAppend[]) => {
-      const now = this.now();
-      for (const pending of batch) {
-        try {
-          pending.outcome = appendTransaction(pending.tenant, pending.id, pending.expectedVersion, pending.turn, now);
-        } catch (error) {
-          pending.error = error;
-        }
-      }
-    });
-    this.commitGroup = commitGroup.immediate;
+      };
 
     const deleteTransaction = db.transaction((tenant: string, id: string, now: number): boolean => {
       const row = this.selectSession.get(id, tenant);
@@ -242,12 +234,18 @@ export class SqliteSessionStore implements SessionStore {
     for (const id of this.selectExpiredIds.all(now, limit)) this.deleteRows(id);
   }
 
-  async acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
-    return this.leases.acquire(tenant, id, lease, ttlMs);
+  acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome> {
+    let checked: SessionLease & { ttlMs: number };
+    try {
+      checked = this.leases.check(tenant, lease, ttlMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.writes.write(() => this.leases.acquire(id, checked));
   }
 
-  async releaseLease(_tenant: string, id: string, holder: string): Promise<void> {
-    this.leases.release(id, holder);
+  releaseLease(_tenant: string, id: string, holder: string): Promise<void> {
+    return this.writes.write(() => this.leases.release(id, holder));
   }
 
   async create(input: CreateSessionInput): Promise<Session> {
@@ -258,14 +256,18 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async get(tenant: string, id: string): Promise<Session | undefined> {
-    const found = this.readSession(tenant, id);
-    if (found === undefined) return undefined;
+    const rows = this.selectSessionWithMessages.all(id, tenant);
+    const first = rows[0];
+    if (first === undefined) return undefined;
     const now = this.now();
-    if (found.row.expires_at < now) {
+    if (first[5] < now) {
       this.deleteTransaction(tenant, id, now);
       return undefined;
     }
-    return { ...toSummary(found.row), messages: found.messages.map(toMessage) };
+    const messages: StoredMessage[] = [];
+    // A session without messages joins to one row of nulls.
+    if (first[9] !== null) for (const row of rows) messages.push(messageFrom(row, 9));
+    return { ...toSummary(sessionRowOf(first)), messages };
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {
@@ -279,28 +281,8 @@ export class SqliteSessionStore implements SessionStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      if (this.pendingAppends.length === 0) setImmediate(() => this.flushAppends());
-      this.pendingAppends.push({ tenant, id, expectedVersion, turn, resolve, reject });
-    });
-  }
-
-  /** Commits every turn queued in this tick in one transaction, then settles each one's promise. */
-  flushAppends(): void {
-    if (this.pendingAppends.length === 0) return;
-    const batch = this.pendingAppends;
-    this.pendingAppends = [];
-    try {
-      this.commitGroup(batch);
-    } catch (error) {
-      // The group transaction itself failed (for example SQLITE_BUSY past the busy timeout): nothing was written.
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
-    for (const pending of batch) {
-      if (pending.error !== undefined) pending.reject(pending.error);
-      else pending.resolve(pending.outcome!);
-    }
+    // A savepoint of its own: a turn that throws rolls back alone and the others of the tick still commit.
+    return this.writes.write(() => this.appendTransaction(tenant, id, expectedVersion, turn, this.now()), true);
   }
 
   async findTurn(tenant: string, id: string, idempotencyKey: string): Promise<{ result: unknown; requestHash?: string } | undefined> {

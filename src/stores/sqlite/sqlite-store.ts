@@ -12,6 +12,7 @@ import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import { SqliteUsageLedger } from './sqlite-usage-ledger.js';
+import { SqliteWriteBatch } from './sqlite-write-batch.js';
 
 export interface SqliteStoreOptions {
   path: string;
@@ -57,10 +58,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     // With WAL, NORMAL loses at most the last commits on power loss, never consistency; FULL would fsync every turn.
     db.pragma('synchronous = NORMAL');
     migrateSqliteSchema(db);
-    const sessions = new SqliteSessionStore(db, now, defaultTtlSeconds);
+    const writes = new SqliteWriteBatch(db);
+    const sessions = new SqliteSessionStore(db, now, defaultTtlSeconds, writes);
     const keys = new SqliteKeyStore(db, now);
-    const usage = new SqliteUsageLedger(db);
-    const experiments = new SqliteExperimentStore(db, now);
+    const usage = new SqliteUsageLedger(db, writes);
+    const experiments = new SqliteExperimentStore(db, now, writes);
     const audit = new SqliteAuditLog(db);
     return {
       kind: 'sqlite',
@@ -71,9 +73,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       embeddings: new SqliteEmbeddingCache(db),
       audit,
       close: async () => {
-        if (db.open) sessions.flushAppends();
-        if (db.open) usage.flush();
-        if (db.open) experiments.flush();
+        writes.flush();
         if (db.open) db.close();
       },
     };

@@ -1,0 +1,111 @@
+/**
+ * The non-streamed turn spike on its own: N simultaneous turns on a 4 s backend, straight to the
+ * simulator and through Switchboard's full pipeline in one run, with the server's CPU per turn read
+ * from /proc over the spike alone (session creation excluded) and, with BENCH_PROFILE=1, a CPU
+ * profile of a repeat. `node dist/bench/turn-spike-bench.js`; prints JSON, writes no docs.
+ *
+ * Environment: BENCH_SPIKE (5000), BENCH_RUNS (2, measured spikes through Switchboard, each on a fresh server),
+ * BENCH_PROFILE (0), BENCH_PROFILE_OUT (a directory to keep the .cpuprofile in), BENCH_BASELINE_CLI (another
+ * build's dist/bin/switchboard.mjs: each run then measures it and this build in turn, side by side), BENCH_FLOOR (1: each
+ * run also sends the spike as chat completions through the bare Node proxy, the floor of CPU per relayed request).
+ */
+
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadOptions } from '../src/lab/load-generator.js';
+import { runLoad } from '../src/lab/load-generator.js';
+import { describe, log, measure, summarize, type LoadSummary } from './bench-load.js';
+import { intSetting, runBench } from './bench-main.js';
+import { round } from './bench-report.js';
+import { prepareSwitchboard, startSimulator, startSwitchboard, type SwitchboardSetup } from './bench-servers.js';
+import { findProfile, summarizeProfile, type ProfileSummary } from './cpu-profile-summary.js';
+import { startNodeProxy } from './relay-floor-bench.js';
+import { nonStreamedBackend } from './spike-bench.js';
+
+interface TurnSpikeRun {
+  summary: LoadSummary;
+  /** Server CPU over the spike (after the sessions exist) divided by the turns answered. */
+  serverCpuMicrosPerTurn: number;
+  addedP50Ms: number;
+  addedP99Ms: number;
+}
+
+async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSummary, nodeFlags: string[] = [], cli?: string): Promise<TurnSpikeRun> {
+  const server = await startSwitchboard(setup, { nodeFlags, cli });
+  let cpuAtStart = Number.NaN;
+  const load: LoadOptions = {
+    url: server.url,
+    apiKey: setup.apiKey,
+    mode: 'turn',
+    stream: false,
+    loop: { kind: 'spike', spike },
+    timeoutS: 180,
+    maxSeconds: 400,
+    onMeasuredStart: () => (cpuAtStart = server.process.cpuSeconds()),
+  };
+  const result = await runLoad(load);
+  const cpuSeconds = server.process.cpuSeconds() - cpuAtStart;
+  await server.process.stop();
+  const summary = summarize('Switchboard turns (not streamed)', result, { switchboard: round(cpuSeconds, 2) }, 0);
+  log(`  turns${cli ? ` (${cli})` : ''}: ${describe(summary)}, ${round((cpuSeconds * 1e6) / Math.max(1, summary.ok))} µs CPU per turn`);
+  return {
+    summary,
+    serverCpuMicrosPerTurn: round((cpuSeconds * 1e6) / Math.max(1, summary.ok)),
+    addedP50Ms: round((summary.e2eMs?.p50 ?? Number.NaN) - (direct.e2eMs?.p50 ?? Number.NaN)),
+    addedP99Ms: round((summary.e2eMs?.p99 ?? Number.NaN) - (direct.e2eMs?.p99 ?? Number.NaN)),
+  };
+}
+
+async function main(): Promise<void> {
+  const spike = intSetting('BENCH_SPIKE', 5_000);
+  const runs = intSetting('BENCH_RUNS', 2, 0);
+  const simulator = await startSimulator('mock-llm-4s', nonStreamedBackend);
+  const setup = await prepareSwitchboard([simulator.url]);
+  const profileDir = mkdtempSync(join(tmpdir(), 'switchboard-turn-spike-profile-'));
+  try {
+    const baselineCli = process.env.BENCH_BASELINE_CLI || undefined;
+    const directSpike = () => measure(`direct spike ${spike} (not streamed)`, { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 }, [simulator.process]);
+    // Each run measures the simulator straight first, so "added over direct" compares spikes minutes apart at most on a shared machine.
+    const directs: LoadSummary[] = [];
+    const measured: TurnSpikeRun[] = [];
+    const baseline: TurnSpikeRun[] = [];
+    const floor: { cpuMicrosPerRequest: number; addedP99Ms: number; errors: number }[] = [];
+    for (let run = 0; run < runs; run++) {
+      const direct = await directSpike();
+      directs.push(direct);
+      if (process.env.BENCH_FLOOR === '1') {
+        const proxy = await startNodeProxy(simulator.url);
+        const relayed = await measure(`spike ${spike} → bare Node proxy`, { url: proxy.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 }, [proxy.process]);
+        await proxy.process.stop();
+        floor.push({ cpuMicrosPerRequest: round(((relayed.cpuSeconds['node-proxy'] ?? Number.NaN) * 1e6) / Math.max(1, relayed.ok)), addedP99Ms: round((relayed.e2eMs?.p99 ?? Number.NaN) - (direct.e2eMs?.p99 ?? Number.NaN)), errors: relayed.errors });
+      }
+      if (baselineCli) baseline.push(await turnSpike(setup, spike, direct, [], baselineCli));
+      measured.push(await turnSpike(setup, spike, direct));
+    }
+    // A profiled repeat of the spike (not a measured run), of the baseline build too when one is given.
+    const profileOf = async (label: string, cli?: string): Promise<ProfileSummary | undefined> => {
+      const directory = join(profileDir, label);
+      await turnSpike(setup, spike, directs[0] ?? (await directSpike()), ['--cpu-prof', `--cpu-prof-dir=${directory}`], cli);
+      const path = findProfile(directory);
+      if (!path) return undefined;
+      if (process.env.BENCH_PROFILE_OUT) copyFileSync(path, join(process.env.BENCH_PROFILE_OUT, `turn-spike-${label}-${Date.now()}.cpuprofile`));
+      return summarizeProfile(path, 30);
+    };
+    let profile: ProfileSummary | undefined;
+    let baselineProfile: ProfileSummary | undefined;
+    if (process.env.BENCH_PROFILE === '1') {
+      if (baselineCli) baselineProfile = await profileOf('baseline', baselineCli);
+      profile = await profileOf('this-build');
+    }
+    const view = (run: TurnSpikeRun) => ({ ok: run.summary.ok, errors: run.summary.errors, errorsByKind: run.summary.errorsByKind, e2eMs: run.summary.e2eMs, serverCpuMicrosPerTurn: run.serverCpuMicrosPerTurn, addedP50Ms: run.addedP50Ms, addedP99Ms: run.addedP99Ms });
+    const report = { spike, direct: directs.map((direct) => ({ e2eMs: direct.e2eMs, errors: direct.errors })), runs: measured.map(view), ...(baselineCli ? { baselineCli, baseline: baseline.map(view), baselineProfile } : {}), ...(floor.length > 0 ? { floor } : {}), profile };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await simulator.process.stop();
+    setup.cleanup();
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+runBench('turn spike bench', main);
