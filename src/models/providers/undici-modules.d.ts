@@ -1,26 +1,6 @@
-/** Types for the undici modules `undici-core.ts` imports by path: the package ships types only for its index. */
+/** undici ships types only for its index; `undici-core.ts` imports its files by path and gives each its type there. */
 
-declare module 'undici/lib/dispatcher/dispatcher.js' {
-  const Dispatcher: typeof import('undici').Dispatcher;
-  export default Dispatcher;
-}
-
-declare module 'undici/lib/api/index.js' {
-  const api: Record<string, unknown>;
-  export default api;
-}
-
-declare module 'undici/lib/dispatcher/pool.js' {
-  const Pool: typeof import('undici').Pool;
-  export default Pool;
-}
-
-declare module 'undici/lib/dispatcher/agent.js' {
-  const Agent: typeof import('undici').Agent;
-  export default Agent;
-}
-
-declare module 'undici/lib/global.js' {
-  const global: { getGlobalDispatcher: typeof import('undici').getGlobalDispatcher };
-  export default global;
+declare module 'undici/lib/*' {
+  const value: unknown;
+  export default value;
 }
