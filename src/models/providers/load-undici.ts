@@ -1,7 +1,7 @@
 /**
- * undici is the largest module an upstream call needs. It is imported on first use, or by
- * `loadUndici()` while the rest of the process starts (serve awaits it before listening, so a
- * ready pod has it); only its core is loaded (undici-core.ts).
+ * undici is the largest module an upstream call needs, so it is imported once, on first use;
+ * `serve` makes that use while the runtime is built and awaits it before listening, so a ready
+ * pod has it. Only its core is loaded (undici-core.ts).
  */
 
 import type { undici as UndiciCore } from './undici-core.js';
