@@ -17,6 +17,14 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
+// zod's index re-exports every locale it has (`z.locales`, ~40 languages, 38% of its code) and
+// nothing here uses one but the English that zod configures itself: the bundles get that only.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: `${root}scripts/zod-english-locale.mjs` } : undefined));
+  },
+};
 const shared = {
   bundle: true,
   platform: 'node',
@@ -26,6 +34,7 @@ const shared = {
   // pino and other CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 };
 
 const started = performance.now();

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const fingerprintFile = join(root, 'dist', '.build-fingerprint');
-const inputs = ['src', 'test', 'bench', 'scripts/build-bundles.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const inputs = ['src', 'test', 'bench', 'scripts/build-bundles.mjs', 'scripts/zod-english-locale.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
 const outputs = ['dist/bin/switchboard.mjs', 'dist/lambda/handler.mjs'];
 
 function walk(path, lines) {

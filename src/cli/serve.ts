@@ -4,7 +4,7 @@ import { resolveConfig } from '../config/resolve-config.js';
 import { adminKeyVariable } from '../app/bootstrap-admin-key.js';
 import { createRuntime } from '../app/runtime.js';
 import type { Store } from '../stores/store-types.js';
-import { warmUpUpstreamClient } from '../models/providers/load-undici.js';
+import { loadUndici } from '../models/providers/load-undici.js';
 import { startHttpServer } from '../server/http-server.js';
 import { watchConfigFile } from './config-watcher.js';
 import { openCliStore } from './open-cli-store.js';
@@ -65,6 +65,10 @@ export async function runServe(options: ServeOptions): Promise<number> {
       },
     });
   }
+  // The first request to a pool needs undici: loaded while the runtime is built, and awaited before
+  // the listener opens, so /readyz 200 means a request is served without waiting for it.
+  const upstreamClient = loadUndici();
+  upstreamClient.catch(() => undefined);
   // Every reload reads the same source again: the file named at start (or the demo).
   const runtime = await createRuntime(config, { dataDir: options.dataDir, configSource: { name: source, load: () => resolveConfig(options.configPath).config } });
   let server;
@@ -74,13 +78,13 @@ export async function runServe(options: ServeOptions): Promise<number> {
     // fails the start here, with a non-zero exit, instead of a process that answers /readyz 200.
     // In a cluster the primary made the first key before forking.
     if (!isClusterWorker() && !runtime.base.bootstrapAdminKey) firstKey = await createFirstAdminKey(runtime.store);
+    await upstreamClient;
     server = await startHttpServer(runtime, { port: options.port, host: options.host });
   } catch (error) {
     await runtime.close();
     throw error;
   }
   const readyMs = performance.now() - startedAt;
-  warmUpUpstreamClient();
   const lines = [`Switchboard listening on ${server.url} (config: ${source}; ready in ${readyMs.toFixed(0)} ms${isClusterWorker() ? `; worker ${process.pid}` : ''})`];
   if (firstKey !== undefined) lines.push(...firstKeyLines(firstKey, server.url, runtime.current.router.routeNames()[0]!));
   process.stdout.write(lines.join('\n') + '\n');

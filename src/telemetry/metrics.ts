@@ -1,6 +1,6 @@
 /** Prometheus metrics of one runtime, on a registry of its own so several runtimes can live in one process (tests). */
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom-client-core.js';
 
 const stageBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 // From a few microseconds (rules, trained) to seconds (an LLM judge at its timeout).

@@ -1,19 +1,15 @@
 /**
- * undici is the largest module Switchboard loads (about 120 ms here). It is imported on first
- * use, or by `warmUpUpstreamClient()` right after the server starts listening, so a pod becomes
- * ready without waiting for it; a request that arrives first waits for the same import.
+ * undici is the largest module an upstream call needs, so it is imported once, on first use;
+ * `serve` makes that use while the runtime is built and awaits it before listening, so a ready
+ * pod has it. Only its core is loaded (undici-core.ts).
  */
 
-type Undici = typeof import('undici');
+import type { undici as UndiciCore } from './undici-core.js';
+
+type Undici = typeof UndiciCore;
 
 let undici: Promise<Undici> | undefined;
 
 export function loadUndici(): Promise<Undici> {
-  // Node's CommonJS interop names undici's exports; esbuild's bundle gives only `default`. Take either.
-  return (undici ??= import('undici').then((module) => ('Pool' in module ? module : (module as { default: Undici }).default)));
-}
-
-/** Starts loading the upstream HTTP client in the background. */
-export function warmUpUpstreamClient(): void {
-  loadUndici().catch(() => undefined);
+  return (undici ??= import('./undici-core.js').then((module) => module.undici));
 }
