@@ -65,6 +65,17 @@ export async function runServe(options: ServeOptions): Promise<number> {
       },
     });
   }
+  // Listened for before anything starts: a SIGTERM during start-up (a pod deleted at once) ends it
+  // cleanly once it is up, instead of killing a process that holds a store open.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
   // The first request to a pool needs undici: loaded while the runtime is built, and awaited before
   // the listener opens, so /readyz 200 means a request is served without waiting for it.
   const upstreamClient = loadUndici();
@@ -95,16 +106,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
   process.on('SIGHUP', onReload);
   const configFile = options.configPath ?? process.env.SWITCHBOARD_CONFIG;
   const watcher = options.watchConfig && configFile ? watchConfigFile(configFile, onReload) : undefined;
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      runtime.logger.info({ signal, inFlight: server.inFlight() }, 'draining');
-      resolve();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  const signal = await stopSignal;
+  runtime.logger.info({ signal, inFlight: server.inFlight() }, 'draining');
   process.off('SIGHUP', onReload);
   watcher?.close();
   const { drained } = await server.shutdown();
