@@ -16,6 +16,8 @@ export class NodeHttpExchange implements HttpExchange {
   readonly #streamLimits: Partial<StreamLimits> | undefined;
   readonly #bodyBudget: BodyBudget | undefined;
   #headers: Record<string, string> | undefined;
+  /** Set with the signal's abort: a plain field, because streams ask it once or twice a token and AbortSignal's getter checks its receiver each time. */
+  #clientGone = false;
   #responded = false;
   #status = 0;
 
@@ -31,7 +33,9 @@ export class NodeHttpExchange implements HttpExchange {
     this.#queryString = queryStart === -1 ? '' : url.slice(queryStart + 1);
     // 'close' on the response fires after it ended or when the socket died first.
     response.once('close', () => {
-      if (!response.writableFinished) this.#abort.abort(new Error('client disconnected'));
+      if (response.writableFinished) return;
+      this.#clientGone = true;
+      this.#abort.abort(new Error('client disconnected'));
     });
   }
 
@@ -132,6 +136,7 @@ export class NodeHttpExchange implements HttpExchange {
     // Send headers at once so the client sees the stream open before the first token.
     response.flushHeaders();
     const signal = this.#abort.signal;
+    const exchange = this;
     return {
       write: (chunk) => response.write(chunk),
       drained: () =>
@@ -150,7 +155,7 @@ export class NodeHttpExchange implements HttpExchange {
       abort: () => response.destroy(),
       limits: this.#streamLimits,
       get closed() {
-        return signal.aborted || response.destroyed;
+        return exchange.#clientGone || response.destroyed;
       },
     };
   }
