@@ -6,6 +6,7 @@ import type { ChatContext } from '../../pipeline/chat/chat-context.js';
 import { sessionHeader } from '../../pipeline/chat/assign-variant-stage.js';
 import { runChat } from '../../pipeline/chat/run-chat.js';
 import { OpenAiChatStream, setDecisionHeaders } from '../openai-chat-stream.js';
+import { parseChatCompletionFast } from '../chat-completion-fast-parse.js';
 import { toChatCallRequest } from '../chat-completion-request.js';
 import { chatCompletionRequestSchema } from '../request-schemas.js';
 import { defineRoute } from '../route-spec.js';
@@ -28,7 +29,7 @@ export const chatCompletionsRoute = defineRoute({
   pattern: '/v1/chat/completions',
   auth: 'key',
   admits: true,
-  body: { schema: chatCompletionRequestSchema },
+  body: { schema: chatCompletionRequestSchema, fastParse: parseChatCompletionFast },
   async handle({ exchange, context: lifecycle, body, services }) {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
