@@ -133,8 +133,8 @@ export class NodeHttpExchange implements HttpExchange {
     this.#status = status;
     const response = this.#response;
     response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...this.#headers });
-    // Send headers at once so the client sees the stream open before the first token.
-    response.flushHeaders();
+    // No flushHeaders(): every caller writes its first event in the same tick, and the headers go out
+    // in that write — flushing them first cost every stream a syscall of its own.
     const signal = this.#abort.signal;
     const exchange = this;
     return {
