@@ -7,7 +7,7 @@ import type { ChatProvider } from './chat-provider.js';
 import { SseParser } from './sse-lines.js';
 import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
 import type { Dispatcher } from 'undici';
-import { UpstreamHttpClient, abortError, releaseAfterDone, streamError } from './upstream-http-client.js';
+import { UpstreamHttpClient, abortError, discardBody, releaseAfterDone, streamError } from './upstream-http-client.js';
 
 export { estimateTokens } from '../token-estimate.js';
 
@@ -278,7 +278,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     } finally {
       // Done: the connection is kept. A consumer that stopped early or a failure: the body goes, as it went before.
       if (done) releaseAfterDone(body);
-      else if (!ended) body.destroy();
+      else if (!ended) discardBody(body);
     }
     for (const part of queued) yield part;
     if (text.length > 0) {

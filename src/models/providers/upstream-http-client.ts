@@ -106,6 +106,18 @@ export function releaseAfterDone(body: Dispatcher.ResponseData['body']): void {
   );
 }
 
+function ignoreError(): void {
+  // The stream's outcome is decided already; the body's own abort error has nobody to tell.
+}
+
+/** Ends a streamed body that was left before its end (a failure, a consumer that stopped): its socket goes, and the request with it. */
+export function discardBody(body: Dispatcher.ResponseData['body']): void {
+  if (body.destroyed) return;
+  // undici emits an abort error when a body is destroyed before its end; unheard, it would be an uncaught exception.
+  body.on('error', ignoreError);
+  body.destroy();
+}
+
 /** The router aborts with an `UpstreamError` as the reason when one of its timers fires; anything else is the caller leaving. */
 export function abortError(instance: string, signal: AbortSignal, cause: unknown): UpstreamError {
   const reason: unknown = signal.reason;
