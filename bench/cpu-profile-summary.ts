@@ -6,6 +6,7 @@ import { join } from 'node:path';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -66,4 +67,39 @@ export function findProfile(directory: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Inclusive time: each frame's samples with everything it called, a frame counted once per sample
+ * even when it recurses. Says which layer a cost belongs to, where self time names only the leaf.
+ */
+export function summarizeInclusive(path: string, topCount = 25): ProfileEntry[] {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const microsById = new Map<number, number>();
+  let busy = 0;
+  for (let index = 0; index < profile.samples.length; index++) {
+    const id = profile.samples[index]!;
+    const micros = profile.timeDeltas[index] ?? 0;
+    microsById.set(id, (microsById.get(id) ?? 0) + micros);
+    if (byId.get(id)?.callFrame.functionName !== '(idle)') busy += micros;
+  }
+  const inclusive = new Map<string, number>();
+  for (const [id, micros] of microsById) {
+    if (byId.get(id)?.callFrame.functionName === '(idle)') continue;
+    const seen = new Set<string>();
+    for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) {
+      const name = frameName(byId.get(current)!);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + micros);
+    }
+  }
+  return [...inclusive]
+    .filter(([name]) => name !== '(root)')
+    .sort((left, right) => right[1] - left[1])
+    .slice(0, topCount)
+    .map(([frame, micros]) => ({ frame, selfMs: Math.round(micros / 1000), busyShare: Math.round((micros / Math.max(1, busy)) * 1000) / 1000 }));
 }

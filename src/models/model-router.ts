@@ -8,7 +8,7 @@ import type { SwitchboardConfig } from '../config/config-schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import { noopSpan, type Span } from '../telemetry/tracing.js';
-import type { ChatCaller } from './calling/chat-caller.js';
+import type { ChatCaller, StreamStart } from './calling/chat-caller.js';
 import { FallbackCaller } from './calling/fallback-caller.js';
 import { InstanceCaller } from './calling/instance-caller.js';
 import { ModelCall } from './calling/model-call.js';
@@ -135,14 +135,16 @@ export class ModelRouter {
   stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): { decision: RouteDecision; parts: AsyncGenerator<ChatStreamPart> } {
     this.#routeOrThrow(routeName);
     const decision = newDecision(routeName);
-    return { decision, parts: this.#streamParts(routeName, request, signal, hints, options, decision) };
+    // Nothing is called before the first part is asked for: the generator runs `begin` then.
+    const begin = () => this.#startStream(routeName, request, signal, hints, options, decision);
+    return { decision, parts: relayStream(begin, signal, this.#instances) };
   }
 
-  async *#streamParts(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, options: RouterCallOptions | undefined, decision: RouteDecision): AsyncGenerator<ChatStreamPart> {
+  async #startStream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, options: RouterCallOptions | undefined, decision: RouteDecision): Promise<StreamStart> {
     // The caller holds `decision` already: the chain fills it in as the call moves down.
     const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, options, decision));
     this.#logDecision(decision);
-    yield* relayStream(start, signal, this.#instances);
+    return start;
   }
 
   async close(): Promise<void> {

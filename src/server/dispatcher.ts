@@ -66,7 +66,8 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     if (route.body) {
       const read = await readJsonBody(exchange, bodyLimitBytes);
       if (read.value === undefined && !route.body.optional) throw new SwitchboardError('invalid_json', 'The request needs a JSON body.');
-      body = parseValue(read.value ?? {}, route.body.schema);
+      const value = read.value ?? {};
+      body = route.body.fastParse?.(value) ?? parseValue(value, route.body.schema);
       rawBody = read.raw;
     }
     if (route.admits) {

@@ -36,6 +36,7 @@ export interface HttpExchange {
   /** Extra response headers set by stages before the response starts (Server-Timing, Retry-After). */
   setHeader(name: string, value: string): void;
   respond(status: number, body: string, contentType?: string): void;
+  /** Starts a streamed response; its headers are sent with the first write, which the caller makes in the same tick. */
   startStream(status: number, contentType: string): StreamSink;
   readonly responded: boolean;
   /** The status sent, once the response started; 0 before. */

@@ -57,15 +57,16 @@ export class OpenAiChatStream implements ChatStreamEvents {
     await this.#writer.send(`${this.#prefix}{"role":"assistant","content":""},"finish_reason":null}]}`);
   }
 
-  async delta(text: string): Promise<void> {
-    await this.#writer!.send(`${this.#prefix}{"content":${JSON.stringify(text)}},"finish_reason":null}]}`);
+  /** Not async: the writer's promise, only while the client's socket is full, so a token costs no promise of its own. */
+  delta(text: string): Promise<void> | undefined {
+    return this.#writer!.send(`${this.#prefix}{"content":${JSON.stringify(text)}},"finish_reason":null}]}`);
   }
 
   /** OpenAI's shape: the first piece of a call carries `id`, `type` and `function.name`; later ones only argument text. */
-  async toolCallDelta(part: Extract<ChatStreamPart, { type: 'tool-call-delta' }>): Promise<void> {
+  toolCallDelta(part: Extract<ChatStreamPart, { type: 'tool-call-delta' }>): Promise<void> | undefined {
     const head = part.id === undefined ? '' : `"id":${JSON.stringify(part.id)},"type":"function",`;
     const name = part.name === undefined ? '' : `"name":${JSON.stringify(part.name)},`;
-    await this.#writer!.send(`${this.#prefix}{"tool_calls":[{"index":${part.index},${head}"function":{${name}"arguments":${JSON.stringify(part.argumentsDelta)}}}]},"finish_reason":null}]}`);
+    return this.#writer!.send(`${this.#prefix}{"tool_calls":[{"index":${part.index},${head}"function":{${name}"arguments":${JSON.stringify(part.argumentsDelta)}}}]},"finish_reason":null}]}`);
   }
 
   async finish(finishReason: FinishReason, usage: TokenUsage): Promise<void> {

@@ -16,6 +16,11 @@ export interface RouteBody<Body> {
   readonly schema: z.ZodType<Body>;
   /** An empty body is read as `{}` instead of refused. */
   readonly optional?: boolean;
+  /**
+   * A hand-written parse of the route's common bodies, tried first on a hot route: it must return what
+   * `schema` would, or undefined to leave the body (and any refusal) to the schema.
+   */
+  readonly fastParse?: (value: unknown) => Body | undefined;
 }
 
 export interface RouteRequest<Body = unknown> {

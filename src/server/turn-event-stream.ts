@@ -33,8 +33,9 @@ export class TurnEventStream implements TurnEvents {
     await this.#open().send(JSON.stringify({ intent: intentOfReply(context.intent!), agent: context.agentName }), 'intent');
   }
 
-  async delta(text: string): Promise<void> {
-    await this.#open().send(`{"text":${JSON.stringify(text)}}`, 'delta');
+  /** Not async: the writer's promise, only while the client's socket is full, so a token costs no promise of its own. */
+  delta(text: string): Promise<void> | undefined {
+    return this.#open().send(`{"text":${JSON.stringify(text)}}`, 'delta');
   }
 
   async toolCall(call: ToolCall): Promise<void> {

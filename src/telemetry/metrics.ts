@@ -33,6 +33,9 @@ export class Metrics {
   /** Label-bound children, so the hot path does no label lookups. */
   readonly #stageChildren = new Map<string, ReturnType<Histogram['labels']>>();
   readonly #tokenChildren = new Map<string, { input: ReturnType<Counter['labels']>; output: ReturnType<Counter['labels']> }>();
+  /** By pool, then instance: an attempt's duration and failures are counted once per attempt, every request. */
+  readonly #upstreamChildren = new Map<string, Map<string, { duration: ReturnType<Histogram['labels']>; failures: ReturnType<Counter['labels']> }>>();
+  readonly #ttftChildren = new Map<string, ReturnType<Histogram['labels']>>();
   #admission: { readonly queued: number } | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -71,12 +74,18 @@ export class Metrics {
   }
 
   upstreamEnded(pool: string, instance: string, seconds: number, ok: boolean): void {
-    this.upstreamDuration.labels(pool, instance).observe(seconds);
-    if (!ok) this.upstreamFailures.labels(pool, instance).inc();
+    let instances = this.#upstreamChildren.get(pool);
+    if (!instances) this.#upstreamChildren.set(pool, (instances = new Map()));
+    let children = instances.get(instance);
+    if (!children) instances.set(instance, (children = { duration: this.upstreamDuration.labels(pool, instance), failures: this.upstreamFailures.labels(pool, instance) }));
+    children.duration.observe(seconds);
+    if (!ok) children.failures.inc();
   }
 
   firstToken(pool: string, seconds: number): void {
-    this.upstreamTtft.labels(pool).observe(seconds);
+    let child = this.#ttftChildren.get(pool);
+    if (!child) this.#ttftChildren.set(pool, (child = this.upstreamTtft.labels(pool)));
+    child.observe(seconds);
   }
 
   breakerChanged(pool: string, instance: string, state: number): void {

@@ -1,7 +1,9 @@
 /**
- * The rest of a stream after its first part: past that point nothing is retried, so a failure
- * ends the iteration with an error the caller must pass to its client. A consumer that stops
- * early aborts the upstream request, so the backend stops generating.
+ * A stream from its start to its end: `begin` runs the callers up to the first part (retries and
+ * fallbacks happen there); past it nothing is retried, so a failure ends the iteration with an
+ * error the caller must pass to its client. A consumer that stops early aborts the upstream
+ * request, so the backend stops generating. One generator from the router to the provider's parts:
+ * each layer of generators more costs every token a promise and a microtask.
  */
 
 import type { ChatStreamPart } from '../../chat/chat-types.js';
@@ -11,8 +13,8 @@ import type { StreamStart } from './chat-caller.js';
 import { toClientError } from './client-error.js';
 import type { InstanceCaller } from './instance-caller.js';
 
-export async function* relayStream(start: StreamStart, signal: AbortSignal, instances: InstanceCaller): AsyncGenerator<ChatStreamPart> {
-  const { first, iterator, attempt, observer } = start;
+export async function* relayStream(begin: () => Promise<StreamStart>, signal: AbortSignal, instances: InstanceCaller): AsyncGenerator<ChatStreamPart> {
+  const { first, iterator, attempt, observer } = await begin();
   let ok = false;
   try {
     yield first;

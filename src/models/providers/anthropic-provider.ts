@@ -6,7 +6,8 @@ import { addAnthropicToolFields } from './anthropic-tool-fields.js';
 import type { ChatProvider, ResponseStartListener } from './chat-provider.js';
 import { readSseEvents } from './sse-lines.js';
 import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
-import { UpstreamHttpClient, abortError, streamError } from './upstream-http-client.js';
+import type { Dispatcher } from 'undici';
+import { UpstreamHttpClient, abortError, discardBody, releaseAfterDone, streamError } from './upstream-http-client.js';
 
 export interface AnthropicProviderOptions {
   /** Base URL without `/v1`, for example `https://api.anthropic.com`. */
@@ -193,7 +194,7 @@ export class AnthropicProvider implements ChatProvider {
     return this.#parts(response.body, request, signal);
   }
 
-  async *#parts(body: AsyncIterable<Uint8Array>, request: ChatCallRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
+  async *#parts(body: Dispatcher.ResponseData['body'], request: ChatCallRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     let promptTokens: number | undefined;
     let completionTokens: number | undefined;
     let stopReason: string | null | undefined;
@@ -202,8 +203,10 @@ export class AnthropicProvider implements ChatProvider {
     let stopped = false;
     // Content block index → tool call index (OpenAI's indices count tool calls only), and whether its input came.
     const toolBlocks = new Map<number, { call: number; sentArguments: boolean }>();
+    // Leaving the loop must not destroy the body by itself: at message_stop the rest is read off instead (releaseAfterDone).
+    let ended = false;
     try {
-      for await (const event of readSseEvents(body)) {
+      for await (const event of readSseEvents(body.iterator({ destroyOnReturn: false }))) {
         // Every event's data carries its type too; the `event:` line is only a hint.
         const parsed = JSON.parse(event.data) as AnthropicEvent;
         switch (parsed.type) {
@@ -262,8 +265,13 @@ export class AnthropicProvider implements ChatProvider {
         }
         if (stopped) break;
       }
+      ended = true;
     } catch (error) {
       throw streamError(this.instance, signal, error);
+    } finally {
+      // Stopped: the connection is kept. A consumer that stopped early or a failure: the body goes, as it went before.
+      if (stopped) releaseAfterDone(body);
+      else if (!ended) discardBody(body);
     }
     if (!stopped) throw new UpstreamError('stream-broken', this.instance, `stream from ${this.instance} ended without message_stop`);
     const finish: Extract<ChatStreamPart, { type: 'finish' }> = {

@@ -6,7 +6,8 @@ import { UpstreamError } from '../upstream-error.js';
 import type { ChatProvider, ResponseStartListener } from './chat-provider.js';
 import { SseParser } from './sse-lines.js';
 import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
-import { UpstreamHttpClient, abortError, streamError } from './upstream-http-client.js';
+import type { Dispatcher } from 'undici';
+import { UpstreamHttpClient, abortError, discardBody, releaseAfterDone, streamError } from './upstream-http-client.js';
 
 export { estimateTokens } from '../token-estimate.js';
 
@@ -197,7 +198,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     return this.#parts(response.body, request, signal);
   }
 
-  async *#parts(body: AsyncIterable<Uint8Array>, request: ChatCallRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
+  async *#parts(body: Dispatcher.ResponseData['body'], request: ChatCallRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     let finishReason: FinishReason | undefined;
     let usage: TokenUsage | undefined;
     // Read from the chunks that need a full parse anyway (the last one, with the usage, always does).
@@ -252,8 +253,11 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
     };
     const parser = new SseParser();
+    // Leaving the loop must not destroy the body by itself: at [DONE] the rest is read off instead (releaseAfterDone).
+    const chunks: AsyncIterable<Uint8Array> = body.iterator({ destroyOnReturn: false });
+    let ended = false;
     try {
-      for await (const chunk of body) {
+      for await (const chunk of chunks) {
         parser.push(chunk, onEvent);
         if (queued.length > 0) {
           for (const part of queued) yield part;
@@ -268,8 +272,13 @@ export class OpenAiCompatibleProvider implements ChatProvider {
         if (done) break;
       }
       if (!done) parser.end(onEvent);
+      ended = true;
     } catch (error) {
       throw streamError(this.instance, signal, error);
+    } finally {
+      // Done: the connection is kept. A consumer that stopped early or a failure: the body goes, as it went before.
+      if (done) releaseAfterDone(body);
+      else if (!ended) discardBody(body);
     }
     for (const part of queued) yield part;
     if (text.length > 0) {

@@ -90,6 +90,36 @@ export class UpstreamHttpClient {
   }
 }
 
+/** How long a body may take to end after its stream said it was done, before its connection is given up. */
+const drainAfterDoneMs = 2_000;
+
+/**
+ * A streamed body whose last event has been read: what is left (normally only the chunked terminator,
+ * often already in) is read off, so the connection goes back to the pool. Destroying the body there
+ * instead, as leaving a `for await` does, made undici close the socket: every stream paid a new
+ * connection. A server that keeps sending after it said done is cut off at `drainAfterDoneMs`.
+ */
+export function releaseAfterDone(body: Dispatcher.ResponseData['body']): void {
+  if (body.readableEnded || body.destroyed) return;
+  const timer = setTimeout(() => body.destroy(), drainAfterDoneMs);
+  body.dump({ limit: Number.MAX_SAFE_INTEGER }).then(
+    () => clearTimeout(timer),
+    () => clearTimeout(timer),
+  );
+}
+
+function ignoreError(): void {
+  // The stream's outcome is decided already; the body's own abort error has nobody to tell.
+}
+
+/** Ends a streamed body that was left before its end (a failure, a consumer that stopped): its socket goes, and the request with it. */
+export function discardBody(body: Dispatcher.ResponseData['body']): void {
+  if (body.destroyed) return;
+  // undici emits an abort error when a body is destroyed before its end; unheard, it would be an uncaught exception.
+  body.on('error', ignoreError);
+  body.destroy();
+}
+
 /** The router aborts with an `UpstreamError` as the reason when one of its timers fires; anything else is the caller leaving. */
 export function abortError(instance: string, signal: AbortSignal, cause: unknown): UpstreamError {
   const reason: unknown = signal.reason;

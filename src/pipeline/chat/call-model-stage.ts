@@ -70,10 +70,13 @@ async function relay(
     let step = first;
     while (!step.done) {
       const part = step.value;
+      // The transport answers a promise only while its client is behind: awaited then, and only then.
       if (part.type === 'text-delta') {
-        await events.delta(part.text);
+        const written = events.delta(part.text);
+        if (written) await written;
       } else if (part.type === 'tool-call-delta') {
-        await events.toolCallDelta(part);
+        const written = events.toolCallDelta(part);
+        if (written) await written;
       } else {
         onFinish(part);
         await events.finish(part.finishReason, part.usage);

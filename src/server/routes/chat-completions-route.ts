@@ -8,6 +8,7 @@ import { runChat } from '../../pipeline/chat/run-chat.js';
 import { handleAgentCompletion } from '../agent-completion.js';
 import { isAgentModel } from '../agent-completion-request.js';
 import { OpenAiChatStream, setDecisionHeaders } from '../openai-chat-stream.js';
+import { parseChatCompletionFast } from '../chat-completion-fast-parse.js';
 import { toChatCallRequest } from '../chat-completion-request.js';
 import { chatCompletionRequestSchema } from '../request-schemas.js';
 import { defineRoute } from '../route-spec.js';
@@ -30,7 +31,7 @@ export const chatCompletionsRoute = defineRoute({
   pattern: '/v1/chat/completions',
   auth: 'key',
   admits: true,
-  body: { schema: chatCompletionRequestSchema },
+  body: { schema: chatCompletionRequestSchema, fastParse: parseChatCompletionFast },
   async handle({ exchange, context: lifecycle, body, rawBody, services }) {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);

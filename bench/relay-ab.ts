@@ -1,0 +1,73 @@
+/**
+ * Two Switchboard builds side by side under the relay floor's loads, interleaved round by round, so a
+ * change's effect on CPU per request and per streamed token is read on the same noisy machine at the
+ * same moments. Each build serves from its own `dist/bin/switchboard.mjs`.
+ *   node dist/bench/relay-ab.js BEFORE_ROOT AFTER_ROOT [rounds]   (RELAY_AB_SECONDS, RELAY_AB_STREAMS)
+ */
+
+import { join } from 'node:path';
+import { log, measure } from './bench-load.js';
+import { BenchProcess, freePort, stopAll } from './bench-process.js';
+import { prepareSwitchboard, startSimulator, type SwitchboardSetup } from './bench-servers.js';
+import { relayNonStreamedBackend, relayStreamedBackend } from './relay-floor-bench.js';
+import { runWrk } from './wrk-load.js';
+
+const [beforeRoot, afterRoot, roundsText] = process.argv.slice(2);
+if (!beforeRoot || !afterRoot) throw new Error('usage: relay-ab.js BEFORE_ROOT AFTER_ROOT [rounds]');
+const rounds = Number(roundsText ?? 2);
+const seconds = Number(process.env.RELAY_AB_SECONDS ?? 6);
+const streams = Number(process.env.RELAY_AB_STREAMS ?? 300);
+
+async function serve(root: string, setup: SwitchboardSetup): Promise<{ process: BenchProcess; url: string }> {
+  const port = await freePort();
+  const child = new BenchProcess(`switchboard ${root}`, process.execPath, [join(root, 'dist', 'bin', 'switchboard.mjs'), 'serve', '--config', setup.configPath, '--port', String(port), '--data-dir', setup.dataDir]);
+  const url = `http://127.0.0.1:${port}`;
+  await child.waitForHttp(`${url}/readyz`);
+  return { process: child, url };
+}
+
+type Scenario = 'chat' | 'chat-stream' | 'turns-stream';
+
+async function once(scenario: Scenario, server: { process: BenchProcess; url: string }, setup: SwitchboardSetup): Promise<number> {
+  if (scenario === 'chat') {
+    const load = { url: `${server.url}/v1/chat/completions`, body: JSON.stringify({ model: setup.route, stream: false, messages: [{ role: 'user', content: 'Where is my order 12345?' }] }), headers: { 'content-type': 'application/json', authorization: `Bearer ${setup.apiKey}` }, connections: 64 };
+    await runWrk({ ...load, durationS: 2 });
+    const before = server.process.cpuSeconds();
+    const wrk = await runWrk({ ...load, durationS: seconds });
+    return ((server.process.cpuSeconds() - before) * 1e6) / Math.max(1, wrk.requests);
+  }
+  const load = { url: server.url, apiKey: setup.apiKey, model: setup.route, mode: scenario === 'chat-stream' ? ('chat' as const) : ('turn' as const), stream: true, loop: { kind: 'closed' as const, concurrency: streams } };
+  await measure(`warm-up ${scenario}`, { ...load, requests: streams }, []);
+  const before = server.process.cpuSeconds();
+  const summary = await measure(scenario, { ...load, requests: streams * 4 }, []);
+  return ((server.process.cpuSeconds() - before) * 1e6) / Math.max(1, summary.ok * relayStreamedBackend.outputTokens);
+}
+
+const results: Record<string, { before: number[]; after: number[] }> = {};
+try {
+  for (const scenario of ['chat', 'chat-stream', 'turns-stream'] as Scenario[]) {
+    const upstream = await startSimulator('mock-llm', scenario === 'chat' ? relayNonStreamedBackend : relayStreamedBackend);
+    // A data directory (SQLite files, API key) per build: two processes never share a store.
+    const setups = { before: await prepareSwitchboard([upstream.url]), after: await prepareSwitchboard([upstream.url]) };
+    const servers = { before: await serve(beforeRoot, setups.before), after: await serve(afterRoot, setups.after) };
+    const figures = (results[scenario] = { before: [] as number[], after: [] as number[] });
+    for (let round = 0; round < rounds; round++) {
+      // Alternate which build goes first, so a drift in the machine's load falls on both.
+      const order = round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
+      for (const build of order) figures[build].push(await once(scenario, servers[build], setups[build]));
+      log(`${scenario} round ${round + 1}: before ${figures.before.at(-1)!.toFixed(1)} µs, after ${figures.after.at(-1)!.toFixed(1)} µs`);
+    }
+    await servers.before.process.stop();
+    await servers.after.process.stop();
+    await upstream.process.stop();
+    setups.before.cleanup();
+    setups.after.cleanup();
+  }
+} finally {
+  await stopAll();
+}
+for (const [scenario, { before, after }] of Object.entries(results)) {
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const unit = scenario === 'chat' ? 'request' : 'token';
+  process.stdout.write(`${scenario}: before ${before.map((value) => value.toFixed(1)).join(', ')} µs/${unit}; after ${after.map((value) => value.toFixed(1)).join(', ')} µs/${unit}; after ÷ before ${(mean(after) / mean(before)).toFixed(2)}×\n`);
+}
