@@ -5,7 +5,7 @@
  */
 
 import type { Embedder } from '../models/route-embedder.js';
-import { matchExpression, queryTerms } from './query-terms.js';
+import { queryTerms } from './query-terms.js';
 import { fuseRankings } from './reciprocal-rank-fusion.js';
 import { checkRetrievalQuery, RetrievalError } from './retrieval-query.js';
 import type { RetrievalQuery, RetrievedPassage, Retriever } from './retriever.js';
@@ -55,7 +55,7 @@ export class EmbeddedRetriever implements Retriever {
       signal?.throwIfAborted();
     }
     const terms = this.#selectiveTerms(queryTerms(query.text));
-    const byText = terms.length === 0 ? [] : this.#index.searchText(matchExpression(this.kb, terms), candidates);
+    const byText = terms.length === 0 ? [] : this.#index.rankBm25(this.kb, terms, candidates).ids;
     const vectors = queryVector === undefined ? undefined : this.#index.vectorsOf(this.kb);
     const byVector = vectors === undefined || queryVector === undefined ? [] : vectors.search(queryVector, candidates).ids;
     const fused = fuseRankings(byVector.length === 0 ? [byText] : [byText, byVector], query.topK);

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { termExpression } from './query-terms.js';
+import { postingsOf, TermPostingsCache, topChunks, type TopChunks } from './term-postings.js';
 import { VectorIndex } from './vector-index.js';
 
 export interface StoredChunk {
@@ -70,6 +71,8 @@ export class SqliteKnowledgeIndex {
   readonly #vectors = new Map<string, VectorIndex | undefined>();
   /** Per knowledge base: its chunk count and each looked-up term's document frequency, dropped with the vectors after a write. */
   readonly #frequencies = new Map<string, { chunks: number; cap: number; terms: Map<string, number> }>();
+  /** Per knowledge base: each searched term's postings with its BM25 share, dropped with the vectors after a write. */
+  readonly #postings = new Map<string, TermPostingsCache>();
   #dataVersion: number;
 
   private constructor(path: string, db: Database.Database) {
@@ -147,14 +150,30 @@ export class SqliteKnowledgeIndex {
     this.#statements.deleteChunks.run(kb, documentId);
   }
 
-  /** Chunk ids by BM25, best first. */
+  /** Chunk ids by BM25, best first, FTS5 ranking the whole MATCH expression (the reference rankBm25 must equal). */
   searchText(match: string, limit: number): number[] {
     return this.#statements.searchFts.all(match, limit) as number[];
+  }
+
+  /**
+   * The `limit` best chunks of a knowledge base by BM25 over `terms` (an OR of them, as searchText with
+   * matchExpression): each term's postings come from FTS5 once and stay cached until the next write.
+   */
+  rankBm25(kb: string, terms: readonly string[], limit: number): TopChunks {
+    this.#refresh();
+    let cache = this.#postings.get(kb);
+    if (!cache) {
+      cache = new TermPostingsCache();
+      this.#postings.set(kb, cache);
+    }
+    const lists = terms.map((term) => cache.get(term, () => postingsOf(this.#statements.termPostings.all(termExpression(kb, term)) as [number, number][])));
+    return topChunks(lists, limit);
   }
 
   #forget(kb: string): void {
     this.#vectors.delete(kb);
     this.#frequencies.delete(kb);
+    this.#postings.delete(kb);
   }
 
   /** Drops everything derived from the data when another connection committed since the last look. */
@@ -164,6 +183,7 @@ export class SqliteKnowledgeIndex {
     this.#dataVersion = version;
     this.#vectors.clear();
     this.#frequencies.clear();
+    this.#postings.clear();
   }
 
   /** How many chunks a knowledge base has. */
@@ -269,6 +289,8 @@ function prepare(db: Database.Database) {
     deleteChunks: db.prepare('DELETE FROM kb_chunks WHERE kb = ? AND document_id = ?'),
     // Weights: the kb column only filters (0), a title match counts twice a body match.
     searchFts: db.prepare('SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY bm25(kb_chunks_fts, 0.0, 2.0, 1.0) LIMIT ?').pluck(),
+    // Negated: FTS5's bm25() is lower-is-better; a term's postings keep its share as higher-is-better.
+    termPostings: db.prepare('SELECT rowid, -bm25(kb_chunks_fts, 0.0, 2.0, 1.0) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?').raw(),
     countFts: db.prepare('SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT ?)').pluck(),
     chunkCount: db.prepare('SELECT count(*) FROM kb_chunks WHERE kb = ?').pluck(),
     vectorShape: db.prepare('SELECT count(*) AS count, max(length(vector)) AS bytes FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL'),

@@ -1,0 +1,105 @@
+/**
+ * BM25 over cached posting lists: each query term's chunks with that term's BM25 share, fetched from FTS5
+ * once and kept in memory until the next write, then merged in JS for the top k. FTS5's bm25() of an OR
+ * query is the sum of each phrase's own share (idf × the saturated frequency, a per-chunk length norm),
+ * so adding single-term shares gives the same scores as the query FTS5 would run — without FTS5 walking
+ * and scoring every posting of every term again on each search, which is where its time went.
+ */
+
+/** One term's postings in row-id order, with that term's BM25 share in each chunk (higher is better). */
+export interface TermPostings {
+  readonly ids: Uint32Array;
+  readonly scores: Float64Array;
+}
+
+export interface TopChunks {
+  ids: number[];
+  scores: number[];
+}
+
+/** Holds at most this many postings (12 bytes each) over all terms; past it the cache starts over (Zipf: the hot terms come back first). */
+const defaultMaxPostings = 4_000_000;
+
+export class TermPostingsCache {
+  readonly #terms = new Map<string, TermPostings>();
+  readonly #maxPostings: number;
+  #postings = 0;
+
+  constructor(maxPostings = defaultMaxPostings) {
+    this.#maxPostings = maxPostings;
+  }
+
+  /** The term's postings, fetched by `load` (row id and share, in row-id order) when not cached. */
+  get(term: string, load: () => TermPostings): TermPostings {
+    let postings = this.#terms.get(term);
+    if (postings === undefined) {
+      postings = load();
+      if (this.#postings + postings.ids.length > this.#maxPostings) this.clear();
+      this.#terms.set(term, postings);
+      this.#postings += postings.ids.length;
+    }
+    return postings;
+  }
+
+  clear(): void {
+    this.#terms.clear();
+    this.#postings = 0;
+  }
+}
+
+/** Packs FTS5 rows of [rowid, -bm25] (ascending row id, as FTS5 returns them) into typed arrays. */
+export function postingsOf(rows: readonly (readonly [number, number])[]): TermPostings {
+  // Row ids of kb_chunks count up from 1 (max + 1 on insert), far below 2³² for any knowledge base that fits a file.
+  const ids = new Uint32Array(rows.length);
+  const scores = new Float64Array(rows.length);
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index]!;
+    ids[index] = row[0];
+    scores[index] = row[1];
+  }
+  return { ids, scores };
+}
+
+/**
+ * The `limit` chunks of the highest summed share over `lists`, best first (ties: lower row id first).
+ * A k-way merge by row id: each chunk is summed once over the lists that hold it, so there is no
+ * per-chunk accumulator to allocate; the best are kept in a small sorted insertion buffer.
+ */
+export function topChunks(lists: readonly TermPostings[], limit: number): TopChunks {
+  const bestIds = new Int32Array(limit);
+  const bestScores = new Float64Array(limit).fill(-Infinity);
+  const positions = new Int32Array(lists.length);
+  for (;;) {
+    let next = Number.POSITIVE_INFINITY;
+    for (let list = 0; list < lists.length; list++) {
+      const postings = lists[list]!;
+      if (positions[list]! < postings.ids.length) next = Math.min(next, postings.ids[positions[list]!]!);
+    }
+    if (next === Number.POSITIVE_INFINITY) break;
+    let score = 0;
+    for (let list = 0; list < lists.length; list++) {
+      const postings = lists[list]!;
+      const at = positions[list]!;
+      if (at < postings.ids.length && postings.ids[at] === next) {
+        score += postings.scores[at]!;
+        positions[list] = at + 1;
+      }
+    }
+    if (score <= bestScores[limit - 1]!) continue;
+    let slot = limit - 1;
+    while (slot > 0 && bestScores[slot - 1]! < score) {
+      bestScores[slot] = bestScores[slot - 1]!;
+      bestIds[slot] = bestIds[slot - 1]!;
+      slot--;
+    }
+    bestScores[slot] = score;
+    bestIds[slot] = next;
+  }
+  const ids: number[] = [];
+  const scores: number[] = [];
+  for (let slot = 0; slot < limit && bestScores[slot]! > -Infinity; slot++) {
+    ids.push(bestIds[slot]!);
+    scores.push(bestScores[slot]!);
+  }
+  return { ids, scores };
+}

@@ -1,0 +1,116 @@
+/** BM25 over cached postings: the same ranking as FTS5's own query, and a cache that follows every write, from this connection or another. */
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { matchExpression } from '../../src/retrieval/query-terms.js';
+import { SqliteKnowledgeIndex } from '../../src/retrieval/sqlite-knowledge-index.js';
+import { TermPostingsCache, topChunks } from '../../src/retrieval/term-postings.js';
+import { SeededRandom } from '../../src/stats/seeded-random.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'switchboard-postings-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+const words = ['amber', 'birch', 'cedar', 'delta', 'ember', 'fjord', 'grove', 'heath', 'inlet', 'juniper', 'kestrel', 'lagoon'];
+
+/** Chunks of skewed word frequencies and lengths, so idf, term frequency and the length norm all vary. */
+function corpus(documents: number, seed: number) {
+  const random = new SeededRandom(seed);
+  const word = () => words[Math.min(words.length - 1, Math.floor(-Math.log(1 - random.next()) * 3))]!;
+  return Array.from({ length: documents }, (_, number) => ({
+    id: `doc-${number}`,
+    title: `${word()} ${word()}`,
+    contentHash: `${seed}-${number}`,
+    chunks: Array.from({ length: 1 + (number % 3) }, () => ({ text: Array.from({ length: 5 + Math.floor(random.next() * 40) }, word).join(' ') })),
+  }));
+}
+
+const queries = [['amber'], ['juniper', 'kestrel'], ['cedar', 'lagoon', 'fjord'], ['amber', 'birch', 'heath', 'inlet'], ['nowhere'], ['kestrel', 'nowhere']];
+
+describe('BM25 over cached postings', () => {
+  it('ranks exactly as FTS5 ranks the OR of the terms, title weight and other knowledge bases included', () => {
+    const index = SqliteKnowledgeIndex.open(':memory:');
+    try {
+      index.replaceDocuments('shop', corpus(300, 1));
+      index.replaceDocuments('staff', corpus(200, 2));
+      for (const terms of queries) {
+        for (const limit of [1, 7, 40]) {
+          const expected = index.searchText(matchExpression('shop', terms), limit);
+          const ranked = index.rankBm25('shop', terms, limit);
+          assert.deepEqual(ranked.ids, expected, `${terms.join(' ')} top ${limit}`);
+          assert.ok(ranked.scores.every((score, position) => score > 0 && (position === 0 || score <= ranked.scores[position - 1]!)), 'positive shares, best first');
+        }
+      }
+    } finally {
+      index.close();
+    }
+  });
+
+  it('forgets the postings when a document is replaced or deleted through this connection', () => {
+    const index = SqliteKnowledgeIndex.open(':memory:');
+    try {
+      index.replaceDocuments('shop', corpus(50, 3));
+      assert.deepEqual(index.rankBm25('shop', ['zebra'], 5).ids, []);
+      index.replaceDocuments('shop', [{ id: 'doc-7', contentHash: 'new', chunks: [{ text: 'a zebra print scarf' }] }]);
+      const [zebra] = index.rankBm25('shop', ['zebra'], 5).ids;
+      assert.equal(index.chunk(zebra!)?.documentId, 'doc-7');
+      assert.equal(index.deleteDocuments('shop', ['doc-7']), 1);
+      assert.deepEqual(index.rankBm25('shop', ['zebra'], 5).ids, []);
+    } finally {
+      index.close();
+    }
+  });
+
+  it('forgets the postings when another connection writes to the same file', () => {
+    const path = join(directory, 'shared.db');
+    const serving = SqliteKnowledgeIndex.open(path);
+    const ingesting = SqliteKnowledgeIndex.open(path);
+    try {
+      ingesting.replaceDocuments('shop', corpus(50, 4));
+      assert.equal(serving.rankBm25('shop', ['amber'], 40).ids.length, 40);
+      assert.deepEqual(serving.rankBm25('shop', ['zephyr'], 3).ids, []);
+      ingesting.replaceDocuments('shop', [{ id: 'doc-0', contentHash: 'new', chunks: [{ text: 'amber zephyr' }] }]);
+      const [first] = serving.rankBm25('shop', ['zephyr'], 3).ids;
+      assert.equal(serving.chunk(first!)?.documentId, 'doc-0');
+      assert.deepEqual(serving.rankBm25('shop', ['amber'], 40).ids, serving.searchText(matchExpression('shop', ['amber']), 40), 'the replaced chunks are gone, the new one is in');
+    } finally {
+      serving.close();
+      ingesting.close();
+    }
+  });
+});
+
+describe('topChunks', () => {
+  const list = (ids: number[], scores: number[]) => ({ ids: Uint32Array.from(ids), scores: Float64Array.from(scores) });
+
+  it('sums each chunk over the lists that hold it and keeps the best, lower row id first on a tie', () => {
+    const top = topChunks([list([1, 4, 9], [1, 2, 0.5]), list([2, 4, 7, 9], [1, 0.5, 3, 0.5]), list([], [])], 3);
+    assert.deepEqual(top, { ids: [7, 4, 1], scores: [3, 2.5, 1] });
+    assert.deepEqual(topChunks([list([1, 4, 9], [1, 2, 0.5]), list([2, 4, 7, 9], [1, 0.5, 3, 0.5])], 10).ids, [7, 4, 1, 2, 9]);
+    assert.deepEqual(topChunks([], 5), { ids: [], scores: [] });
+  });
+});
+
+describe('TermPostingsCache', () => {
+  it('loads a term once and starts over when the postings would pass its bound', () => {
+    const cache = new TermPostingsCache(5);
+    let loads = 0;
+    const load = (length: number) => () => {
+      loads++;
+      return { ids: new Uint32Array(length), scores: new Float64Array(length) };
+    };
+    cache.get('a', load(3));
+    cache.get('a', load(3));
+    assert.equal(loads, 1);
+    cache.get('b', load(2));
+    assert.equal(loads, 2, 'a and b fill the bound exactly');
+    cache.get('c', load(2));
+    assert.equal(loads, 3);
+    cache.get('c', load(2));
+    assert.equal(loads, 3, 'c is held after the cache started over');
+    cache.get('a', load(3));
+    assert.equal(loads, 4, 'a was dropped when c would have passed the bound');
+  });
+});
