@@ -9,7 +9,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { termExpression } from './query-terms.js';
+import { Fts5TermTokens, knowledgeTokenizer } from './fts5-term-tokens.js';
+import { anyKbTermExpression, termExpression } from './query-terms.js';
 import { postingsOf, TermPostingsCache, topChunks, type TopChunks } from './term-postings.js';
 import { VectorIndex } from './vector-index.js';
 
@@ -61,8 +62,18 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
   vector BLOB,
   UNIQUE (kb, document_id, chunk_index)
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(kb, title, text, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(kb, title, text, content='', contentless_delete=1, tokenize='${knowledgeTokenizer}');
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_chunks_vocab USING fts5vocab(main, kb_chunks_fts, row);
 `;
+
+/** A knowledge base this large gets its common terms' postings fetched at once after a load or a write, not by the searches. */
+const warmFromChunks = 10_000;
+/** The terms fetched then: in at least this many chunks (a rarer term's postings cost its first search under a millisecond)… */
+const warmMinDocuments = 500;
+/** …and in at most this share of them (the retriever leaves commoner terms out while rarer remain), commonest first… */
+const warmMaxShare = 0.1;
+/** …up to this many postings: about 0.75 s of FTS5 on this machine when quiet, once per load or write (as loading 100,000 vectors takes). */
+const warmMaxPostings = 1_000_000;
 
 export class SqliteKnowledgeIndex {
   readonly path: string;
@@ -73,12 +84,14 @@ export class SqliteKnowledgeIndex {
   readonly #frequencies = new Map<string, { chunks: number; cap: number; terms: Map<string, number> }>();
   /** Per knowledge base: each searched term's postings with its BM25 share, dropped with the vectors after a write. */
   readonly #postings = new Map<string, TermPostingsCache>();
+  readonly #tokens: Fts5TermTokens;
   #dataVersion: number;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
     this.#statements = prepare(db);
+    this.#tokens = new Fts5TermTokens(db);
     this.#dataVersion = this.#readDataVersion();
   }
 
@@ -160,14 +173,50 @@ export class SqliteKnowledgeIndex {
    * matchExpression): each term's postings come from FTS5 once and stay cached until the next write.
    */
   rankBm25(kb: string, terms: readonly string[], limit: number): TopChunks {
+    const cache = this.#postingsCache(kb);
+    return topChunks(
+      terms.map((term) => cache.get(this.#postingsKey(term), () => this.#fetchPostings(cache, term))),
+      limit,
+    );
+  }
+
+  /**
+   * Fetches the postings of a large knowledge base's common terms (see warmMinDocuments), so no search
+   * pays for them; done once after a load or a write, by the first search or by the server at start.
+   */
+  warmPostings(kb: string): void {
+    this.#postingsCache(kb);
+  }
+
+  #postingsCache(kb: string): TermPostingsCache {
     this.#refresh();
     let cache = this.#postings.get(kb);
     if (!cache) {
-      cache = new TermPostingsCache();
+      const members = new Uint8Array((this.#statements.maxChunkId.get() as number | null ?? 0) + 1);
+      for (const id of this.#statements.chunkIdsOfKb.iterate(kb) as Iterable<number>) members[id] = 1;
+      cache = new TermPostingsCache(members);
       this.#postings.set(kb, cache);
+      const chunks = this.chunkCount(kb);
+      if (chunks >= warmFromChunks) {
+        let budget = Math.min(warmMaxPostings, cache.maxPostings / 2);
+        for (const token of this.#statements.commonTokens.all(warmMinDocuments, Math.floor(chunks * warmMaxShare)) as string[]) {
+          // A stem that the tokenizer would change again cannot be searched as itself: its first search fetches it.
+          if (this.#tokens.tokenOf(token) !== token) continue;
+          const postings = cache.get(token, () => this.#fetchPostings(cache!, token));
+          if ((budget -= postings.ids.length) <= 0) break;
+        }
+      }
     }
-    const lists = terms.map((term) => cache.get(term, () => postingsOf(this.#statements.termPostings.all(termExpression(kb, term)) as [number, number][])));
-    return topChunks(lists, limit);
+    return cache;
+  }
+
+  /** Postings are shared by the words of one token; a word of no or several tokens (a phrase) keeps its own, under a key no token has. */
+  #postingsKey(term: string): string {
+    return this.#tokens.tokenOf(term) ?? `"${term}`;
+  }
+
+  #fetchPostings(cache: TermPostingsCache, term: string) {
+    return postingsOf(this.#statements.termPostings.all(anyKbTermExpression(term)) as [number, number][], cache.members);
   }
 
   #forget(kb: string): void {
@@ -197,6 +246,8 @@ export class SqliteKnowledgeIndex {
    */
   termFrequency(kb: string, term: string, cap: number): number {
     const entry = this.#frequenciesOf(kb);
+    const postings = this.#postings.get(kb)?.peek(this.#postingsKey(term));
+    if (postings !== undefined) return postings.ids.length;
     let documents = entry.terms.get(term);
     if (documents === undefined || (documents >= entry.cap && cap > entry.cap)) {
       // Bounded: a stream of distinct words cannot grow the cache without limit.
@@ -291,6 +342,9 @@ function prepare(db: Database.Database) {
     searchFts: db.prepare('SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY bm25(kb_chunks_fts, 0.0, 2.0, 1.0) LIMIT ?').pluck(),
     // Negated: FTS5's bm25() is lower-is-better; a term's postings keep its share as higher-is-better.
     termPostings: db.prepare('SELECT rowid, -bm25(kb_chunks_fts, 0.0, 2.0, 1.0) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?').raw(),
+    maxChunkId: db.prepare('SELECT max(id) FROM kb_chunks').pluck(),
+    chunkIdsOfKb: db.prepare('SELECT id FROM kb_chunks WHERE kb = ?').pluck(),
+    commonTokens: db.prepare('SELECT term FROM temp.kb_chunks_vocab WHERE doc BETWEEN ? AND ? ORDER BY doc DESC').pluck(),
     countFts: db.prepare('SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT ?)').pluck(),
     chunkCount: db.prepare('SELECT count(*) FROM kb_chunks WHERE kb = ?').pluck(),
     vectorShape: db.prepare('SELECT count(*) AS count, max(length(vector)) AS bytes FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL'),

@@ -22,11 +22,19 @@ const defaultMaxPostings = 4_000_000;
 
 export class TermPostingsCache {
   readonly #terms = new Map<string, TermPostings>();
-  readonly #maxPostings: number;
+  readonly maxPostings: number;
+  /** 1 at the row ids of the knowledge base's chunks: postings are fetched over the whole table and kept to these. */
+  readonly members: Uint8Array;
   #postings = 0;
 
-  constructor(maxPostings = defaultMaxPostings) {
-    this.#maxPostings = maxPostings;
+  constructor(members: Uint8Array, maxPostings = defaultMaxPostings) {
+    this.members = members;
+    this.maxPostings = maxPostings;
+  }
+
+  /** The term's postings when cached. */
+  peek(term: string): TermPostings | undefined {
+    return this.#terms.get(term);
   }
 
   /** The term's postings, fetched by `load` (row id and share, in row-id order) when not cached. */
@@ -34,7 +42,7 @@ export class TermPostingsCache {
     let postings = this.#terms.get(term);
     if (postings === undefined) {
       postings = load();
-      if (this.#postings + postings.ids.length > this.#maxPostings) this.clear();
+      if (this.#postings + postings.ids.length > this.maxPostings) this.clear();
       this.#terms.set(term, postings);
       this.#postings += postings.ids.length;
     }
@@ -47,15 +55,18 @@ export class TermPostingsCache {
   }
 }
 
-/** Packs FTS5 rows of [rowid, -bm25] (ascending row id, as FTS5 returns them) into typed arrays. */
-export function postingsOf(rows: readonly (readonly [number, number])[]): TermPostings {
+/** Packs FTS5 rows of [rowid, -bm25] (ascending row id, as FTS5 returns them) into typed arrays, keeping the rows that `members` marks. */
+export function postingsOf(rows: readonly (readonly [number, number])[], members: Uint8Array): TermPostings {
+  let count = 0;
+  for (const row of rows) if (members[row[0]] === 1) count++;
   // Row ids of kb_chunks count up from 1 (max + 1 on insert), far below 2³² for any knowledge base that fits a file.
-  const ids = new Uint32Array(rows.length);
-  const scores = new Float64Array(rows.length);
-  for (let index = 0; index < rows.length; index++) {
-    const row = rows[index]!;
-    ids[index] = row[0];
-    scores[index] = row[1];
+  const ids = new Uint32Array(count);
+  const scores = new Float64Array(count);
+  let at = 0;
+  for (const row of rows) {
+    if (members[row[0]] !== 1) continue;
+    ids[at] = row[0];
+    scores[at++] = row[1];
   }
   return { ids, scores };
 }

@@ -48,6 +48,39 @@ describe('BM25 over cached postings', () => {
     }
   });
 
+  it('shares postings between words of one stem and ranks each as FTS5 does', () => {
+    const index = SqliteKnowledgeIndex.open(':memory:');
+    try {
+      const texts = ['hiking boots', 'a boot for hiking', 'booted and suited', 'boots boots boots', 'rain jacket', 'Café au lait'];
+      index.replaceDocuments('shop', texts.map((text, number) => ({ id: `doc-${number}`, contentHash: String(number), chunks: [{ text }] })));
+      for (const terms of [['boots'], ['boot'], ['boot', 'boots'], ['hiking', 'booted'], ['cafe'], ['café', 'lait']]) {
+        assert.deepEqual(index.rankBm25('shop', terms, 10).ids, index.searchText(matchExpression('shop', terms), 10), terms.join(' '));
+      }
+      assert.deepEqual(index.rankBm25('shop', ['boots'], 10), index.rankBm25('shop', ['boot'], 10));
+      assert.equal(index.rankBm25('shop', ['cafe'], 10).ids.length, 1, 'diacritics fold as the FTS5 tokenizer folds them');
+    } finally {
+      index.close();
+    }
+  });
+
+  it('warms a large knowledge base with its common terms, ranked as FTS5 ranks them', () => {
+    const index = SqliteKnowledgeIndex.open(':memory:');
+    try {
+      // 12,000 chunks: past the warm-up's 10,000; "common" in 1,000 of them (in its range), "rare" in 12, "staple" in all.
+      const chunks = Array.from({ length: 12_000 }, (_, number) => ({ text: `item ${number % 12 === 0 ? 'common' : 'plain'} ${number % 1000 === 0 ? 'rare' : ''} staple` }));
+      const documents = Array.from({ length: 120 }, (_, number) => ({ id: `doc-${number}`, contentHash: String(number), chunks: chunks.slice(number * 100, number * 100 + 100) }));
+      index.replaceDocuments('shop', documents);
+      index.replaceDocuments('other', [{ id: 'x', contentHash: 'x', chunks: [{ text: 'common rare staple' }] }]);
+      index.warmPostings('shop');
+      assert.equal(index.termFrequency('shop', 'common', 2000), 1000);
+      for (const terms of [['common'], ['common', 'rare'], ['staple', 'rare']]) {
+        assert.deepEqual(index.rankBm25('shop', terms, 20).ids, index.searchText(matchExpression('shop', terms), 20), terms.join(' '));
+      }
+    } finally {
+      index.close();
+    }
+  });
+
   it('forgets the postings when a document is replaced or deleted through this connection', () => {
     const index = SqliteKnowledgeIndex.open(':memory:');
     try {
@@ -95,7 +128,7 @@ describe('topChunks', () => {
 
 describe('TermPostingsCache', () => {
   it('loads a term once and starts over when the postings would pass its bound', () => {
-    const cache = new TermPostingsCache(5);
+    const cache = new TermPostingsCache(new Uint8Array(0), 5);
     let loads = 0;
     const load = (length: number) => () => {
       loads++;
