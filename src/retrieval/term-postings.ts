@@ -6,6 +6,8 @@
  * and scoring every posting of every term again on each search, which is where its time went.
  */
 
+import { BestScores } from './best-scores.js';
+
 /** One term's postings in row-id order, with that term's BM25 share in each chunk (higher is better). */
 export interface TermPostings {
   readonly ids: Uint32Array;
@@ -77,8 +79,7 @@ export function postingsOf(rows: readonly (readonly [number, number])[], members
  * per-chunk accumulator to allocate; the best are kept in a small sorted insertion buffer.
  */
 export function topChunks(lists: readonly TermPostings[], limit: number): TopChunks {
-  const bestIds = new Int32Array(limit);
-  const bestScores = new Float64Array(limit).fill(-Infinity);
+  const best = new BestScores(limit);
   const positions = new Int32Array(lists.length);
   for (;;) {
     let next = Number.POSITIVE_INFINITY;
@@ -96,21 +97,7 @@ export function topChunks(lists: readonly TermPostings[], limit: number): TopChu
         positions[list] = at + 1;
       }
     }
-    if (score <= bestScores[limit - 1]!) continue;
-    let slot = limit - 1;
-    while (slot > 0 && bestScores[slot - 1]! < score) {
-      bestScores[slot] = bestScores[slot - 1]!;
-      bestIds[slot] = bestIds[slot - 1]!;
-      slot--;
-    }
-    bestScores[slot] = score;
-    bestIds[slot] = next;
+    best.offer(next, score);
   }
-  const ids: number[] = [];
-  const scores: number[] = [];
-  for (let slot = 0; slot < limit && bestScores[slot]! > -Infinity; slot++) {
-    ids.push(bestIds[slot]!);
-    scores.push(bestScores[slot]!);
-  }
-  return { ids, scores };
+  return best.result();
 }

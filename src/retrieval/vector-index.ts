@@ -8,6 +8,8 @@
  * buffers are allocated once per index, so a search allocates only its result.
  */
 
+import { BestScores } from './best-scores.js';
+
 export interface VectorIndexOptions {
   /** Scan every vector exactly up to this many chunks. */
   exactLimit?: number;
@@ -153,8 +155,7 @@ export class VectorIndex {
 
   /** The k best of `count` rows (all rows, or the candidates), scored exactly, kept in a small sorted insertion buffer. */
   #top(k: number, count: number, rows: Int32Array | undefined): VectorHits {
-    const bestRows = new Int32Array(k);
-    const bestScores = new Float32Array(k).fill(-Infinity);
+    const best = new BestScores(k);
     const dimensions = this.dimensions;
     const vectors = this.#vectors;
     const unit = this.#query;
@@ -163,23 +164,9 @@ export class VectorIndex {
       const offset = row * dimensions;
       let sum = 0;
       for (let index = 0; index < dimensions; index++) sum += vectors[offset + index]! * unit[index]!;
-      if (sum <= bestScores[k - 1]!) continue;
-      let slot = k - 1;
-      while (slot > 0 && bestScores[slot - 1]! < sum) {
-        bestScores[slot] = bestScores[slot - 1]!;
-        bestRows[slot] = bestRows[slot - 1]!;
-        slot--;
-      }
-      bestScores[slot] = sum;
-      bestRows[slot] = row;
+      best.offer(row, sum);
     }
-    const ids: number[] = [];
-    const scores: number[] = [];
-    for (let slot = 0; slot < k && bestScores[slot]! > -Infinity; slot++) {
-      ids.push(this.#ids[bestRows[slot]!]!);
-      scores.push(bestScores[slot]!);
-    }
-    return { ids, scores };
+    return best.result((row) => this.#ids[row]!);
   }
 }
 
