@@ -2,8 +2,10 @@
  * The embedded knowledge index: tables in the SQLite store's file (or an in-memory database for stores
  * that keep no file), with an FTS5 index over the chunks for BM25 and each chunk's vector as a blob.
  * It opens its own connection to the file (WAL lets `kb ingest` write while `serve` reads); every
- * statement is prepared once. Vectors are loaded per knowledge base into a VectorIndex and reloaded
- * when a commit from any connection changed the database (SQLite's data_version).
+ * statement is prepared once. Vectors are loaded per knowledge base into a VectorIndex, BM25's postings
+ * cached, and both dropped when a commit from any connection changed a knowledge base: SQLite's
+ * data_version says the file changed (sessions written to the same file change it on every turn), the
+ * generation each knowledge write bumps in kb_generations says whether a knowledge base did.
  */
 
 import { mkdirSync } from 'node:fs';
@@ -62,6 +64,10 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
   vector BLOB,
   UNIQUE (kb, document_id, chunk_index)
 );
+CREATE TABLE IF NOT EXISTS kb_generations (
+  kb TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(kb, title, text, content='', contentless_delete=1, tokenize='${knowledgeTokenizer}');
 CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_chunks_vocab USING fts5vocab(main, kb_chunks_fts, row);
 `;
@@ -86,6 +92,8 @@ export class SqliteKnowledgeIndex {
   readonly #postings = new Map<string, TermPostingsCache>();
   readonly #tokens: Fts5TermTokens;
   #dataVersion: number;
+  /** Each knowledge base's generation when the caches were last checked (a file of an earlier version has none: 0). */
+  #generations = new Map<string, number>();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -93,6 +101,7 @@ export class SqliteKnowledgeIndex {
     this.#statements = prepare(db);
     this.#tokens = new Fts5TermTokens(db);
     this.#dataVersion = this.#readDataVersion();
+    this.#generations = this.#readGenerations();
   }
 
   /** Opens (and creates) the index in the file at `path`, or in memory for ':memory:'. */
@@ -141,6 +150,7 @@ export class SqliteKnowledgeIndex {
           statements.insertFts.run(lastInsertRowid, kb, document.title ?? '', chunk.text);
         }
       }
+      statements.bumpGeneration.run(kb);
     }).immediate();
     this.#forget(kb);
   }
@@ -153,6 +163,7 @@ export class SqliteKnowledgeIndex {
         this.#deleteChunks(kb, id);
         deleted += this.#statements.deleteDocument.run(kb, id).changes;
       }
+      this.#statements.bumpGeneration.run(kb);
     }).immediate();
     this.#forget(kb);
     return deleted;
@@ -219,20 +230,32 @@ export class SqliteKnowledgeIndex {
     return postingsOf(this.#statements.termPostings.all(anyKbTermExpression(term)) as [number, number][], cache.members);
   }
 
+  /** After this connection wrote `kb`. BM25 shares count the whole table (row count, mean length, IDF): every knowledge base's postings go. */
   #forget(kb: string): void {
     this.#vectors.delete(kb);
     this.#frequencies.delete(kb);
-    this.#postings.delete(kb);
+    this.#postings.clear();
+    this.#generations = this.#readGenerations();
   }
 
-  /** Drops everything derived from the data when another connection committed since the last look. */
+  /** Drops what was derived from a knowledge base that another connection changed since the last look. */
   #refresh(): void {
     const version = this.#readDataVersion();
     if (version === this.#dataVersion) return;
     this.#dataVersion = version;
-    this.#vectors.clear();
-    this.#frequencies.clear();
+    const generations = this.#readGenerations();
+    const changed = [...new Set([...generations.keys(), ...this.#generations.keys()])].filter((kb) => generations.get(kb) !== this.#generations.get(kb));
+    this.#generations = generations;
+    if (changed.length === 0) return;
+    for (const kb of changed) {
+      this.#vectors.delete(kb);
+      this.#frequencies.delete(kb);
+    }
     this.#postings.clear();
+  }
+
+  #readGenerations(): Map<string, number> {
+    return new Map(this.#statements.generations.all() as [string, number][]);
   }
 
   /** How many chunks a knowledge base has. */
@@ -356,5 +379,7 @@ function prepare(db: Database.Database) {
        FROM kb_documents d GROUP BY d.kb ORDER BY d.kb`,
     ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    bumpGeneration: db.prepare('INSERT INTO kb_generations (kb, generation) VALUES (?, 1) ON CONFLICT (kb) DO UPDATE SET generation = generation + 1'),
+    generations: db.prepare('SELECT kb, generation FROM kb_generations').raw(),
   };
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { matchExpression } from '../../src/retrieval/query-terms.js';
 import { SqliteKnowledgeIndex } from '../../src/retrieval/sqlite-knowledge-index.js';
 import { TermPostingsCache, topChunks } from '../../src/retrieval/term-postings.js';
@@ -109,6 +110,33 @@ describe('BM25 over cached postings', () => {
       assert.equal(serving.chunk(first!)?.documentId, 'doc-0');
       assert.deepEqual(serving.rankBm25('shop', ['amber'], 40).ids, serving.searchText(matchExpression('shop', ['amber']), 40), 'the replaced chunks are gone, the new one is in');
     } finally {
+      serving.close();
+      ingesting.close();
+    }
+  });
+});
+
+describe('the knowledge index caches', () => {
+  it('stay when another connection commits outside the knowledge tables (sessions in the same file), and go when it ingests', () => {
+    const path = join(directory, 'sessions-beside.db');
+    const serving = SqliteKnowledgeIndex.open(path);
+    const ingesting = SqliteKnowledgeIndex.open(path);
+    const sessions = new Database(path);
+    try {
+      const withVectors = (seed: number) => corpus(20, seed).map((document) => ({ ...document, chunks: document.chunks.map((chunk, index) => ({ ...chunk, vector: [1, index, seed] })) }));
+      ingesting.replaceDocuments('shop', withVectors(5));
+      const vectors = serving.vectorsOf('shop');
+      assert.ok(vectors);
+      sessions.exec('CREATE TABLE IF NOT EXISTS turns (id INTEGER PRIMARY KEY, body TEXT)');
+      for (let turn = 0; turn < 3; turn++) sessions.prepare('INSERT INTO turns (body) VALUES (?)').run(`turn ${turn}`);
+      assert.equal(serving.vectorsOf('shop'), vectors, 'the same loaded vectors after commits that left the knowledge bases alone');
+      ingesting.replaceDocuments('staff', withVectors(6));
+      assert.equal(serving.vectorsOf('shop'), vectors, 'another knowledge base changed, not this one');
+      assert.deepEqual(serving.rankBm25('shop', ['amber'], 40).ids, serving.searchText(matchExpression('shop', ['amber']), 40), 'BM25 shares count the whole table: they follow the other knowledge base');
+      ingesting.replaceDocuments('shop', withVectors(7));
+      assert.notEqual(serving.vectorsOf('shop'), vectors, 'reloaded after its own knowledge base changed');
+    } finally {
+      sessions.close();
       serving.close();
       ingesting.close();
     }
