@@ -47,8 +47,9 @@ export async function createRetrievers(config: Pick<SwitchboardConfig, 'knowledg
           throw new Error(`knowledge.${name}.sources: ${(error as Error).message}`, { cause: error });
         }
       }
-      // Loaded now rather than by the first search: 100,000 vectors take a noticeable moment to read.
+      // Loaded now rather than by the first search: 100,000 vectors, and the common terms' postings, take a noticeable moment to read.
       if (embedder) index!.vectorsOf(name);
+      index!.warmPostings(name);
       retrievers.set(name, new EmbeddedRetriever({ kb: name, index: index!, embedder }));
     }
   } catch (error) {

@@ -5,7 +5,7 @@
  */
 
 import type { Embedder } from '../models/route-embedder.js';
-import { matchExpression, queryTerms } from './query-terms.js';
+import { queryTerms } from './query-terms.js';
 import { fuseRankings } from './reciprocal-rank-fusion.js';
 import { checkRetrievalQuery, RetrievalError } from './retrieval-query.js';
 import type { RetrievalQuery, RetrievedPassage, Retriever } from './retriever.js';
@@ -54,8 +54,8 @@ export class EmbeddedRetriever implements Retriever {
       }
       signal?.throwIfAborted();
     }
-    const terms = this.#selectiveTerms(queryTerms(query.text));
-    const byText = terms.length === 0 ? [] : this.#index.searchText(matchExpression(this.kb, terms), candidates);
+    const terms = selectiveTerms(this.#index, this.kb, queryTerms(query.text), this.#commonTermShare);
+    const byText = terms.length === 0 ? [] : this.#index.rankBm25(this.kb, terms, candidates).ids;
     const vectors = queryVector === undefined ? undefined : this.#index.vectorsOf(this.kb);
     const byVector = vectors === undefined || queryVector === undefined ? [] : vectors.search(queryVector, candidates).ids;
     const fused = fuseRankings(byVector.length === 0 ? [byText] : [byText, byVector], query.topK);
@@ -71,16 +71,17 @@ export class EmbeddedRetriever implements Retriever {
     return passages;
   }
 
-  /**
-   * Drops terms found in more than `commonTermShare` of the chunks (and in more than 1,000) while
-   * other terms remain; when all are common, the first is kept. BM25 gives such a term little weight
-   * (its IDF is under a fifth of a rare term's), yet FTS5 would score every chunk that has it.
-   * Lucene's common-terms query does the same. Counting stops at the limit, so it stays cheap.
-   */
-  #selectiveTerms(terms: string[]): string[] {
-    if (terms.length <= 1) return terms;
-    const limit = Math.floor(Math.max(this.#index.chunkCount(this.kb) * this.#commonTermShare, commonTermFloor));
-    const kept = terms.filter((term) => this.#index.termFrequency(this.kb, term, limit + 1) <= limit);
-    return kept.length > 0 ? kept : [terms[0]!];
-  }
+}
+
+/**
+ * Drops terms found in more than `commonTermShare` of the chunks (and in more than 1,000) while
+ * other terms remain; when all are common, the first is kept. BM25 gives such a term little weight
+ * (its IDF is under a fifth of a rare term's), yet FTS5 would score every chunk that has it.
+ * Lucene's common-terms query does the same. Counting stops at the limit, so it stays cheap.
+ */
+export function selectiveTerms(index: SqliteKnowledgeIndex, kb: string, terms: string[], commonTermShare: number): string[] {
+  if (terms.length <= 1) return terms;
+  const limit = Math.floor(Math.max(index.chunkCount(kb) * commonTermShare, commonTermFloor));
+  const kept = terms.filter((term) => index.termFrequency(kb, term, limit + 1) <= limit);
+  return kept.length > 0 ? kept : [terms[0]!];
 }

@@ -30,7 +30,16 @@ export function matchExpression(kb: string, terms: readonly string[]): string {
   return `kb : "${kb}" AND ({title text} : (${terms.map((term) => `"${term}"`).join(' OR ')}))`;
 }
 
-/** One term alone, for its document frequency. */
+/** One term alone within one knowledge base, for its document frequency. */
 export function termExpression(kb: string, term: string): string {
   return `kb : "${kb}" AND ({title text} : "${term}")`;
+}
+
+/**
+ * One term alone in every knowledge base, for its postings: its BM25 share is the same as within one (the
+ * kb column weighs 0 and the IDF counts the whole table either way), but FTS5 need not walk the
+ * knowledge base's own posting list — every chunk of it — to count that phrase's IDF as well.
+ */
+export function anyKbTermExpression(term: string): string {
+  return `{title text} : "${term}"`;
 }

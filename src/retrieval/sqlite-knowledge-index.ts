@@ -2,14 +2,18 @@
  * The embedded knowledge index: tables in the SQLite store's file (or an in-memory database for stores
  * that keep no file), with an FTS5 index over the chunks for BM25 and each chunk's vector as a blob.
  * It opens its own connection to the file (WAL lets `kb ingest` write while `serve` reads); every
- * statement is prepared once. Vectors are loaded per knowledge base into a VectorIndex and reloaded
- * when a commit from any connection changed the database (SQLite's data_version).
+ * statement is prepared once. Vectors are loaded per knowledge base into a VectorIndex, BM25's postings
+ * cached, and both dropped when a commit from any connection changed a knowledge base: SQLite's
+ * data_version says the file changed (sessions written to the same file change it on every turn), the
+ * generation each knowledge write bumps in kb_generations says whether a knowledge base did.
  */
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { termExpression } from './query-terms.js';
+import { Fts5TermTokens, knowledgeTokenizer } from './fts5-term-tokens.js';
+import { anyKbTermExpression, termExpression } from './query-terms.js';
+import { postingsOf, TermPostingsCache, topChunks, type TopChunks } from './term-postings.js';
 import { VectorIndex } from './vector-index.js';
 
 export interface StoredChunk {
@@ -60,8 +64,22 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
   vector BLOB,
   UNIQUE (kb, document_id, chunk_index)
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(kb, title, text, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS kb_generations (
+  kb TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(kb, title, text, content='', contentless_delete=1, tokenize='${knowledgeTokenizer}');
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_chunks_vocab USING fts5vocab(main, kb_chunks_fts, row);
 `;
+
+/** A knowledge base this large gets its common terms' postings fetched at once after a load or a write, not by the searches. */
+const warmFromChunks = 10_000;
+/** The terms fetched then: in at least this many chunks (a rarer term's postings cost its first search under a millisecond)… */
+const warmMinDocuments = 500;
+/** …and in at most this share of them (the retriever leaves commoner terms out while rarer remain), commonest first… */
+const warmMaxShare = 0.1;
+/** …up to this many postings: about 0.75 s of FTS5 on this machine when quiet, once per load or write (as loading 100,000 vectors takes). */
+const warmMaxPostings = 1_000_000;
 
 export class SqliteKnowledgeIndex {
   readonly path: string;
@@ -70,13 +88,20 @@ export class SqliteKnowledgeIndex {
   readonly #vectors = new Map<string, VectorIndex | undefined>();
   /** Per knowledge base: its chunk count and each looked-up term's document frequency, dropped with the vectors after a write. */
   readonly #frequencies = new Map<string, { chunks: number; cap: number; terms: Map<string, number> }>();
+  /** Per knowledge base: each searched term's postings with its BM25 share, dropped with the vectors after a write. */
+  readonly #postings = new Map<string, TermPostingsCache>();
+  readonly #tokens: Fts5TermTokens;
   #dataVersion: number;
+  /** Each knowledge base's generation when the caches were last checked (a file of an earlier version has none: 0). */
+  #generations = new Map<string, number>();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
     this.#statements = prepare(db);
+    this.#tokens = new Fts5TermTokens(db);
     this.#dataVersion = this.#readDataVersion();
+    this.#generations = this.#readGenerations();
   }
 
   /** Opens (and creates) the index in the file at `path`, or in memory for ':memory:'. */
@@ -125,6 +150,7 @@ export class SqliteKnowledgeIndex {
           statements.insertFts.run(lastInsertRowid, kb, document.title ?? '', chunk.text);
         }
       }
+      statements.bumpGeneration.run(kb);
     }).immediate();
     this.#forget(kb);
   }
@@ -137,6 +163,7 @@ export class SqliteKnowledgeIndex {
         this.#deleteChunks(kb, id);
         deleted += this.#statements.deleteDocument.run(kb, id).changes;
       }
+      this.#statements.bumpGeneration.run(kb);
     }).immediate();
     this.#forget(kb);
     return deleted;
@@ -147,23 +174,88 @@ export class SqliteKnowledgeIndex {
     this.#statements.deleteChunks.run(kb, documentId);
   }
 
-  /** Chunk ids by BM25, best first. */
+  /** Chunk ids by BM25, best first, FTS5 ranking the whole MATCH expression (the reference rankBm25 must equal). */
   searchText(match: string, limit: number): number[] {
     return this.#statements.searchFts.all(match, limit) as number[];
   }
 
+  /**
+   * The `limit` best chunks of a knowledge base by BM25 over `terms` (an OR of them, as searchText with
+   * matchExpression): each term's postings come from FTS5 once and stay cached until the next write.
+   */
+  rankBm25(kb: string, terms: readonly string[], limit: number): TopChunks {
+    const cache = this.#postingsCache(kb);
+    return topChunks(
+      terms.map((term) => cache.get(this.#postingsKey(term), () => this.#fetchPostings(cache, term))),
+      limit,
+    );
+  }
+
+  /**
+   * Fetches the postings of a large knowledge base's common terms (see warmMinDocuments), so no search
+   * pays for them; done once after a load or a write, by the first search or by the server at start.
+   */
+  warmPostings(kb: string): void {
+    this.#postingsCache(kb);
+  }
+
+  #postingsCache(kb: string): TermPostingsCache {
+    this.#refresh();
+    let cache = this.#postings.get(kb);
+    if (!cache) {
+      const members = new Uint8Array((this.#statements.maxChunkId.get() as number | null ?? 0) + 1);
+      for (const id of this.#statements.chunkIdsOfKb.iterate(kb) as Iterable<number>) members[id] = 1;
+      cache = new TermPostingsCache(members);
+      this.#postings.set(kb, cache);
+      const chunks = this.chunkCount(kb);
+      if (chunks >= warmFromChunks) {
+        let budget = Math.min(warmMaxPostings, cache.maxPostings / 2);
+        for (const token of this.#statements.commonTokens.all(warmMinDocuments, Math.floor(chunks * warmMaxShare)) as string[]) {
+          // A stem that the tokenizer would change again cannot be searched as itself: its first search fetches it.
+          if (this.#tokens.tokenOf(token) !== token) continue;
+          const postings = cache.get(token, () => this.#fetchPostings(cache!, token));
+          if ((budget -= postings.ids.length) <= 0) break;
+        }
+      }
+    }
+    return cache;
+  }
+
+  /** Postings are shared by the words of one token; a word of no or several tokens (a phrase) keeps its own, under a key no token has. */
+  #postingsKey(term: string): string {
+    return this.#tokens.tokenOf(term) ?? `"${term}`;
+  }
+
+  #fetchPostings(cache: TermPostingsCache, term: string) {
+    return postingsOf(this.#statements.termPostings.all(anyKbTermExpression(term)) as [number, number][], cache.members);
+  }
+
+  /** After this connection wrote `kb`. BM25 shares count the whole table (row count, mean length, IDF): every knowledge base's postings go. */
   #forget(kb: string): void {
     this.#vectors.delete(kb);
     this.#frequencies.delete(kb);
+    this.#postings.clear();
+    this.#generations = this.#readGenerations();
   }
 
-  /** Drops everything derived from the data when another connection committed since the last look. */
+  /** Drops what was derived from a knowledge base that another connection changed since the last look. */
   #refresh(): void {
     const version = this.#readDataVersion();
     if (version === this.#dataVersion) return;
     this.#dataVersion = version;
-    this.#vectors.clear();
-    this.#frequencies.clear();
+    const generations = this.#readGenerations();
+    const changed = [...new Set([...generations.keys(), ...this.#generations.keys()])].filter((kb) => generations.get(kb) !== this.#generations.get(kb));
+    this.#generations = generations;
+    if (changed.length === 0) return;
+    for (const kb of changed) {
+      this.#vectors.delete(kb);
+      this.#frequencies.delete(kb);
+    }
+    this.#postings.clear();
+  }
+
+  #readGenerations(): Map<string, number> {
+    return new Map(this.#statements.generations.all() as [string, number][]);
   }
 
   /** How many chunks a knowledge base has. */
@@ -177,6 +269,8 @@ export class SqliteKnowledgeIndex {
    */
   termFrequency(kb: string, term: string, cap: number): number {
     const entry = this.#frequenciesOf(kb);
+    const postings = this.#postings.get(kb)?.peek(this.#postingsKey(term));
+    if (postings !== undefined) return postings.ids.length;
     let documents = entry.terms.get(term);
     if (documents === undefined || (documents >= entry.cap && cap > entry.cap)) {
       // Bounded: a stream of distinct words cannot grow the cache without limit.
@@ -269,6 +363,11 @@ function prepare(db: Database.Database) {
     deleteChunks: db.prepare('DELETE FROM kb_chunks WHERE kb = ? AND document_id = ?'),
     // Weights: the kb column only filters (0), a title match counts twice a body match.
     searchFts: db.prepare('SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY bm25(kb_chunks_fts, 0.0, 2.0, 1.0) LIMIT ?').pluck(),
+    // Negated: FTS5's bm25() is lower-is-better; a term's postings keep its share as higher-is-better.
+    termPostings: db.prepare('SELECT rowid, -bm25(kb_chunks_fts, 0.0, 2.0, 1.0) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?').raw(),
+    maxChunkId: db.prepare('SELECT max(id) FROM kb_chunks').pluck(),
+    chunkIdsOfKb: db.prepare('SELECT id FROM kb_chunks WHERE kb = ?').pluck(),
+    commonTokens: db.prepare('SELECT term FROM temp.kb_chunks_vocab WHERE doc BETWEEN ? AND ? ORDER BY doc DESC').pluck(),
     countFts: db.prepare('SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT ?)').pluck(),
     chunkCount: db.prepare('SELECT count(*) FROM kb_chunks WHERE kb = ?').pluck(),
     vectorShape: db.prepare('SELECT count(*) AS count, max(length(vector)) AS bytes FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL'),
@@ -280,5 +379,7 @@ function prepare(db: Database.Database) {
        FROM kb_documents d GROUP BY d.kb ORDER BY d.kb`,
     ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    bumpGeneration: db.prepare('INSERT INTO kb_generations (kb, generation) VALUES (?, 1) ON CONFLICT (kb) DO UPDATE SET generation = generation + 1'),
+    generations: db.prepare('SELECT kb, generation FROM kb_generations').raw(),
   };
 }

@@ -8,6 +8,8 @@
  * buffers are allocated once per index, so a search allocates only its result.
  */
 
+import { BestScores } from './best-scores.js';
+
 export interface VectorIndexOptions {
   /** Scan every vector exactly up to this many chunks. */
   exactLimit?: number;
@@ -56,7 +58,9 @@ export class VectorIndex {
     for (let row = 0; row < this.size; row++) normalise(vectors, row * dimensions, dimensions);
     this.#exact = this.size <= (options.exactLimit ?? 10_000);
     this.#rescoreFactor = options.rescoreFactor ?? 40;
-    this.#minCandidates = options.minCandidates ?? 400;
+    // 2,000 exact rescorings cost about 0.5 ms at 256 dimensions, a tenth of the scan, and lift recall@5 at
+    // 100,000 chunks from 55 % (400) to about 80 %: the 2-bit scores order the top few poorly, not the top thousands.
+    this.#minCandidates = options.minCandidates ?? 2000;
     this.#blocks = Math.ceil(dimensions / 4);
     this.#query = new Float32Array(dimensions);
     this.#tables = new Float32Array(this.#exact ? 0 : this.#blocks * 256);
@@ -151,8 +155,7 @@ export class VectorIndex {
 
   /** The k best of `count` rows (all rows, or the candidates), scored exactly, kept in a small sorted insertion buffer. */
   #top(k: number, count: number, rows: Int32Array | undefined): VectorHits {
-    const bestRows = new Int32Array(k);
-    const bestScores = new Float32Array(k).fill(-Infinity);
+    const best = new BestScores(k);
     const dimensions = this.dimensions;
     const vectors = this.#vectors;
     const unit = this.#query;
@@ -161,23 +164,9 @@ export class VectorIndex {
       const offset = row * dimensions;
       let sum = 0;
       for (let index = 0; index < dimensions; index++) sum += vectors[offset + index]! * unit[index]!;
-      if (sum <= bestScores[k - 1]!) continue;
-      let slot = k - 1;
-      while (slot > 0 && bestScores[slot - 1]! < sum) {
-        bestScores[slot] = bestScores[slot - 1]!;
-        bestRows[slot] = bestRows[slot - 1]!;
-        slot--;
-      }
-      bestScores[slot] = sum;
-      bestRows[slot] = row;
+      best.offer(row, sum);
     }
-    const ids: number[] = [];
-    const scores: number[] = [];
-    for (let slot = 0; slot < k && bestScores[slot]! > -Infinity; slot++) {
-      ids.push(this.#ids[bestRows[slot]!]!);
-      scores.push(bestScores[slot]!);
-    }
-    return { ids, scores };
+    return best.result((row) => this.#ids[row]!);
   }
 }
 
