@@ -64,6 +64,8 @@ export const demoConfig: ConfigInput = {
         },
       ],
       limits: { maxSteps: 3, turnDeadlineMs: 30_000 },
+      // The FAQ's shipping and returns pages in the prompt: a turn looks the order up and cites the policy it answers from.
+      retrieval: { kb: 'catalogue', topK: 2, mode: 'prompt' },
     },
     'shopping-advice': {
       description: 'Product advice and recommendations.',

@@ -109,7 +109,7 @@ describe('the tool loop over an Anthropic-format backend', () => {
     server = await startTestServer({
       pools: { ...demoConfig.pools, claude: { provider: 'anthropic', model: 'claude-sim', instances: [{ url: 'simulator://1' }] } },
       routes: { ...demoConfig.routes, claude: { pool: 'claude' } },
-      agents: { ...testConfig().agents, 'order-support': { ...demoConfig.agents['order-support']!, route: 'claude' } },
+      agents: { ...testConfig().agents, 'order-support': { ...testConfig().agents['order-support']!, route: 'claude' } },
     });
   });
   after(() => server.close());
