@@ -14,6 +14,7 @@ import { runAgentChat } from '../pipeline/agent-chat/run-agent-chat.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { intentOfReply, type TurnContext, type TurnEvents } from '../pipeline/turn/turn-context.js';
 import { agentChatSession, toAgentCompletion } from './agent-completion-request.js';
+import { chatCompletionReply } from './chat-completion-reply.js';
 import { toChatCallRequest } from './chat-completion-request.js';
 import type { ChatCompletionRequest } from './chat-completion-schema.js';
 import type { HttpExchange } from './http-exchange.js';
@@ -70,18 +71,7 @@ export async function handleAgentCompletion({ exchange, lifecycle, body, rawBody
   const sessionId = exchange.header(sessionHeader) ?? id;
   // The stream reads the context lazily: its headers name the agent the stages pick.
   const events = body.stream
-    ? new AgentCompletionEvents(
-        new OpenAiChatStream(exchange, {
-          id,
-          created,
-          model: body.model,
-          includeUsage: body.stream_options?.include_usage === true,
-          timer: lifecycle.timer,
-          logger: services.logger,
-          extraHeaders: () => agentHeaders(context),
-        }),
-        () => context,
-      )
+    ? new AgentCompletionEvents(OpenAiChatStream.forRequest(exchange, { id, created, body }, lifecycle.timer, services.logger, () => agentHeaders(context)), () => context)
     : undefined;
   const context: TurnContext = {
     authorization: lifecycle.authorization,
@@ -128,12 +118,7 @@ export async function handleAgentCompletion({ exchange, lifecycle, body, rawBody
   exchange.respond(
     200,
     JSON.stringify({
-      id,
-      object: 'chat.completion',
-      created,
-      model: body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: result.text, refusal: null }, logprobs: null, finish_reason: result.finishReason }],
-      usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, total_tokens: result.usage.promptTokens + result.usage.completionTokens },
+      ...chatCompletionReply(id, created, body.model, result),
       switchboard: {
         agent: context.agentName,
         intent: intentOfReply(context.intent!),

@@ -16,7 +16,20 @@ export function setDecisionHeaders(exchange: HttpExchange, decision: RouteDecisi
   exchange.setHeader('x-switchboard-rule', decision.rule);
 }
 
+/** What a stream needs of its request: ids, the model the caller named and whether usage was asked for. */
+export interface ChatStreamRequest {
+  readonly id: string;
+  readonly created: number;
+  readonly body: { readonly model: string; readonly stream_options?: { include_usage?: boolean } | null };
+}
+
 export class OpenAiChatStream implements ChatStreamEvents {
+  /** The stream of one chat completion request, as both the route and agent completions open it. */
+  static forRequest(exchange: HttpExchange, request: ChatStreamRequest, timer: StageTimer, logger: Pick<Logger, 'warn'>, extraHeaders: () => Record<string, string>): OpenAiChatStream {
+    const { id, created, body } = request;
+    return new OpenAiChatStream(exchange, { id, created, model: body.model, includeUsage: body.stream_options?.include_usage === true, timer, logger, extraHeaders });
+  }
+
   readonly #exchange: HttpExchange;
   readonly #timer: StageTimer;
   readonly #logger: Pick<Logger, 'warn'>;

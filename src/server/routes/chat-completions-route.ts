@@ -1,11 +1,11 @@
 /** POST /v1/chat/completions: OpenAI's wire format in and out; `model` names a route, or an agent (`agent:NAME`, agent-completion.ts). */
 
 import { randomUUID } from 'node:crypto';
-import type { ChatCallResult } from '../../chat/chat-types.js';
 import type { ChatContext } from '../../pipeline/chat/chat-context.js';
 import { sessionHeader } from '../../pipeline/chat/assign-variant-stage.js';
 import { runChat } from '../../pipeline/chat/run-chat.js';
 import { handleAgentCompletion } from '../agent-completion.js';
+import { chatCompletionReply } from '../chat-completion-reply.js';
 import { isAgentModel } from '../agent-completion-request.js';
 import { OpenAiChatStream, setDecisionHeaders } from '../openai-chat-stream.js';
 import { parseChatCompletionFast } from '../chat-completion-fast-parse.js';
@@ -17,13 +17,6 @@ import { defineRoute } from '../route-spec.js';
 function experimentHeaders(context: ChatContext): Record<string, string> {
   const served = context.experiments?.served ?? [];
   return served.length === 0 ? {} : { 'x-switchboard-experiments': served.map((one) => `${one.experiment}=${one.variant}`).join(', ') };
-}
-
-/** The answer as OpenAI's assistant message: a turn that only called tools has null content, as OpenAI sends it. */
-function assistantMessage(result: ChatCallResult): Record<string, unknown> {
-  const toolCalls = result.toolCalls ?? [];
-  if (toolCalls.length === 0) return { role: 'assistant', content: result.text, refusal: null };
-  return { role: 'assistant', content: result.text === '' ? null : result.text, refusal: null, tool_calls: toolCalls };
 }
 
 export const chatCompletionsRoute = defineRoute({
@@ -47,15 +40,7 @@ export const chatCompletionsRoute = defineRoute({
       // The exchange itself serves as the header source for a pool whose affinity is keyed by a header.
       headers: exchange,
       events: body.stream
-        ? new OpenAiChatStream(exchange, {
-            id,
-            created,
-            model: body.model,
-            includeUsage: body.stream_options?.include_usage === true,
-            timer: lifecycle.timer,
-            logger: services.logger,
-            extraHeaders: () => experimentHeaders(context),
-          })
+        ? OpenAiChatStream.forRequest(exchange, { id, created, body }, lifecycle.timer, services.logger, () => experimentHeaders(context))
         : undefined,
     };
     try {
@@ -74,16 +59,6 @@ export const chatCompletionsRoute = defineRoute({
     setDecisionHeaders(exchange, decision!);
     for (const [name, value] of Object.entries(experimentHeaders(context))) exchange.setHeader(name, value);
     exchange.setHeader('server-timing', context.timer.serverTiming());
-    exchange.respond(
-      200,
-      JSON.stringify({
-        id,
-        object: 'chat.completion',
-        created,
-        model: body.model,
-        choices: [{ index: 0, message: assistantMessage(result!), logprobs: result!.logprobs ?? null, finish_reason: result!.finishReason }],
-        usage: { prompt_tokens: result!.usage.promptTokens, completion_tokens: result!.usage.completionTokens, total_tokens: result!.usage.promptTokens + result!.usage.completionTokens },
-      }),
-    );
+    exchange.respond(200, JSON.stringify(chatCompletionReply(id, created, body.model, result!)));
   },
 });
