@@ -20,7 +20,7 @@ export interface VectorIndexOptions {
   minCandidates?: number;
   /** Lists of the coarse partition past the exact limit (default √chunks; 1 scans every code, as before the partition). */
   lists?: number;
-  /** Lists a search reads the codes of (default a sixth of them, at least one); `lists` reads them all. */
+  /** Lists a search reads the codes of (default a quarter of them, at least one); `lists` reads them all. */
   probes?: number;
 }
 
@@ -93,7 +93,9 @@ export class VectorIndex {
     if (options.probes !== undefined && !(Number.isInteger(options.probes) && options.probes >= 1)) throw new RangeError(`probes must be a positive integer, got ${options.probes}`);
     const started = performance.now();
     this.#lists = this.#exact ? 1 : Math.min(this.size, options.lists ?? Math.max(1, Math.round(Math.sqrt(this.size))));
-    this.#probes = Math.min(this.#lists, options.probes ?? Math.max(1, Math.ceil(this.#lists / 6)));
+    // A quarter: at 100,000 chunks (316 lists) recall@5 is 81-82 % against 80 % reading every code (fewer codes, so the
+    // same 2,000 rescored candidates are a larger share of them), for under half the CPU; a sixth dropped to 79.6 %.
+    this.#probes = Math.min(this.#lists, options.probes ?? Math.max(1, Math.ceil(this.#lists / 4)));
     if (this.#lists > 1) {
       const partition = buildCoarsePartition(vectors, this.size, dimensions, { lists: this.#lists });
       this.#centroids = partition.centroids;
