@@ -97,7 +97,7 @@ describe('coarse partition', () => {
     assert.ok(differentWithFewProbes > 0);
   });
 
-  it('keeps recall@5 against the exact scan above 0.8 on a seeded clustered set at its default probes', () => {
+  it('keeps recall@5 against the exact scan above 0.95 on a seeded clustered set at its default probes (one probe gives 0.72)', () => {
     const dimensions = 64;
     const count = 20_000;
     const vectors = clusteredVectors(count, dimensions, 200, 33);
@@ -115,7 +115,7 @@ describe('coarse partition', () => {
       const found = new Set(partitioned.search(query, 5).ids);
       for (const id of exact.search(query, 5).ids) if (found.has(id)) recalled++;
     }
-    assert.ok(recalled / (trials * 5) > 0.8, `recall@5 ${recalled / (trials * 5)}`);
+    assert.ok(recalled / (trials * 5) > 0.95, `recall@5 ${recalled / (trials * 5)}`);
   });
 
   it('keeps the exact scan for a small knowledge base and refuses a bad lists or probes count', () => {
