@@ -59,7 +59,6 @@ export class VectorIndex {
   readonly #listStart: Int32Array;
   readonly #positionRow: Int32Array;
   readonly #probed: Int32Array;
-  readonly #probedScores: Float64Array;
   #candidates: Int32Array;
   /** Build time of the partition, for the bench: it is paid at every load. */
   readonly partitionMs: number;
@@ -107,7 +106,6 @@ export class VectorIndex {
       this.#positionRow = Int32Array.from({ length: this.#exact ? 0 : this.size }, (_, row) => row);
     }
     this.#probed = new Int32Array(this.#lists);
-    this.#probedScores = new Float64Array(this.#lists);
     if (!this.#exact) {
       for (let position = 0; position < this.size; position++) levelCode(vectors, this.#positionRow[position]! * dimensions, dimensions, 0.9816 * sigma, this.#codes, position * this.#blocks);
     }
@@ -150,28 +148,21 @@ export class VectorIndex {
       for (let list = 0; list < lists; list++) probed[list] = list;
       return probes;
     }
-    // The `probes` best centroids by dot product, kept sorted (equal scores: the lower list first).
-    const scores = this.#probedScores;
-    scores.fill(-Infinity, 0, probes);
+    // The `probes` best centroids by dot product (equal scores: the lower list first); a few hundred offers a search.
+    const best = new BestScores(probes);
     const centroids = this.#centroids;
     const unit = this.#query;
     const dimensions = this.dimensions;
     for (let list = 0, at = 0; list < lists; list++, at += dimensions) {
       let score = 0;
       for (let index = 0; index < dimensions; index++) score += centroids[at + index]! * unit[index]!;
-      let slot = probes - 1;
-      if (score <= scores[slot]!) continue;
-      while (slot > 0 && scores[slot - 1]! < score) {
-        scores[slot] = scores[slot - 1]!;
-        probed[slot] = probed[slot - 1]!;
-        slot--;
-      }
-      scores[slot] = score;
-      probed[slot] = list;
+      best.offer(list, score);
     }
+    const { ids } = best.result();
+    for (let probe = 0; probe < ids.length; probe++) probed[probe] = ids[probe]!;
     // Lists in ascending order, so positions are read in storage order.
-    probed.subarray(0, probes).sort();
-    return probes;
+    probed.subarray(0, ids.length).sort();
+    return ids.length;
   }
 
   /**
