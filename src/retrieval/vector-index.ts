@@ -7,7 +7,8 @@
  * by that score (`rescoreFactor` × topK, at least `minCandidates`) are scored exactly. The codes are also
  * split into a coarse partition (IVF, `coarse-partition.ts`, built when the index is): a search scores the
  * query against the lists' centroids and reads only the codes of the `probes` nearest lists, stored together.
- * Scratch buffers are allocated once per index, so a search allocates only its result.
+ * Scratch buffers are allocated once per index, so a search allocates only its result and the pick of its
+ * probed lists (a few arrays of `probes` entries), nothing per code read.
  */
 
 import { BestScores } from './best-scores.js';
@@ -112,7 +113,7 @@ export class VectorIndex {
     this.partitionMs = performance.now() - started;
   }
 
-  /** How many lists the codes are split into (1 when every code is read) and how many a search reads. */
+  /** How many lists the codes are split into (1 when every code is read), how many a search reads, and the lists' rows (the index's own arrays: read only). */
   get partition(): { lists: number; probes: number; listStart: Int32Array; rows: Int32Array } {
     return { lists: this.#lists, probes: this.#probes, listStart: this.#listStart, rows: this.#positionRow };
   }
