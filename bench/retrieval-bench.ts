@@ -2,9 +2,10 @@
  * `npm run bench:retrieval`: the embedded retriever over 100,000 chunks in one SQLite file. Builds a
  * synthetic shop corpus (Zipf-distributed words, about 60 per chunk, the simulator's deterministic
  * 256-dimension vectors), then runs queries through BM25 alone (cold, then over cached postings, and
- * FTS5 ranking the same terms beside it), the vector index alone (2-bit codes pick candidates, rescored
- * exactly, and the exact scan beside it, for the ratio and the recall), and the fused retriever with the
- * query embedded in process. Latency per search from
+ * FTS5 ranking the same terms beside it), the vector index alone (the coarse partition's nearest lists,
+ * 2-bit codes pick candidates, rescored exactly; every code read beside it, alternating per query; the exact
+ * scan for the ratio and the recall; recall and CPU per count of lists probed), and the fused retriever with
+ * the query embedded in process, with and without the partition, alternating per query. Latency per search from
  * performance.now, CPU per search from /proc/self/stat over the whole loop. Writes
  * docs/benchmarks-retrieval.json and its section of docs/benchmarks.md.
  *
@@ -72,6 +73,30 @@ function zipfSampler(size: number, random: SeededRandom): () => number {
   };
 }
 
+/**
+ * Two searches side by side: each query runs through `first` then `second` (the order alternating by query), so
+ * both see the same load; CPU per search from process.cpuUsage around each call.
+ */
+async function measurePair(names: [string, string], queries: readonly string[], searches: [(query: string) => unknown, (query: string) => unknown], warmUp: readonly string[]): Promise<[Measured, Measured]> {
+  for (const query of warmUp) for (const search of searches) await search(query);
+  const latencies: [number[], number[]] = [[], []];
+  const cpu = [0, 0];
+  for (const [position, query] of queries.entries()) {
+    for (const which of position % 2 === 0 ? [0, 1] : [1, 0]) {
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      await searches[which]!(query);
+      latencies[which]!.push(performance.now() - started);
+      const used = process.cpuUsage(cpuBefore);
+      cpu[which]! += used.user + used.system;
+    }
+  }
+  return [0, 1].map((which) => {
+    const sorted = latencies[which]!.sort((left, right) => left - right);
+    return { name: names[which]!, searches: queries.length, p50Ms: percentileOfSorted(sorted, sorted.length, 0.5), p99Ms: percentileOfSorted(sorted, sorted.length, 0.99), maxMs: sorted[sorted.length - 1]!, cpuUsPerSearch: cpu[which]! / queries.length };
+  }) as [Measured, Measured];
+}
+
 /** Runs every query once after the warm-up ones; a synchronous search is awaited too, which adds only a microtask. */
 async function measure(name: string, queries: readonly string[], search: (query: string) => unknown, warmUp: readonly string[] = queries.slice(0, 50)): Promise<Measured> {
   for (const query of warmUp) await search(query);
@@ -94,6 +119,8 @@ async function main(): Promise<void> {
   const nextWord = zipfSampler(words.length, random);
   const directory = mkdtempSync(join(tmpdir(), 'switchboard-retrieval-bench-'));
   const index = SqliteKnowledgeIndex.open(join(directory, 'switchboard.db'));
+  // The same file with the vectors' codes unpartitioned (every code read, as before the coarse partition), side by side.
+  const fullScanIndex = SqliteKnowledgeIndex.open(join(directory, 'switchboard.db'), { vectors: { lists: 1 } });
   try {
     const buildStarted = performance.now();
     const perDocument = 4;
@@ -112,11 +139,15 @@ async function main(): Promise<void> {
     const loadStarted = performance.now();
     const vectors = index.vectorsOf('bench')!;
     const loadMs = performance.now() - loadStarted;
+    const fullScanLoadStarted = performance.now();
+    const fullScanVectors = fullScanIndex.vectorsOf('bench')!;
+    const fullScanLoadMs = performance.now() - fullScanLoadStarted;
+    const { lists, probes } = vectors.partition;
     // As the server does at start: the common terms' postings fetched before the first search.
     const warmStarted = performance.now();
     index.warmPostings('bench');
     const warmMs = performance.now() - warmStarted;
-    console.error(`built ${chunkCount} chunks in ${buildSeconds.toFixed(1)} s; vectors loaded in ${loadMs.toFixed(0)} ms (exact: ${vectors.exact}); common postings in ${warmMs.toFixed(0)} ms`);
+    console.error(`built ${chunkCount} chunks in ${buildSeconds.toFixed(1)} s; vectors loaded in ${loadMs.toFixed(0)} ms (exact: ${vectors.exact}; partition ${vectors.partitionMs.toFixed(0)} ms, ${lists} lists, ${probes} probed), ${fullScanLoadMs.toFixed(0)} ms unpartitioned; common postings in ${warmMs.toFixed(0)} ms`);
 
     // Queries of 2-5 words: drawn from the same distribution as the text, so some are common words and some rare.
     // Three sets: the first searches after ingest (cold caches), then unseen queries for BM25 and the vectors, then unseen ones for the fused retriever.
@@ -127,6 +158,7 @@ async function main(): Promise<void> {
     const embedder: Embedder = { embed: async (texts) => texts.map((text) => Array.from(simulatedEmbedding(text))) };
     const bm25 = new EmbeddedRetriever({ kb: 'bench', index });
     const hybrid = new EmbeddedRetriever({ kb: 'bench', index, embedder });
+    const hybridFullScan = new EmbeddedRetriever({ kb: 'bench', index: fullScanIndex, embedder });
     const queryVectors = new Map([...queries, ...fusedQueries].map((query) => [query, simulatedEmbedding(query)]));
     // The path before cached postings, side by side: FTS5 ranks the MATCH of the same selective terms itself.
     const fts5Terms = (query: string) => selectiveTerms(index, 'bench', queryTerms(query), 0.1);
@@ -136,15 +168,40 @@ async function main(): Promise<void> {
     results.push(await measure('BM25, first searches after load (common postings fetched, the rest not)', coldQueries, (query) => bm25.search({ kb: 'bench', text: query, topK }), []));
     results.push(await measure('BM25 (cached postings), unseen queries', queries, (query) => bm25.search({ kb: 'bench', text: query, topK }), coldQueries.slice(0, 50)));
     results.push(await measure('BM25 ranked by FTS5 itself (the previous path)', queries, fts5, coldQueries.slice(0, 50)));
-    results.push(await measure('vectors: 2-bit codes, then exact rescoring', queries, (query) => vectors.search(queryVectors.get(query)!, topK * 4)));
+    results.push(
+      ...(await measurePair(
+        [`vectors: coarse partition (${probes} of ${lists} lists), 2-bit codes, exact rescoring`, 'vectors: 2-bit codes of every chunk, exact rescoring (before the partition)'],
+        queries,
+        [(query) => vectors.search(queryVectors.get(query)!, topK * 4), (query) => fullScanVectors.search(queryVectors.get(query)!, topK * 4)],
+        coldQueries.slice(0, 50).map((query) => { queryVectors.set(query, simulatedEmbedding(query)); return query; }),
+      )),
+    );
     // The exact scan, for the ratio and recall: the same vectors in an index that never uses sketches.
     const exact = exactScan(index);
     results.push(await measure('vectors: exact scan of every chunk', queries, (query) => exact.search(queryVectors.get(query)!, topK * 4)));
-    results.push(await measure('fused retriever (BM25 + vectors, query embedded in process), unseen queries', fusedQueries, (query) => hybrid.search({ kb: 'bench', text: query, topK }), queries.slice(0, 50)));
+    results.push(
+      ...(await measurePair(
+        ['fused retriever (BM25 + partitioned vectors, query embedded in process), unseen queries', 'fused retriever, vectors unpartitioned (before), same queries'],
+        fusedQueries,
+        [(query) => hybrid.search({ kb: 'bench', text: query, topK }), (query) => hybridFullScan.search({ kb: 'bench', text: query, topK })],
+        queries.slice(0, 50),
+      )),
+    );
+    // The exact top 5 of each query, once: the reference of every recall below.
+    const exactTop = new Map(queries.map((query) => [query, exact.search(queryVectors.get(query)!, topK).ids]));
+    // Recall and cost per count of probed lists, on the vector set's queries (the index's own default among them).
+    const probeCounts = [...new Set([1, 4, 8, 16, 24, 32, probes, 48, 64, 96, 128, lists].filter((count) => count <= lists))].sort((left, right) => left - right);
+    const perProbes = probeCounts.map((count) => {
+      const cpuBefore = process.cpuUsage();
+      for (const query of queries) vectors.search(queryVectors.get(query)!, topK, count);
+      const used = process.cpuUsage(cpuBefore);
+      return { probes: count, cpuUsPerSearch: (used.user + used.system) / queries.length, recallAt5: vectorRecall(vectors, exactTop, queries, queryVectors, count) };
+    });
 
-    const recallAt5 = vectorRecall(vectors, exact, queries, queryVectors);
-    const previousSketch = exactScan(index, { minCandidates: 400 });
-    const previousRecallAt5 = vectorRecall(previousSketch, exact, queries, queryVectors);
+    const recallAt5 = vectorRecall(vectors, exactTop, queries, queryVectors);
+    const fullScanRecallAt5 = vectorRecall(fullScanVectors, exactTop, queries, queryVectors);
+    const previousSketch = exactScan(index, { minCandidates: 400, lists: 1 });
+    const previousRecallAt5 = vectorRecall(previousSketch, exactTop, queries, queryVectors);
     // BM25's quality: the same top 5 as FTS5 over the same terms (must be all), and the share of the top 5 over every query word that the selective terms keep.
     let sameAsFts5 = 0;
     let keptOfAllTerms = 0;
@@ -156,9 +213,9 @@ async function main(): Promise<void> {
     }
     const bm25SameAsFts5 = sameAsFts5 / (qualityQueries.length * topK);
     const bm25RecallOfAllTerms = keptOfAllTerms / (qualityQueries.length * topK);
-    const [coldBm25, cachedBm25, ftsBm25, sketch, scan, fused] = results as [Measured, Measured, Measured, Measured, Measured, Measured];
+    const [coldBm25, cachedBm25, ftsBm25, sketch, fullSketch, scan, fused, fusedFullScan] = results as [Measured, Measured, Measured, Measured, Measured, Measured, Measured, Measured];
     const targets = [atMost(`fused retrieval over ${chunkCount.toLocaleString('en-US')} chunks, p99`, fused.p99Ms, 20, ms)];
-    const json = { context, chunkCount, queryCount, topK, buildSeconds, vectorLoadMs: loadMs, postingsWarmMs: warmMs, recallAt5, previousRecallAt5, bm25SameAsFts5, bm25RecallOfAllTerms, cachedOverFts5Cpu: cachedBm25.cpuUsPerSearch / ftsBm25.cpuUsPerSearch, sketchOverExactCpu: sketch.cpuUsPerSearch / scan.cpuUsPerSearch, results, targets };
+    const json = { context, chunkCount, queryCount, topK, buildSeconds, vectorLoadMs: loadMs, partitionMs: vectors.partitionMs, fullScanVectorLoadMs: fullScanLoadMs, lists, probes, perProbes, recallAt5, fullScanRecallAt5, previousRecallAt5, bm25SameAsFts5, bm25RecallOfAllTerms, cachedOverFts5Cpu: cachedBm25.cpuUsPerSearch / ftsBm25.cpuUsPerSearch, sketchOverExactCpu: sketch.cpuUsPerSearch / scan.cpuUsPerSearch, partitionedOverFullSketchCpu: sketch.cpuUsPerSearch / fullSketch.cpuUsPerSearch, fusedOverFusedFullScanCpu: fused.cpuUsPerSearch / fusedFullScan.cpuUsPerSearch, results, targets };
     writeJson(join(docsDir, 'benchmarks-retrieval.json'), json);
     const body = `## Retrieval (issue 10)
 
@@ -167,7 +224,8 @@ commit ${context.commit.slice(0, 7)}${context.dirty ? ' plus uncommitted changes
 ${chunkCount.toLocaleString('en-US')} chunks of 60 Zipf-distributed words in ${(chunkCount / perDocument).toLocaleString('en-US')} documents, one SQLite file, 256-dimension
 simulator vectors; three sets of ${queryCount} queries of 2-5 words (the first searches after ingest; then unseen ones for BM25 and the vectors;
 then unseen ones for the fused retriever, each after 50 warm-up queries of the set before), topK ${topK}, one search at a time.
-Building the corpus took ${buildSeconds.toFixed(0)} s; loading the vectors into memory (once, and after another process ingests) ${loadMs.toFixed(0)} ms,
+Building the corpus took ${buildSeconds.toFixed(0)} s; loading the vectors into memory (once, and after another process ingests) ${loadMs.toFixed(0)} ms
+with the coarse partition (${lists} lists, built in ${vectors.partitionMs.toFixed(0)} ms of it; ${fullScanLoadMs.toFixed(0)} ms unpartitioned),
 fetching the common terms' postings (at most 1,000,000, then too) ${warmMs.toFixed(0)} ms.
 
 ${table(
@@ -178,8 +236,17 @@ ${table(
 BM25 over cached postings costs ${(cachedBm25.cpuUsPerSearch / ftsBm25.cpuUsPerSearch).toFixed(3)}× the CPU of FTS5 ranking the same terms (the previous path, same queries);
 its top ${topK} is FTS5's in ${(bm25SameAsFts5 * 100).toFixed(1)} % of the places, and holds ${(bm25RecallOfAllTerms * 100).toFixed(1)} % of the top ${topK} that BM25 over every query word finds
 (the common-term cut, unchanged; ${qualityQueries.length} queries). The first searches after a load fetch each rarer term's postings from FTS5 (${Math.round(coldBm25.cpuUsPerSearch).toLocaleString('en-US')} µs of CPU per search).
-The 2-bit path costs ${(sketch.cpuUsPerSearch / scan.cpuUsPerSearch).toFixed(2)}× the CPU of the exact scan and finds ${(recallAt5 * 100).toFixed(1)} % of the exact top ${topK}
-(recall@${topK}; ${(previousRecallAt5 * 100).toFixed(1)} % with the previous 400 rescored candidates). The fused retriever runs BM25 for ${topK * 4} candidates, the vector index for ${topK * 4}, fuses them by reciprocal rank and reads ${topK} chunks.
+The partitioned path (${probes} of ${lists} lists) costs ${(sketch.cpuUsPerSearch / fullSketch.cpuUsPerSearch).toFixed(2)}× the CPU of reading every 2-bit code (side by side, alternating per query) and ${(sketch.cpuUsPerSearch / scan.cpuUsPerSearch).toFixed(2)}× the exact scan's;
+it finds ${(recallAt5 * 100).toFixed(1)} % of the exact top ${topK} (recall@${topK}; every code read: ${(fullScanRecallAt5 * 100).toFixed(1)} %; every code with the earlier 400 rescored candidates: ${(previousRecallAt5 * 100).toFixed(1)} %).
+The fused retriever with the partition costs ${(fused.cpuUsPerSearch / fusedFullScan.cpuUsPerSearch).toFixed(2)}× the CPU of the fused retriever over every code (same queries, alternating).
+
+Recall@${topK} and CPU per vector search by lists probed (of ${lists}; ${queryCount} queries, candidates for top ${topK}):
+
+${table(
+  ['lists probed', 'share of codes read (about)', 'recall@5', 'CPU per search'],
+  perProbes.map((entry) => [String(entry.probes), `${((entry.probes / lists) * 100).toFixed(0)} %`, `${(entry.recallAt5 * 100).toFixed(1)} %`, `${Math.round(entry.cpuUsPerSearch).toLocaleString('en-US')} µs`]),
+)}
+ The fused retriever runs BM25 for ${topK * 4} candidates, the vector index for ${topK * 4}, fuses them by reciprocal rank and reads ${topK} chunks.
 
 ${targetTable(targets)}
 `;
@@ -187,6 +254,7 @@ ${targetTable(targets)}
     console.log(body);
   } finally {
     index.close();
+    fullScanIndex.close();
     rmSync(directory, { recursive: true, force: true });
   }
 }
@@ -198,11 +266,11 @@ function exactScan(index: SqliteKnowledgeIndex, options: VectorIndexOptions = { 
 }
 
 /** The share of the exact top 5 that `approximate` finds. */
-function vectorRecall(approximate: VectorIndex, exact: VectorIndex, queries: readonly string[], queryVectors: ReadonlyMap<string, Float32Array>): number {
+function vectorRecall(approximate: VectorIndex, exact: ReadonlyMap<string, number[]>, queries: readonly string[], queryVectors: ReadonlyMap<string, Float32Array>, probes?: number): number {
   let recalled = 0;
   for (const query of queries) {
-    const found = new Set(approximate.search(queryVectors.get(query)!, topK).ids);
-    for (const id of exact.search(queryVectors.get(query)!, topK).ids) if (found.has(id)) recalled++;
+    const found = new Set(approximate.search(queryVectors.get(query)!, topK, probes).ids);
+    for (const id of exact.get(query)!) if (found.has(id)) recalled++;
   }
   return recalled / (queries.length * topK);
 }

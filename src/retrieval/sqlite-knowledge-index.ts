@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { Fts5TermTokens, knowledgeTokenizer } from './fts5-term-tokens.js';
 import { anyKbTermExpression, termExpression } from './query-terms.js';
 import { postingsOf, TermPostingsCache, topChunks, type TopChunks } from './term-postings.js';
-import { VectorIndex } from './vector-index.js';
+import { VectorIndex, type VectorIndexOptions } from './vector-index.js';
 
 export interface StoredChunk {
   text: string;
@@ -86,6 +86,8 @@ export class SqliteKnowledgeIndex {
   readonly #db: Database.Database;
   readonly #statements: ReturnType<typeof prepare>;
   readonly #vectors = new Map<string, VectorIndex | undefined>();
+  /** How loaded vectors are indexed (the bench opens a second index over the same file to compare). */
+  readonly #vectorOptions: VectorIndexOptions;
   /** Per knowledge base: its chunk count and each looked-up term's document frequency, dropped with the vectors after a write. */
   readonly #frequencies = new Map<string, { chunks: number; cap: number; terms: Map<string, number> }>();
   /** Per knowledge base: each searched term's postings with its BM25 share, dropped with the vectors after a write. */
@@ -95,8 +97,9 @@ export class SqliteKnowledgeIndex {
   /** Each knowledge base's generation when the caches were last checked (a file of an earlier version has none: 0). */
   #generations = new Map<string, number>();
 
-  private constructor(path: string, db: Database.Database) {
+  private constructor(path: string, db: Database.Database, vectorOptions: VectorIndexOptions) {
     this.path = path;
+    this.#vectorOptions = vectorOptions;
     this.#db = db;
     this.#statements = prepare(db);
     this.#tokens = new Fts5TermTokens(db);
@@ -105,7 +108,7 @@ export class SqliteKnowledgeIndex {
   }
 
   /** Opens (and creates) the index in the file at `path`, or in memory for ':memory:'. */
-  static open(path: string): SqliteKnowledgeIndex {
+  static open(path: string, options: { vectors?: VectorIndexOptions } = {}): SqliteKnowledgeIndex {
     const inMemory = path === ':memory:';
     let db: Database.Database;
     try {
@@ -118,7 +121,7 @@ export class SqliteKnowledgeIndex {
       if (!inMemory) db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(schema);
-      return new SqliteKnowledgeIndex(path, db);
+      return new SqliteKnowledgeIndex(path, db, options.vectors ?? {});
     } catch (error) {
       db.close();
       throw error;
@@ -303,7 +306,7 @@ export class SqliteKnowledgeIndex {
 
   #loadVectors(kb: string): VectorIndex | undefined {
     const rows = this.readVectors(kb);
-    return rows && new VectorIndex(rows.ids, rows.vectors, rows.dimensions);
+    return rows && new VectorIndex(rows.ids, rows.vectors, rows.dimensions, this.#vectorOptions);
   }
 
   /** A knowledge base's chunk ids and vectors, back to back, as stored (not normalised). */
