@@ -6,7 +6,7 @@
 
 import type Database from 'better-sqlite3';
 import { SwitchboardError } from '../../errors.js';
-import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import type { AcquireLeaseOutcome, AppendTurnOptions, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, SessionSummary, StoredMessage, TurnRecord } from '../store-types.js';
 import { SqliteSessionLeases } from './sqlite-session-lease.js';
 import type { SqliteWriteBatch } from './sqlite-write-batch.js';
 import {
@@ -29,6 +29,8 @@ interface SessionRow {
   ttl_seconds: number;
   last_agent: string | null;
   metadata: string;
+  /** The next message's seq. */
+  message_count: number;
 }
 
 /** role, content, name, tool_call_id, tool_calls, at: read as arrays, which skips building a keyed object per row. */
@@ -42,15 +44,13 @@ interface TurnResultRow {
   request_hash: string | null;
 }
 
-type SessionSummary = Omit<Session, 'messages'>;
-
 /** Every how many creates a few expired sessions are swept, so the file stays bounded without a timer. */
 const sweepEveryCreates = 64;
 const sweepBatch = 64;
 
-const sessionColumns = 'id, tenant, version, created_at, updated_at, expires_at, ttl_seconds, last_agent, metadata';
+const sessionColumns = 'id, tenant, version, created_at, updated_at, expires_at, ttl_seconds, last_agent, metadata, message_count';
 
-function toSummary(row: SessionRow): SessionSummary {
+function toSummary(row: Omit<SessionRow, 'message_count'>): SessionSummary {
   const summary: SessionSummary = {
     id: row.id,
     tenant: row.tenant,
@@ -63,7 +63,7 @@ function toSummary(row: SessionRow): SessionSummary {
   return summary;
 }
 
-function sessionRowOf(row: SessionWithMessageRow): SessionRow {
+function sessionRowOf(row: SessionWithMessageRow): Omit<SessionRow, 'message_count'> {
   return { id: row[0], tenant: row[1], version: row[2], created_at: row[3], updated_at: row[4], expires_at: row[5], ttl_seconds: row[6], last_agent: row[7], metadata: row[8] };
 }
 
@@ -96,10 +96,9 @@ export class SqliteSessionStore implements SessionStore {
   private readonly selectMessages: Database.Statement<[string], MessageRow>;
   private readonly selectSessionWithMessages: Database.Statement<[string, string], SessionWithMessageRow>;
   private readonly selectTurnByKey: Database.Statement<[string, string], TurnResultRow>;
-  private readonly selectNextSeq: Database.Statement<[string], number>;
   private readonly insertMessage: Database.Statement<[string, number, number, string, string, string | null, string | null, string | null, number]>;
   private readonly insertTurn: Database.Statement<[string, string, number, string | null, string | null, number]>;
-  private readonly updateAfterTurn: Database.Statement<[number, number, string, number, string, number]>;
+  private readonly updateAfterTurn: Database.Statement<[number, number, string, number, number, string, number]>;
   private readonly listPage: Database.Statement<[string, number, number, number, string, number], SessionRow>;
   private readonly selectExpiredIds: Database.Statement<[number, number], string>;
   private readonly deleteSessionRow: Database.Statement<[string]>;
@@ -107,7 +106,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly deleteTurns: Database.Statement<[string]>;
 
   private readonly createTransaction: (input: NormalizedSessionInput, now: number) => void;
-  private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number) => AppendTurnOutcome;
+  private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number, withHistory: boolean) => AppendTurnOutcome<Session | SessionSummary>;
   private readonly deleteTransaction: (tenant: string, id: string, now: number) => boolean;
   private createsSinceSweep = 0;
 
@@ -137,7 +136,6 @@ export class SqliteSessionStore implements SessionStore {
       )
       .raw();
     this.selectTurnByKey = db.prepare('SELECT result, request_hash FROM turns WHERE session_id = ? AND idempotency_key = ?');
-    this.selectNextSeq = db.prepare<[string], number>('SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = ?').pluck();
     this.insertMessage = db.prepare(
       'INSERT INTO messages (session_id, seq, turn_version, role, content, name, tool_call_id, tool_calls, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -145,7 +143,7 @@ export class SqliteSessionStore implements SessionStore {
       'INSERT INTO turns (session_id, idempotency_key, version, request_hash, result, at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.updateAfterTurn = db.prepare(
-      'UPDATE sessions SET version = ?, updated_at = ?, last_agent = ?, expires_at = ? WHERE id = ? AND version = ?',
+      'UPDATE sessions SET version = ?, updated_at = ?, last_agent = ?, expires_at = ?, message_count = ? WHERE id = ? AND version = ?',
     );
     this.listPage = db.prepare(
       `SELECT ${sessionColumns} FROM sessions
@@ -176,7 +174,7 @@ export class SqliteSessionStore implements SessionStore {
 
     // IMMEDIATE takes the write lock before the first read, so the version read here cannot go stale before the write.
     // Runs inside the write batch's IMMEDIATE transaction, which took the write lock before this first read.
-    this.appendTransaction = (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number): AppendTurnOutcome => {
+    this.appendTransaction = (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number, withHistory: boolean): AppendTurnOutcome<Session | SessionSummary> => {
         const row = this.selectSession.get(id, tenant);
         if (row === undefined || row.expires_at < now) return { kind: 'not_found' };
         const key = turn.idempotencyKey;
@@ -187,7 +185,7 @@ export class SqliteSessionStore implements SessionStore {
         if (row.version !== expectedVersion) return { kind: 'conflict', currentVersion: row.version };
 
         const version = expectedVersion + 1;
-        let seq = this.selectNextSeq.get(id) as number;
+        let seq = row.message_count;
         for (const message of turn.messages) {
           this.insertMessage.run(
             id,
@@ -207,11 +205,12 @@ export class SqliteSessionStore implements SessionStore {
           this.insertTurn.run(id, key, version, turn.requestHash ?? null, result, now);
         }
         const expiresAt = now + row.ttl_seconds * 1000;
-        this.updateAfterTurn.run(version, now, turn.agent, expiresAt, id, expectedVersion);
+        this.updateAfterTurn.run(version, now, turn.agent, expiresAt, seq, id, expectedVersion);
         row.version = version;
         row.updated_at = now;
         row.last_agent = turn.agent;
-        return { kind: 'committed', session: { ...toSummary(row), messages: this.selectMessages.all(id).map(toMessage) } };
+        const summary = toSummary(row);
+        return { kind: 'committed', session: withHistory ? { ...summary, messages: this.selectMessages.all(id).map(toMessage) } : summary };
       };
 
     const deleteTransaction = db.transaction((tenant: string, id: string, now: number): boolean => {
@@ -274,7 +273,9 @@ export class SqliteSessionStore implements SessionStore {
     return this.deleteTransaction(tenant, id, this.now());
   }
 
-  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome> {
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome>;
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options: AppendTurnOptions): Promise<AppendTurnOutcome<SessionSummary>>;
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options?: AppendTurnOptions): Promise<AppendTurnOutcome<Session | SessionSummary>> {
     try {
       checkExpectedVersion(expectedVersion);
       checkTurnRecord(turn);
@@ -282,7 +283,8 @@ export class SqliteSessionStore implements SessionStore {
       return Promise.reject(error);
     }
     // A savepoint of its own: a turn that throws rolls back alone and the others of the tick still commit.
-    return this.writes.write(() => this.appendTransaction(tenant, id, expectedVersion, turn, this.now()), true);
+    const withHistory = options?.history !== false;
+    return this.writes.write(() => this.appendTransaction(tenant, id, expectedVersion, turn, this.now(), withHistory), true);
   }
 
   async findTurn(tenant: string, id: string, idempotencyKey: string): Promise<{ result: unknown; requestHash?: string } | undefined> {
