@@ -96,4 +96,30 @@ describe('sqlite message count migration', () => {
       await reopened.close();
     }
   });
+
+  it('appends after turns an older build wrote to the migrated file without keeping the count', async () => {
+    const now = 1_700_000_000_000;
+    const path = join(directory, 'mixed.db');
+    oldFile(path, now);
+    const store = openSqliteStore({ path, now: () => now + 1000 });
+    try {
+      // What a process of the previous build, still open on the file, writes for a turn: messages at MAX(seq) + 1, no count.
+      const older = new Database(path);
+      try {
+        older.prepare("INSERT INTO messages (session_id, seq, turn_version, role, content, at) VALUES ('two-turns', 4, 3, 'user', 'u-older', ?)").run(now);
+        older.prepare("INSERT INTO messages (session_id, seq, turn_version, role, content, at) VALUES ('two-turns', 5, 3, 'assistant', 'a-older', ?)").run(now);
+        older.prepare("UPDATE sessions SET version = 3 WHERE id = 'two-turns'").run();
+      } finally {
+        older.close();
+      }
+      const outcome = await store.sessions.appendTurn('acme', 'two-turns', 3, turnOf('new', now + 1000));
+      assert.equal(outcome.kind, 'committed', JSON.stringify(outcome));
+      const loaded = await store.sessions.get('acme', 'two-turns');
+      assert.deepEqual(loaded!.messages.slice(2).map((message) => message.content), ['u-old2', 'a-old2', 'u-older', 'a-older', 'u-new', 'a-new']);
+      assert.equal((await store.sessions.appendTurn('acme', 'two-turns', 4, turnOf('next', now + 1000))).kind, 'committed');
+      assert.equal((await store.sessions.get('acme', 'two-turns'))!.messages.length, 10);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -96,6 +96,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly selectMessages: Database.Statement<[string], MessageRow>;
   private readonly selectSessionWithMessages: Database.Statement<[string, string], SessionWithMessageRow>;
   private readonly selectTurnByKey: Database.Statement<[string, string], TurnResultRow>;
+  private readonly selectNextSeq: Database.Statement<[string], number>;
   private readonly insertMessage: Database.Statement<[string, number, number, string, string, string | null, string | null, string | null, number]>;
   private readonly insertTurn: Database.Statement<[string, string, number, string | null, string | null, number]>;
   private readonly updateAfterTurn: Database.Statement<[number, number, string, number, number, string, number]>;
@@ -136,6 +137,7 @@ export class SqliteSessionStore implements SessionStore {
       )
       .raw();
     this.selectTurnByKey = db.prepare('SELECT result, request_hash FROM turns WHERE session_id = ? AND idempotency_key = ?');
+    this.selectNextSeq = db.prepare<[string], number>('SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = ?').pluck();
     this.insertMessage = db.prepare(
       'INSERT INTO messages (session_id, seq, turn_version, role, content, name, tool_call_id, tool_calls, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -187,17 +189,15 @@ export class SqliteSessionStore implements SessionStore {
         const version = expectedVersion + 1;
         let seq = row.message_count;
         for (const message of turn.messages) {
-          this.insertMessage.run(
-            id,
-            seq++,
-            version,
-            message.role,
-            message.content,
-            message.name ?? null,
-            message.toolCallId ?? null,
-            message.toolCalls === undefined ? null : JSON.stringify(message.toolCalls),
-            message.at,
-          );
+          try {
+            this.insertMessageRow(id, seq, version, message);
+          } catch (error) {
+            // A build from before the count (migration 6) still writing this file does not keep it: take the seq from the rows, once.
+            if (seq !== row.message_count || (error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+            seq = this.selectNextSeq.get(id)!;
+            this.insertMessageRow(id, seq, version, message);
+          }
+          seq++;
         }
         if (key !== undefined) {
           // stringify gives undefined for undefined or a function: store those as no result.
@@ -220,6 +220,20 @@ export class SqliteSessionStore implements SessionStore {
       return row.expires_at >= now;
     });
     this.deleteTransaction = deleteTransaction.immediate;
+  }
+
+  private insertMessageRow(id: string, seq: number, version: number, message: StoredMessage): void {
+    this.insertMessage.run(
+      id,
+      seq,
+      version,
+      message.role,
+      message.content,
+      message.name ?? null,
+      message.toolCallId ?? null,
+      message.toolCalls === undefined ? null : JSON.stringify(message.toolCalls),
+      message.at,
+    );
   }
 
   private deleteRows(id: string): void {
