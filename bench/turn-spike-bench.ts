@@ -82,8 +82,10 @@ async function main(): Promise<void> {
         await proxy.process.stop();
         floor.push({ cpuMicrosPerRequest: round(((relayed.cpuSeconds['node-proxy'] ?? Number.NaN) * 1e6) / Math.max(1, relayed.ok)), addedP99Ms: round((relayed.e2eMs?.p99 ?? Number.NaN) - (direct.e2eMs?.p99 ?? Number.NaN)), errors: relayed.errors });
       }
-      if (baselineCli) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
+      // Alternate which build goes first, so a drift in the machine's load (or the simulator's state) falls on both.
+      if (baselineCli && run % 2 === 0) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
       measured.push(await turnSpike(setup, spike, direct));
+      if (baselineCli && run % 2 === 1) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
     }
     // A profiled repeat of the spike (not a measured run), of the baseline build too when one is given.
     const profileOf = async (label: string, cli?: string): Promise<ProfileSummary | undefined> => {
