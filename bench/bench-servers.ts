@@ -101,11 +101,12 @@ export function switchboardBenchConfig(instanceUrls: string[], options: { firstT
 }
 
 /** Writes the config (JSON is YAML) into a fresh temp dir and creates an API key with the CLI, as an operator would. */
-export async function prepareSwitchboard(instanceUrls: string[]): Promise<SwitchboardSetup> {
+/** `cli` makes the data directory with another build (a before/after comparison across a schema migration needs each build's own file). */
+export async function prepareSwitchboard(instanceUrls: string[], cli: string = cliPath): Promise<SwitchboardSetup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const configPath = join(dataDir, 'bench-config.yaml');
   writeFileSync(configPath, JSON.stringify(switchboardBenchConfig(instanceUrls), null, 2));
-  const keys = new BenchProcess('keys create', process.execPath, [cliPath, 'keys', 'create', '--tenant', 'bench', '--config', configPath, '--data-dir', dataDir]);
+  const keys = new BenchProcess('keys create', process.execPath, [cli, 'keys', 'create', '--tenant', 'bench', '--config', configPath, '--data-dir', dataDir]);
   const output = await keys.completed(30_000);
   const apiKey = output.trim().split('\n').at(-1)!.trim();
   if (!/^\S{16,}$/.test(apiKey)) throw new Error(`keys create printed no key: ${output}`);

@@ -48,7 +48,8 @@ try {
   for (const scenario of ['chat', 'chat-stream', 'turns-stream'] as Scenario[]) {
     const upstream = await startSimulator('mock-llm', scenario === 'chat' ? relayNonStreamedBackend : relayStreamedBackend);
     // A data directory (SQLite files, API key) per build: two processes never share a store.
-    const setups = { before: await prepareSwitchboard([upstream.url]), after: await prepareSwitchboard([upstream.url]) };
+    // Each made by its own build: a file the newer build made may be at a schema the older one refuses.
+    const setups = { before: await prepareSwitchboard([upstream.url], join(beforeRoot, 'dist', 'bin', 'switchboard.mjs')), after: await prepareSwitchboard([upstream.url], join(afterRoot, 'dist', 'bin', 'switchboard.mjs')) };
     const servers = { before: await serve(beforeRoot, setups.before), after: await serve(afterRoot, setups.after) };
     const figures = (results[scenario] = { before: [] as number[], after: [] as number[] });
     for (let round = 0; round < rounds; round++) {

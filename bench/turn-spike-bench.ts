@@ -62,9 +62,11 @@ async function main(): Promise<void> {
   const runs = intSetting('BENCH_RUNS', 2, 0);
   const simulator = await startSimulator('mock-llm-4s', nonStreamedBackend);
   const setup = await prepareSwitchboard([simulator.url]);
+  const baselineCli = process.env.BENCH_BASELINE_CLI || undefined;
+  // The baseline's own data directory, made by it: this build's file may be at a schema the baseline refuses.
+  const baselineSetup = baselineCli ? await prepareSwitchboard([simulator.url], baselineCli) : undefined;
   const profileDir = mkdtempSync(join(tmpdir(), 'switchboard-turn-spike-profile-'));
   try {
-    const baselineCli = process.env.BENCH_BASELINE_CLI || undefined;
     const directSpike = () => measure(`direct spike ${spike} (not streamed)`, { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 }, [simulator.process]);
     // Each run measures the simulator straight first, so "added over direct" compares spikes minutes apart at most on a shared machine.
     const directs: LoadSummary[] = [];
@@ -80,13 +82,15 @@ async function main(): Promise<void> {
         await proxy.process.stop();
         floor.push({ cpuMicrosPerRequest: round(((relayed.cpuSeconds['node-proxy'] ?? Number.NaN) * 1e6) / Math.max(1, relayed.ok)), addedP99Ms: round((relayed.e2eMs?.p99 ?? Number.NaN) - (direct.e2eMs?.p99 ?? Number.NaN)), errors: relayed.errors });
       }
-      if (baselineCli) baseline.push(await turnSpike(setup, spike, direct, [], baselineCli));
+      // Alternate which build goes first, so a drift in the machine's load (or the simulator's state) falls on both.
+      if (baselineCli && run % 2 === 0) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
       measured.push(await turnSpike(setup, spike, direct));
+      if (baselineCli && run % 2 === 1) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
     }
     // A profiled repeat of the spike (not a measured run), of the baseline build too when one is given.
     const profileOf = async (label: string, cli?: string): Promise<ProfileSummary | undefined> => {
       const directory = join(profileDir, label);
-      await turnSpike(setup, spike, directs[0] ?? (await directSpike()), ['--cpu-prof', `--cpu-prof-dir=${directory}`], cli);
+      await turnSpike(cli ? baselineSetup! : setup, spike, directs[0] ?? (await directSpike()), ['--cpu-prof', `--cpu-prof-dir=${directory}`], cli);
       const path = findProfile(directory);
       if (!path) return undefined;
       if (process.env.BENCH_PROFILE_OUT) copyFileSync(path, join(process.env.BENCH_PROFILE_OUT, `turn-spike-${label}-${Date.now()}.cpuprofile`));
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
   } finally {
     await simulator.process.stop();
     setup.cleanup();
+    baselineSetup?.cleanup();
     rmSync(profileDir, { recursive: true, force: true });
   }
 }

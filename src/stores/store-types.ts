@@ -33,8 +33,12 @@ export interface TurnRecord {
   result?: unknown;
 }
 
-export type AppendTurnOutcome =
-  | { kind: 'committed'; session: Session }
+/** A session without its messages. */
+export type SessionSummary = Omit<Session, 'messages'>;
+
+/** `session` is the committed session: with its whole history by default, or only its summary when the caller asked for no history. */
+export type AppendTurnOutcome<Committed extends SessionSummary = Session> =
+  | { kind: 'committed'; session: Committed }
   /** The key was seen: nothing was written; `result` is what the first commit stored. */
   | { kind: 'duplicate'; result: unknown; requestHash?: string }
   /** The session's version is not `expectedVersion` any more: nothing was written. */
@@ -64,6 +68,10 @@ export interface CreateSessionInput {
   ttlSeconds?: number;
 }
 
+export interface AppendTurnOptions {
+  history: false;
+}
+
 export interface SessionStore {
   create(input: CreateSessionInput): Promise<Session>;
   /** Undefined when the session does not exist or belongs to another tenant. */
@@ -71,6 +79,8 @@ export interface SessionStore {
   delete(tenant: string, id: string): Promise<boolean>;
   /** Appends a turn if and only if the session is at `expectedVersion`; atomic. */
   appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome>;
+  /** The same commit, answering with the session's summary only: a caller that needs no history spares the backend reading it back. */
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options: AppendTurnOptions): Promise<AppendTurnOutcome<SessionSummary>>;
   /** Takes the session's lease for `ttlMs` unless another holder's lease is live; a holder may take its own again. */
   acquireLease(tenant: string, id: string, lease: SessionLease, ttlMs: number): Promise<AcquireLeaseOutcome>;
   /** Gives the lease back if `holder` still has it; never fails on a lease that expired or was taken over. */

@@ -177,6 +177,26 @@ export function runStoreContract(name: string, open: (context: StoreContractCont
         assert.deepEqual(loaded, second);
       });
 
+      it('answers a commit asked for no history with the session summary alone, and stores the same turn', async () => {
+        const session = await store.sessions.create({ tenant: 'acme', metadata: { plan: 'pro' } });
+        committed(await store.sessions.appendTurn('acme', session.id, 0, turnOf('1', clock.current)));
+        clock.advance(1000);
+        const outcome = await store.sessions.appendTurn('acme', session.id, 1, turnOf('2', clock.current, { idempotencyKey: 'kh', result: 'r2' }), { history: false });
+        assert.equal(outcome.kind, 'committed', `expected a commit, got ${JSON.stringify(outcome)}`);
+        const summary = (outcome as { session: Record<string, unknown> }).session;
+        assert.equal('messages' in summary, false, 'a commit asked for no history returned messages');
+        const loaded = await store.sessions.get('acme', session.id);
+        assert.ok(loaded);
+        const { messages, ...loadedSummary } = loaded;
+        assert.deepEqual(summary, loadedSummary);
+        assert.equal(loadedSummary.version, 2);
+        assert.deepEqual(turnLabels(loaded), ['1', '2']);
+        assert.equal(messages.length, 4);
+        // The rest of the contract holds for it: the key is kept, the version is the condition.
+        assert.deepEqual(await store.sessions.appendTurn('acme', session.id, 2, turnOf('again', clock.current, { idempotencyKey: 'kh' }), { history: false }), { kind: 'duplicate', result: 'r2' });
+        assert.deepEqual(await store.sessions.appendTurn('acme', session.id, 1, turnOf('stale', clock.current), { history: false }), { kind: 'conflict', currentVersion: 2 });
+      });
+
       it('refuses a stale or future expectedVersion with conflict and writes nothing', async () => {
         const session = await store.sessions.create({ tenant: 'acme' });
         committed(await store.sessions.appendTurn('acme', session.id, 0, turnOf('1', clock.current)));

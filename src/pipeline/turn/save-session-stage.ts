@@ -53,7 +53,7 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
       idempotencyKey: context.idempotencyKey,
       requestHash: context.idempotencyKey ? context.requestHash : undefined,
       result: reply,
-    });
+    }, { history: false });
     switch (outcome.kind) {
       case 'committed':
         context.reply = reply;

@@ -1,11 +1,11 @@
 /** How sessions map to DynamoDB items and back: the head, the messages, the stored turn results, and what fits in a transaction. */
 
 import { SwitchboardError } from '../../errors.js';
-import type { Session, StoredMessage, TurnRecord } from '../store-types.js';
+import type { SessionSummary, StoredMessage, TurnRecord } from '../store-types.js';
 import { number, readNumber, readText, readTextMap, requireNumber, requireText, text, type Item } from './dynamodb-attributes.js';
 import { attributeNames, sessionKeys } from './dynamodb-item-keys.js';
 
-export type SessionSummary = Omit<Session, 'messages'>;
+export type { SessionSummary };
 
 /** TransactWriteItems takes at most 100 actions: the head, the turn result and the messages. */
 export const maxMessagesPerTurn = 98;

@@ -15,7 +15,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, TurnRecord } from '../store-types.js';
+import type { AcquireLeaseOutcome, AppendTurnOptions, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, TurnRecord } from '../store-types.js';
 import { DynamoDbSessionLeases } from './dynamodb-session-lease.js';
 import {
   checkCreateSessionInput,
@@ -213,19 +213,21 @@ export class DynamoDbSessionStore implements SessionStore {
     await deleteItemsWithPrefix(this.client, this.table, partition, sessionKeys.turnPrefix(generation));
   }
 
-  async appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome> {
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome>;
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options: AppendTurnOptions): Promise<AppendTurnOutcome<SessionSummary>>;
+  async appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options?: AppendTurnOptions): Promise<AppendTurnOutcome<Session | SessionSummary>> {
     checkExpectedVersion(expectedVersion);
     checkTurnRecord(turn);
     checkTurnFitsDynamoDb(turn);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#tryAppendTurn(tenant, id, expectedVersion, turn);
+      const outcome = await this.#tryAppendTurn(tenant, id, expectedVersion, turn, options?.history !== false);
       if (outcome !== 'lost_race') return outcome;
       if (attempt >= transactionAttempts) throw new Error(`DynamoDB session ${id}: the turn's transaction kept colliding with concurrent ones`);
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
     }
   }
 
-  async #tryAppendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome | 'lost_race'> {
+  async #tryAppendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, withHistory: boolean): Promise<AppendTurnOutcome<Session | SessionSummary> | 'lost_race'> {
     const now = this.now();
     const head = await this.#liveHead(tenant, id, now);
     if (head === undefined) return { kind: 'not_found' };
@@ -312,6 +314,8 @@ export class DynamoDbSessionStore implements SessionStore {
       expiresAtMs,
       messageCount: head.messageCount + turn.messages.length,
     };
+    // Without history the committed head is the answer: no read of the messages back.
+    if (!withHistory) return { kind: 'committed', session: committed.summary };
     return { kind: 'committed', session: (await this.#read(tenant, id, now, committed))! };
   }
 

@@ -2,7 +2,7 @@
 
 import { SwitchboardError } from '../../errors.js';
 import { SessionLeaseTable } from '../session-lease-table.js';
-import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import type { AcquireLeaseOutcome, AppendTurnOptions, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, SessionSummary, StoredMessage, TurnRecord } from '../store-types.js';
 import {
   checkCreateSessionInput,
   checkExpectedVersion,
@@ -90,7 +90,9 @@ export class MemorySessionStore implements SessionStore {
     return this.entries.delete(id);
   }
 
-  async appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome> {
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome>;
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options: AppendTurnOptions): Promise<AppendTurnOutcome<SessionSummary>>;
+  async appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options?: AppendTurnOptions): Promise<AppendTurnOutcome<Session | SessionSummary>> {
     checkExpectedVersion(expectedVersion);
     checkTurnRecord(turn);
     const entry = this.liveEntry(tenant, id);
@@ -114,6 +116,7 @@ export class MemorySessionStore implements SessionStore {
     entry.summary.updatedAt = now;
     entry.summary.lastAgent = turn.agent;
     entry.expiresAt = now + entry.ttlSeconds * 1000;
+    if (options?.history === false) return { kind: 'committed', session: copySummary(entry.summary) };
     return { kind: 'committed', session: { ...copySummary(entry.summary), messages: entry.messages.map(copyStoredMessage) } };
   }
 

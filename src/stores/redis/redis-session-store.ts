@@ -5,7 +5,7 @@
 
 import type { Redis } from 'ioredis';
 import { SwitchboardError } from '../../errors.js';
-import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import type { AcquireLeaseOutcome, AppendTurnOptions, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, SessionSummary, StoredMessage, TurnRecord } from '../store-types.js';
 import { RedisSessionLeases } from './redis-session-lease.js';
 import {
   checkCreateSessionInput,
@@ -19,7 +19,6 @@ import {
 import { padMillis, type RedisKeyNames } from './redis-key-names.js';
 import { RedisScript } from './redis-script.js';
 
-type SessionSummary = Omit<Session, 'messages'>;
 
 /**
  * Logical expiry (`expiresAt`, on the store's clock) decides what is live; PEXPIRE on every key
@@ -173,7 +172,9 @@ export class RedisSessionStore implements SessionStore {
     return (await deleteScript.run(this.redis, this.#sessionKeys(id, tenant), [tenant, this.now()])) === 1;
   }
 
-  async appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome> {
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome>;
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options: AppendTurnOptions): Promise<AppendTurnOutcome<SessionSummary>>;
+  async appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options?: AppendTurnOptions): Promise<AppendTurnOutcome<Session | SessionSummary>> {
     checkExpectedVersion(expectedVersion);
     checkTurnRecord(turn);
     const now = this.now();
@@ -192,6 +193,8 @@ export class RedisSessionStore implements SessionStore {
       case 'conflict':
         return { kind: 'conflict', currentVersion: Number(detail) };
       case 'committed':
+        // The script sends the history back either way; without history it is simply not decoded.
+        if (options?.history === false) return { kind: 'committed', session: toSummary(id, pairsToRecord(detail as string[])) };
         return { kind: 'committed', session: { ...toSummary(id, pairsToRecord(detail as string[])), messages: (messages ?? []).map((text) => JSON.parse(text) as StoredMessage) } };
       default:
         throw new Error(`redis appendTurn script answered ${JSON.stringify(kind)}`);

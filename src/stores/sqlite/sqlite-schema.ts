@@ -3,10 +3,10 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Migration N+1 is `migrations[N]`. Append, never edit: a database at user_version N has
+ * Migration N+1 is `sqliteMigrations[N]`. Append, never edit: a database at user_version N has
  * run exactly the first N. Statements are also idempotent so a half-created file heals.
  */
-const migrations: readonly string[] = [
+export const sqliteMigrations: readonly string[] = [
   `
   -- WITHOUT ROWID: sessions are always found by id, so the table is clustered on it (one b-tree, not two)
   CREATE TABLE IF NOT EXISTS sessions (
@@ -166,9 +166,15 @@ const migrations: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- the next message's seq, so a turn's commit neither looks up MAX(seq) nor reads the history back; files from
+  -- earlier builds are backfilled here, in the migration's transaction
+  ALTER TABLE sessions ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE sessions SET message_count = (SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE messages.session_id = sessions.id);
+  `,
 ];
 
-export const sqliteSchemaVersion = migrations.length;
+export const sqliteSchemaVersion = sqliteMigrations.length;
 
 function userVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
@@ -183,7 +189,7 @@ export function migrateSqliteSchema(db: Database.Database): void {
     if (current > sqliteSchemaVersion) {
       throw new Error(`${db.name}: schema version ${current} is newer than this build supports (${sqliteSchemaVersion}); upgrade Switchboard`);
     }
-    for (let version = current; version < sqliteSchemaVersion; version++) db.exec(migrations[version] as string);
+    for (let version = current; version < sqliteSchemaVersion; version++) db.exec(sqliteMigrations[version] as string);
     db.pragma(`user_version = ${sqliteSchemaVersion}`);
   });
   migrate.immediate();

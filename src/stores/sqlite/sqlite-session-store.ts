@@ -6,7 +6,7 @@
 
 import type Database from 'better-sqlite3';
 import { SwitchboardError } from '../../errors.js';
-import type { AcquireLeaseOutcome, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, StoredMessage, TurnRecord } from '../store-types.js';
+import type { AcquireLeaseOutcome, AppendTurnOptions, AppendTurnOutcome, CreateSessionInput, Session, SessionLease, SessionStore, SessionSummary, StoredMessage, TurnRecord } from '../store-types.js';
 import { SqliteSessionLeases } from './sqlite-session-lease.js';
 import type { SqliteWriteBatch } from './sqlite-write-batch.js';
 import {
@@ -29,6 +29,8 @@ interface SessionRow {
   ttl_seconds: number;
   last_agent: string | null;
   metadata: string;
+  /** The next message's seq. */
+  message_count: number;
 }
 
 /** role, content, name, tool_call_id, tool_calls, at: read as arrays, which skips building a keyed object per row. */
@@ -42,15 +44,13 @@ interface TurnResultRow {
   request_hash: string | null;
 }
 
-type SessionSummary = Omit<Session, 'messages'>;
-
 /** Every how many creates a few expired sessions are swept, so the file stays bounded without a timer. */
 const sweepEveryCreates = 64;
 const sweepBatch = 64;
 
-const sessionColumns = 'id, tenant, version, created_at, updated_at, expires_at, ttl_seconds, last_agent, metadata';
+const sessionColumns = 'id, tenant, version, created_at, updated_at, expires_at, ttl_seconds, last_agent, metadata, message_count';
 
-function toSummary(row: SessionRow): SessionSummary {
+function toSummary(row: Omit<SessionRow, 'message_count'>): SessionSummary {
   const summary: SessionSummary = {
     id: row.id,
     tenant: row.tenant,
@@ -63,7 +63,7 @@ function toSummary(row: SessionRow): SessionSummary {
   return summary;
 }
 
-function sessionRowOf(row: SessionWithMessageRow): SessionRow {
+function sessionRowOf(row: SessionWithMessageRow): Omit<SessionRow, 'message_count'> {
   return { id: row[0], tenant: row[1], version: row[2], created_at: row[3], updated_at: row[4], expires_at: row[5], ttl_seconds: row[6], last_agent: row[7], metadata: row[8] };
 }
 
@@ -99,7 +99,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly selectNextSeq: Database.Statement<[string], number>;
   private readonly insertMessage: Database.Statement<[string, number, number, string, string, string | null, string | null, string | null, number]>;
   private readonly insertTurn: Database.Statement<[string, string, number, string | null, string | null, number]>;
-  private readonly updateAfterTurn: Database.Statement<[number, number, string, number, string, number]>;
+  private readonly updateAfterTurn: Database.Statement<[number, number, string, number, number, string, number]>;
   private readonly listPage: Database.Statement<[string, number, number, number, string, number], SessionRow>;
   private readonly selectExpiredIds: Database.Statement<[number, number], string>;
   private readonly deleteSessionRow: Database.Statement<[string]>;
@@ -107,7 +107,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly deleteTurns: Database.Statement<[string]>;
 
   private readonly createTransaction: (input: NormalizedSessionInput, now: number) => void;
-  private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number) => AppendTurnOutcome;
+  private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number, withHistory: boolean) => AppendTurnOutcome<Session | SessionSummary>;
   private readonly deleteTransaction: (tenant: string, id: string, now: number) => boolean;
   private createsSinceSweep = 0;
 
@@ -145,7 +145,7 @@ export class SqliteSessionStore implements SessionStore {
       'INSERT INTO turns (session_id, idempotency_key, version, request_hash, result, at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.updateAfterTurn = db.prepare(
-      'UPDATE sessions SET version = ?, updated_at = ?, last_agent = ?, expires_at = ? WHERE id = ? AND version = ?',
+      'UPDATE sessions SET version = ?, updated_at = ?, last_agent = ?, expires_at = ?, message_count = ? WHERE id = ? AND version = ?',
     );
     this.listPage = db.prepare(
       `SELECT ${sessionColumns} FROM sessions
@@ -176,7 +176,7 @@ export class SqliteSessionStore implements SessionStore {
 
     // IMMEDIATE takes the write lock before the first read, so the version read here cannot go stale before the write.
     // Runs inside the write batch's IMMEDIATE transaction, which took the write lock before this first read.
-    this.appendTransaction = (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number): AppendTurnOutcome => {
+    this.appendTransaction = (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number, withHistory: boolean): AppendTurnOutcome<Session | SessionSummary> => {
         const row = this.selectSession.get(id, tenant);
         if (row === undefined || row.expires_at < now) return { kind: 'not_found' };
         const key = turn.idempotencyKey;
@@ -187,19 +187,17 @@ export class SqliteSessionStore implements SessionStore {
         if (row.version !== expectedVersion) return { kind: 'conflict', currentVersion: row.version };
 
         const version = expectedVersion + 1;
-        let seq = this.selectNextSeq.get(id) as number;
+        let seq = row.message_count;
         for (const message of turn.messages) {
-          this.insertMessage.run(
-            id,
-            seq++,
-            version,
-            message.role,
-            message.content,
-            message.name ?? null,
-            message.toolCallId ?? null,
-            message.toolCalls === undefined ? null : JSON.stringify(message.toolCalls),
-            message.at,
-          );
+          try {
+            this.insertMessageRow(id, seq, version, message);
+          } catch (error) {
+            // A build from before the count (migration 6) still writing this file does not keep it: take the seq from the rows, once.
+            if (seq !== row.message_count || (error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+            seq = this.selectNextSeq.get(id)!;
+            this.insertMessageRow(id, seq, version, message);
+          }
+          seq++;
         }
         if (key !== undefined) {
           // stringify gives undefined for undefined or a function: store those as no result.
@@ -207,11 +205,12 @@ export class SqliteSessionStore implements SessionStore {
           this.insertTurn.run(id, key, version, turn.requestHash ?? null, result, now);
         }
         const expiresAt = now + row.ttl_seconds * 1000;
-        this.updateAfterTurn.run(version, now, turn.agent, expiresAt, id, expectedVersion);
+        this.updateAfterTurn.run(version, now, turn.agent, expiresAt, seq, id, expectedVersion);
         row.version = version;
         row.updated_at = now;
         row.last_agent = turn.agent;
-        return { kind: 'committed', session: { ...toSummary(row), messages: this.selectMessages.all(id).map(toMessage) } };
+        const summary = toSummary(row);
+        return { kind: 'committed', session: withHistory ? { ...summary, messages: this.selectMessages.all(id).map(toMessage) } : summary };
       };
 
     const deleteTransaction = db.transaction((tenant: string, id: string, now: number): boolean => {
@@ -221,6 +220,20 @@ export class SqliteSessionStore implements SessionStore {
       return row.expires_at >= now;
     });
     this.deleteTransaction = deleteTransaction.immediate;
+  }
+
+  private insertMessageRow(id: string, seq: number, version: number, message: StoredMessage): void {
+    this.insertMessage.run(
+      id,
+      seq,
+      version,
+      message.role,
+      message.content,
+      message.name ?? null,
+      message.toolCallId ?? null,
+      message.toolCalls === undefined ? null : JSON.stringify(message.toolCalls),
+      message.at,
+    );
   }
 
   private deleteRows(id: string): void {
@@ -274,7 +287,9 @@ export class SqliteSessionStore implements SessionStore {
     return this.deleteTransaction(tenant, id, this.now());
   }
 
-  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome> {
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome>;
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options: AppendTurnOptions): Promise<AppendTurnOutcome<SessionSummary>>;
+  appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options?: AppendTurnOptions): Promise<AppendTurnOutcome<Session | SessionSummary>> {
     try {
       checkExpectedVersion(expectedVersion);
       checkTurnRecord(turn);
@@ -282,7 +297,8 @@ export class SqliteSessionStore implements SessionStore {
       return Promise.reject(error);
     }
     // A savepoint of its own: a turn that throws rolls back alone and the others of the tick still commit.
-    return this.writes.write(() => this.appendTransaction(tenant, id, expectedVersion, turn, this.now()), true);
+    const withHistory = options?.history !== false;
+    return this.writes.write(() => this.appendTransaction(tenant, id, expectedVersion, turn, this.now(), withHistory), true);
   }
 
   async findTurn(tenant: string, id: string, idempotencyKey: string): Promise<{ result: unknown; requestHash?: string } | undefined> {

@@ -11,7 +11,7 @@ import { migrateSqliteSchema } from './sqlite-schema.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
-import { SqliteUsageLedger } from './sqlite-usage-ledger.js';
+import { defaultUsageCoalescing, SqliteUsageLedger, type UsageCoalescing } from './sqlite-usage-ledger.js';
 import { SqliteWriteBatch } from './sqlite-write-batch.js';
 
 export interface SqliteStoreOptions {
@@ -20,6 +20,8 @@ export interface SqliteStoreOptions {
   defaultTtlSeconds?: number;
   /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /** How long, and up to how many rows, usage rows gather before they are written (a crash loses at most that window). */
+  usageCoalescing?: Partial<UsageCoalescing>;
 }
 
 export const defaultBusyTimeoutMs = 5000;
@@ -40,6 +42,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const defaultTtlSeconds =
     options.defaultTtlSeconds === undefined ? defaultSessionTtlSeconds : checkTtlSeconds(options.defaultTtlSeconds, 'defaultTtlSeconds');
   const now = options.now ?? Date.now;
+  const usageCoalescing = { ...defaultUsageCoalescing, ...options.usageCoalescing };
+  if (!Number.isSafeInteger(usageCoalescing.windowMs) || usageCoalescing.windowMs < 0) {
+    throw new TypeError('openSqliteStore: usageCoalescing.windowMs must be a non-negative integer');
+  }
+  if (!Number.isSafeInteger(usageCoalescing.maxRows) || usageCoalescing.maxRows < 1) {
+    throw new TypeError('openSqliteStore: usageCoalescing.maxRows must be a positive integer');
+  }
 
   const inMemory = options.path === ':memory:';
   let db: Database.Database;
@@ -61,7 +70,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const writes = new SqliteWriteBatch(db);
     const sessions = new SqliteSessionStore(db, now, defaultTtlSeconds, writes);
     const keys = new SqliteKeyStore(db, now);
-    const usage = new SqliteUsageLedger(db, writes);
+    const usage = new SqliteUsageLedger(db, writes, usageCoalescing);
     const experiments = new SqliteExperimentStore(db, now, writes);
     const audit = new SqliteAuditLog(db);
     return {
@@ -73,6 +82,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       embeddings: new SqliteEmbeddingCache(db),
       audit,
       close: async () => {
+        // The usage window first: its rows join the last transaction, so nothing recorded is lost at shutdown.
+        usage.flush();
         writes.flush();
         if (db.open) db.close();
       },

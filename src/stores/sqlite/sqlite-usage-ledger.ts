@@ -1,7 +1,8 @@
 /**
  * The usage ledger in SQLite: one row per model call, summed per route, pool and model on
- * demand. Rows go into the file's per-tick write transaction (SqliteWriteBatch): a row per call
- * as its own transaction costs a WAL commit each, which dominated the gateway's CPU profile.
+ * demand. Rows are held for a short window (or until enough gather) and then written together
+ * in the file's per-tick write transaction (SqliteWriteBatch): a chat completion writes nothing
+ * else, so a row per tick was a WAL commit per event-loop turn under load.
  */
 
 import type Database from 'better-sqlite3';
@@ -9,13 +10,34 @@ import type { UsageEntry, UsageLedger, UsageSummaryRow } from '../store-types.js
 import { checkTenant, checkUsageEntry, checkUsageWindow } from '../store-input.js';
 import type { SqliteWriteBatch } from './sqlite-write-batch.js';
 
+export interface UsageCoalescing {
+  /** How long the first row of a window waits for others before the window is written. */
+  windowMs: number;
+  /** A window holding this many rows is written at once. */
+  maxRows: number;
+}
+
+export const defaultUsageCoalescing: UsageCoalescing = { windowMs: 50, maxRows: 512 };
+
+/** The rows of one window and the one promise they all settle with once their transaction committed. */
+interface UsageWindow {
+  rows: UsageEntry[];
+  settled: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export class SqliteUsageLedger implements UsageLedger {
   private readonly insertEntry: Database.Statement<[number, string, string, string, string, number, number, number]>;
   private readonly selectSummary: Database.Statement<[string, number, number], UsageSummaryRow>;
+  #window: UsageWindow | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #writeWindowSoon = (): void => this.#writeWindow();
 
   constructor(
     db: Database.Database,
     private readonly writes: SqliteWriteBatch,
+    private readonly coalescing: UsageCoalescing = defaultUsageCoalescing,
   ) {
     this.insertEntry = db.prepare(
       'INSERT INTO usage (at, tenant, route, pool, model, prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -28,21 +50,52 @@ export class SqliteUsageLedger implements UsageLedger {
     );
   }
 
-  /** Writes every pending row now. */
+  /** Writes every pending row now (a read that must see them, and close, call this). */
   flush(): void {
+    this.#writeWindow();
     this.writes.flush();
   }
 
+  /** Settles once the row is committed, which is up to the coalescing window later. */
   record(entry: UsageEntry): Promise<void> {
     try {
       checkUsageEntry(entry);
     } catch (error) {
       return Promise.reject(error);
     }
-    const { at, tenant, route, pool, model, promptTokens, completionTokens, costUsd } = entry;
-    return this.writes.write(() => {
-      this.insertEntry.run(at, tenant, route, pool, model, promptTokens, completionTokens, costUsd);
-    });
+    let window = this.#window;
+    if (window === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const settled = new Promise<void>((onResolve, onReject) => {
+        resolve = onResolve;
+        reject = onReject;
+      });
+      window = this.#window = { rows: [], settled, resolve, reject };
+      // Not unref'd: a process whose work is done still writes its last window before it exits on its own.
+      this.#timer = setTimeout(this.#writeWindowSoon, this.coalescing.windowMs);
+    }
+    window.rows.push(entry);
+    const settled = window.settled;
+    if (window.rows.length >= this.coalescing.maxRows) this.#writeWindow();
+    return settled;
+  }
+
+  /** Hands the window's rows to this tick's write transaction, in a savepoint so they hold or fail together. */
+  #writeWindow(): void {
+    const window = this.#window;
+    if (window === undefined) return;
+    this.#window = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const insert = this.insertEntry;
+    this.writes
+      .write(() => {
+        for (const { at, tenant, route, pool, model, promptTokens, completionTokens, costUsd } of window.rows) {
+          insert.run(at, tenant, route, pool, model, promptTokens, completionTokens, costUsd);
+        }
+      }, true)
+      .then(window.resolve, window.reject);
   }
 
   async summary(tenant: string, options?: { since?: number; until?: number }): Promise<UsageSummaryRow[]> {
