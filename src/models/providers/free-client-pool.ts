@@ -52,11 +52,6 @@ export class FreeClientPool extends DispatcherBase {
     this.#clientOptions = { ...clientOptions, pipelining: 1, connect: buildConnector({ timeout: connect?.timeout }) };
   }
 
-  /** Connections open or opening, for tests and diagnostics. */
-  get size(): number {
-    return this.#clients.size;
-  }
-
   [kDispatch](opts: DispatchOptions, handler: Handler): boolean {
     const client = this.#take();
     if (!client) {
