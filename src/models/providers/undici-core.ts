@@ -1,5 +1,5 @@
 /**
- * The part of undici Switchboard uses: Pool, Agent and request. undici's index also loads fetch,
+ * The part of undici Switchboard uses: Pool, Agent, request and the Client under FreeClientPool. undici's index also loads fetch,
  * WebSocket, EventSource, the cache and mock dispatchers and, through them, Node's own bundled
  * undici; importing these four modules instead cuts its load to about a third (docs/benchmarks.md).
  */
@@ -10,6 +10,7 @@ import dispatcherModule from 'undici/lib/dispatcher/dispatcher.js';
 import apiModule from 'undici/lib/api/index.js';
 import poolModule from 'undici/lib/dispatcher/pool.js';
 import globalModule from 'undici/lib/global.js';
+import { FreeClientPool } from './free-client-pool.js';
 
 // Each file's module.exports is what the index re-exports under that name.
 const Agent = agentModule as typeof Undici.Agent;
@@ -27,4 +28,4 @@ function request(url: string | URL, options: Omit<Undici.Dispatcher.RequestOptio
   return dispatcher.request({ ...rest, origin: target.origin, path: `${target.pathname}${target.search}`, method: rest.method ?? (rest.body ? 'PUT' : 'GET') });
 }
 
-export const undici = { Pool, Agent, request: request as unknown as typeof Undici.request };
+export const undici = { Pool, Agent, FreeClientPool, request: request as unknown as typeof Undici.request };

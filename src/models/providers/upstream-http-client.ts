@@ -1,7 +1,8 @@
 /** The HTTP side shared by provider adapters: one keep-alive pool per instance, POST with JSON, failures made into `UpstreamError`s. */
 
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ResponseStartListener } from './chat-provider.js';
+import type { FreeClientPool, FreeClientPoolOptions } from './free-client-pool.js';
 import { loadUndici } from './load-undici.js';
 import { UpstreamError, isUpstreamError, parseRetryAfter } from '../upstream-error.js';
 
@@ -19,9 +20,9 @@ export interface UpstreamHttpClientOptions {
 
 export class UpstreamHttpClient {
   readonly instance: string;
-  #pool: Pool | undefined;
+  #pool: FreeClientPool | undefined;
   readonly #origin: string;
-  readonly #poolOptions: Pool.Options;
+  readonly #poolOptions: FreeClientPoolOptions;
   readonly #path: string;
   readonly #basePath: string;
   readonly #query: string;
@@ -36,7 +37,6 @@ export class UpstreamHttpClient {
     this.#path = this.pathOf(options.path);
     this.#poolOptions = {
       connections: options.connections ?? 8192,
-      pipelining: 1,
       connect: { timeout: options.connectTimeoutMs ?? 2_000 },
       keepAliveTimeout: 30_000,
       // Timeouts per call are enforced by the router's abort signal, which knows first-token and total limits.
@@ -51,10 +51,10 @@ export class UpstreamHttpClient {
     return `${this.#basePath}${endpoint}${this.#query}`;
   }
 
-  /** The keep-alive pool, made once on first use (see load-undici.ts). */
-  async #createPool(): Promise<Pool> {
-    const { Pool } = await loadUndici();
-    return (this.#pool ??= new Pool(this.#origin, this.#poolOptions));
+  /** The keep-alive pool, made once on first use (see load-undici.ts); one connection per request in flight, free ones found in O(1). */
+  async #createPool(): Promise<FreeClientPool> {
+    const { FreeClientPool } = await loadUndici();
+    return (this.#pool ??= new FreeClientPool(this.#origin, this.#poolOptions));
   }
 
   /** Sends the body; resolves with a 2xx response, otherwise throws the `UpstreamError` that says whether to retry. `started` hears of the response headers. */
