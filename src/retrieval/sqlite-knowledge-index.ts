@@ -89,7 +89,7 @@ export class SqliteKnowledgeIndex {
   /** How loaded vectors are indexed (the bench opens a second index over the same file to compare). */
   readonly #vectorOptions: VectorIndexOptions;
   /** Per knowledge base: its chunk count and each looked-up term's document frequency, dropped with the vectors after a write. */
-  readonly #frequencies = new Map<string, { chunks: number; cap: number; terms: Map<string, number> }>();
+  readonly #frequencies = new Map<string, { chunks: number; alone: boolean; cap: number; terms: Map<string, number> }>();
   /** Per knowledge base: each searched term's postings with its BM25 share, dropped with the vectors after a write. */
   readonly #postings = new Map<string, TermPostingsCache>();
   readonly #tokens: Fts5TermTokens;
@@ -236,7 +236,8 @@ export class SqliteKnowledgeIndex {
   /** After this connection wrote `kb`. BM25 shares count the whole table (row count, mean length, IDF): every knowledge base's postings go. */
   #forget(kb: string): void {
     this.#vectors.delete(kb);
-    this.#frequencies.delete(kb);
+    // Every knowledge base's counts go: whether one holds the file alone (see termFrequency) changes with any write.
+    this.#frequencies.clear();
     this.#postings.clear();
     this.#generations = this.#readGenerations();
   }
@@ -250,10 +251,8 @@ export class SqliteKnowledgeIndex {
     const changed = [...new Set([...generations.keys(), ...this.#generations.keys()])].filter((kb) => generations.get(kb) !== this.#generations.get(kb));
     this.#generations = generations;
     if (changed.length === 0) return;
-    for (const kb of changed) {
-      this.#vectors.delete(kb);
-      this.#frequencies.delete(kb);
-    }
+    for (const kb of changed) this.#vectors.delete(kb);
+    this.#frequencies.clear();
     this.#postings.clear();
   }
 
@@ -278,18 +277,21 @@ export class SqliteKnowledgeIndex {
     if (documents === undefined || (documents >= entry.cap && cap > entry.cap)) {
       // Bounded: a stream of distinct words cannot grow the cache without limit.
       if (entry.terms.size >= 100_000) entry.terms.clear();
-      documents = this.#statements.countFts.get(termExpression(kb, term), cap) as number;
+      // A knowledge base alone in the file counts the term over the whole table: the same count, without
+      // FTS5 walking the knowledge base's own posting list (every chunk of it) for the kb phrase.
+      documents = this.#statements.countFts.get(entry.alone ? anyKbTermExpression(term) : termExpression(kb, term), cap) as number;
       entry.terms.set(term, documents);
       entry.cap = Math.max(entry.cap, cap);
     }
     return documents;
   }
 
-  #frequenciesOf(kb: string): { chunks: number; cap: number; terms: Map<string, number> } {
+  #frequenciesOf(kb: string): { chunks: number; alone: boolean; cap: number; terms: Map<string, number> } {
     this.#refresh();
     let entry = this.#frequencies.get(kb);
     if (!entry) {
-      entry = { chunks: this.#statements.chunkCount.get(kb) as number, cap: 0, terms: new Map() };
+      const chunks = this.#statements.chunkCount.get(kb) as number;
+      entry = { chunks, alone: chunks === (this.#statements.allChunksCount.get() as number), cap: 0, terms: new Map() };
       this.#frequencies.set(kb, entry);
     }
     return entry;
@@ -373,6 +375,7 @@ function prepare(db: Database.Database) {
     commonTokens: db.prepare('SELECT term FROM temp.kb_chunks_vocab WHERE doc BETWEEN ? AND ? ORDER BY doc DESC').pluck(),
     countFts: db.prepare('SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT ?)').pluck(),
     chunkCount: db.prepare('SELECT count(*) FROM kb_chunks WHERE kb = ?').pluck(),
+    allChunksCount: db.prepare('SELECT count(*) FROM kb_chunks').pluck(),
     vectorShape: db.prepare('SELECT count(*) AS count, max(length(vector)) AS bytes FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL'),
     vectors: db.prepare('SELECT id, vector FROM kb_chunks WHERE kb = ? AND vector IS NOT NULL ORDER BY id'),
     chunk: db.prepare('SELECT c.document_id, c.chunk_index, c.text, d.title FROM kb_chunks c JOIN kb_documents d ON d.kb = c.kb AND d.id = c.document_id WHERE c.id = ?'),
