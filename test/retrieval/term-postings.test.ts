@@ -82,6 +82,21 @@ describe('BM25 over cached postings', () => {
     }
   });
 
+  it('counts a word within its knowledge base, alone in the file or beside another that also has it', () => {
+    const index = SqliteKnowledgeIndex.open(':memory:');
+    try {
+      index.replaceDocuments('shop', [{ id: 'a', contentHash: 'a', chunks: [{ text: 'boots and laces' }, { text: 'boots again' }, { text: 'a jacket' }] }]);
+      assert.equal(index.termFrequency('shop', 'boots', 100), 2);
+      // Another knowledge base with the same word: the count stays the shop's own, not the file's.
+      index.replaceDocuments('outlet', [{ id: 'b', contentHash: 'b', chunks: [{ text: 'boots' }, { text: 'boots' }, { text: 'boots' }] }]);
+      assert.equal(index.termFrequency('shop', 'boots', 100), 2);
+      assert.equal(index.termFrequency('outlet', 'boots', 100), 3);
+      assert.equal(index.termFrequency('shop', 'jacket', 100), 1);
+    } finally {
+      index.close();
+    }
+  });
+
   it('forgets the postings when a document is replaced or deleted through this connection', () => {
     const index = SqliteKnowledgeIndex.open(':memory:');
     try {
