@@ -12,58 +12,14 @@
 
 import randexpModule from 'randexp';
 import { identifierWords, isStopword, wordKey, type MessageWords } from './message-words.js';
+import { mix32, SeededRandom } from '../stats/seeded-random.js';
+import { codePointLength, decimals, fitLength, isNullSchema, isSchemaObject, mergeSchemas, type Schema } from './schema-keywords.js';
+import { COUNT_WORDS, FIXED_FORMATS, FORMAT_IN_MESSAGE, ID_WORDS, NAME_WORDS, QUERY_WORDS } from './schema-value-vocabulary.js';
 
 /** The words of a property name as matching keys: `cityNames` → city, name. */
 function nameKeys(name: string): string[] {
   return identifierWords(name).map(wordKey);
 }
-import { mix32, SeededRandom } from '../stats/seeded-random.js';
-
-type Schema = Record<string, unknown>;
-
-function isSchemaObject(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// Property names (their words as wordKey gives them) whose value is an identifier or a number the user typed.
-const ID_WORDS = new Set(['id', 'ids', 'number', 'num', 'no', 'code', 'sku', 'zip', 'zipcode', 'postcode', 'phone', 'ref', 'reference', 'tracking', 'isbn']);
-// Property names that take the user's words as they are.
-const QUERY_WORDS = new Set(['query', 'q', 'search', 'text', 'message', 'question', 'prompt', 'input', 'content', 'body', 'comment', 'note', 'request', 'keyword', 'term', 'topic']);
-// Property names that take a proper noun.
-const NAME_WORDS = new Set(['name', 'city', 'location', 'place', 'country', 'destination', 'origin', 'address', 'region', 'state', 'person', 'customer', 'author', 'brand', 'company', 'town']);
-// Numeric property names that take a number the user typed.
-const COUNT_WORDS = new Set(['quantity', 'qty', 'count', 'amount', 'limit', 'age', 'year', 'size', 'page', 'price', 'total', 'max', 'min', 'budget', 'day', 'night', 'guest', 'people', 'number', 'id', 'num']);
-
-const FIXED_FORMATS: Record<string, string> = {
-  'date-time': '2025-01-01T12:00:00Z',
-  date: '2025-01-01',
-  time: '12:00:00Z',
-  email: 'user@example.com',
-  'idn-email': 'user@example.com',
-  uri: 'https://example.com/',
-  iri: 'https://example.com/',
-  url: 'https://example.com/',
-  'uri-reference': 'https://example.com/',
-  'iri-reference': 'https://example.com/',
-  'uri-template': 'https://example.com/',
-  hostname: 'example.com',
-  'idn-hostname': 'example.com',
-  ipv4: '192.0.2.1',
-  ipv6: '2001:db8::1',
-  duration: 'P1D',
-  regex: '.*',
-  'json-pointer': '/simulated',
-  'relative-json-pointer': '0',
-};
-
-// Where a message already holds a value of the format, it is used.
-const FORMAT_IN_MESSAGE: Record<string, RegExp> = {
-  date: /\b\d{4}-\d{2}-\d{2}\b/,
-  'date-time': /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})\b/,
-  email: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/,
-  uri: /\bhttps?:\/\/[^\s"'<>]+[^\s"'<>.,;:!?)]/,
-  url: /\bhttps?:\/\/[^\s"'<>]+[^\s"'<>.,;:!?)]/,
-};
 
 // randexp is CommonJS: Node and esbuild hand over module.exports (the class), while its typings describe `exports.default`.
 type RandExpClass = (typeof import('randexp'))['default'];
@@ -71,52 +27,6 @@ const RandExp = ((randexpModule as unknown as { default?: RandExpClass }).defaul
 
 const MAX_DEPTH = 24;
 const FALLBACK_WORD = 'simulated';
-
-function codePointLength(value: string): number {
-  let length = 0;
-  for (const _ of value) length++;
-  return length;
-}
-
-function fitLength(value: string, schema: Schema): string {
-  let points = Array.from(value);
-  const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
-  const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
-  if (points.length > max) points = points.slice(0, max);
-  while (points.length < min) points.push('x');
-  return points.join('');
-}
-
-function decimals(value: number): number {
-  const text = String(value);
-  const exponent = /e-(\d+)$/.exec(text);
-  if (exponent) return Number(exponent[1]);
-  const dot = text.indexOf('.');
-  return dot === -1 ? 0 : text.length - dot - 1;
-}
-
-/** Merges allOf parts and a chosen anyOf/oneOf branch into one schema: properties joined, required united, bounds tightened. */
-function mergeSchemas(parts: readonly Schema[]): Schema {
-  const merged: Schema = {};
-  for (const part of parts) {
-    for (const [key, value] of Object.entries(part)) {
-      const existing = merged[key];
-      if (existing === undefined) merged[key] = value;
-      else if (key === 'properties' && isSchemaObject(existing) && isSchemaObject(value)) {
-        const properties: Schema = { ...existing };
-        for (const [name, schema] of Object.entries(value)) properties[name] = name in properties ? { allOf: [properties[name], schema] } : schema;
-        merged[key] = properties;
-      } else if (key === 'required' && Array.isArray(existing) && Array.isArray(value)) merged[key] = [...new Set([...existing, ...value])];
-      else if ((key === 'minimum' || key === 'minLength' || key === 'minItems' || key === 'minProperties') && typeof existing === 'number' && typeof value === 'number') merged[key] = Math.max(existing, value);
-      else if ((key === 'maximum' || key === 'maxLength' || key === 'maxItems' || key === 'maxProperties') && typeof existing === 'number' && typeof value === 'number') merged[key] = Math.min(existing, value);
-    }
-  }
-  return merged;
-}
-
-function isNullSchema(schema: unknown): boolean {
-  return isSchemaObject(schema) && (schema.type === 'null' || (schema.const === null && schema.type === undefined));
-}
 
 export interface SchemaValueSource {
   readonly words: MessageWords;
