@@ -6,6 +6,7 @@
  */
 
 import type { ChatStreamPart } from '../../chat/chat-types.js';
+import type { PartReceiver, PushControl } from './chat-provider.js';
 import { UpstreamHandler } from './upstream-handler.js';
 import { streamError } from './upstream-failure.js';
 import { UpstreamError } from '../upstream-error.js';
@@ -36,7 +37,7 @@ function cutOff(parts: StreamedParts): void {
   parts.cutOff();
 }
 
-export class StreamedParts extends UpstreamHandler implements PartSink, AsyncIterableIterator<ChatStreamPart> {
+export class StreamedParts extends UpstreamHandler implements PartSink, AsyncIterableIterator<ChatStreamPart>, PushControl {
   /** Settles when the response headers arrive (a 2xx: this iterable), or with the call's error. */
   readonly started: Promise<AsyncIterable<ChatStreamPart>>;
   readonly #decoder: StreamDecoder;
@@ -56,6 +57,9 @@ export class StreamedParts extends UpstreamHandler implements PartSink, AsyncIte
   #complete = false;
   #bodyEnded = false;
   #drainTimer: NodeJS.Timeout | undefined;
+  /** Push mode: the receiver that takes parts as they are read, and whether it said it is behind. */
+  #receiver: PartReceiver | undefined;
+  #receiverBehind = false;
 
   constructor(instance: string, signal: AbortSignal, decoder: StreamDecoder) {
     super(instance, signal);
@@ -164,6 +168,10 @@ export class StreamedParts extends UpstreamHandler implements PartSink, AsyncIte
   }
 
   #wake(): void {
+    if (this.#receiver) {
+      this.#deliver();
+      return;
+    }
     const waiting = this.#waiting;
     if (!waiting) return;
     this.#waiting = undefined;
@@ -203,6 +211,41 @@ export class StreamedParts extends UpstreamHandler implements PartSink, AsyncIte
     return part;
   }
 
+  /**
+   * Push mode, instead of `next()`: every part read goes to `receiver` at once, the text of one
+   * network read as one part; while it is behind, parts queue (and past the budget the upstream
+   * pauses) until it calls `resume()`. Its `end` comes once, after the last part or with the error.
+   */
+  pushTo(receiver: PartReceiver): PushControl {
+    if (this.#waiting) throw new Error('pushTo() called while a next() is pending');
+    this.#receiver = receiver;
+    this.#deliver();
+    return this;
+  }
+
+  resume(): void {
+    if (!this.#receiverBehind) return;
+    this.#receiverBehind = false;
+    this.#deliver();
+  }
+
+  #deliver(): void {
+    while (this.#receiver && !this.#receiverBehind) {
+      const part = this.#take();
+      if (!part) break;
+      if (!this.#receiver.part(part)) this.#receiverBehind = true;
+    }
+    const receiver = this.#receiver;
+    if (!receiver || this.#receiverBehind) return;
+    if (this.#failure) {
+      this.#receiver = undefined;
+      receiver.end(this.#failure);
+    } else if (this.#complete) {
+      this.#receiver = undefined;
+      receiver.end();
+    }
+  }
+
   next(): Promise<IteratorResult<ChatStreamPart>> {
     if (this.#waiting) return Promise.reject(new Error('next() called while a previous next() is pending'));
     return new Promise<IteratorResult<ChatStreamPart>>((resolve, reject) => {
@@ -217,6 +260,7 @@ export class StreamedParts extends UpstreamHandler implements PartSink, AsyncIte
     this.#head = 0;
     this.#text = '';
     this.#complete = true;
+    this.#receiver = undefined;
     return Promise.resolve(doneResult);
   }
 }
