@@ -274,4 +274,58 @@ describe('upstream calls through undici dispatch handlers', () => {
     assert.deepEqual((await iterator.next()).value, { type: 'finish', finishReason: 'stop', usage: { promptTokens: 2, completionTokens: 9 } });
     assert.equal((await iterator.next()).done, true);
   });
+
+  it('pushes parts to a receiver as they are read; a receiver that is behind holds the rest, and the upstream pauses past the budget', async () => {
+    const parts = new StreamedParts('http://upstream', new AbortController().signal, new OpenAiStreamDecoder('http://upstream', request.messages));
+    let resumed = 0;
+    parts.listen();
+    parts.onConnect(() => undefined);
+    parts.onHeaders(200, [], () => resumed++);
+    await parts.started;
+    const received: ChatStreamPart[] = [];
+    const ends: unknown[] = [];
+    let behind = true;
+    const control = parts.pushTo({
+      part: (part) => {
+        received.push(part);
+        return !behind;
+      },
+      end: (error) => ends.push(error),
+    });
+    // One read, one part: the text of the events in it joined.
+    assert.equal(parts.onData(Buffer.from(textEvent('a') + textEvent('b'))), true);
+    assert.deepEqual(received, [{ type: 'text-delta', text: 'ab' }]);
+    // The receiver said it is behind: nothing more reaches it, and past 64 Ki characters undici is told to pause.
+    assert.equal(parts.onData(Buffer.from(textEvent('c'))), true);
+    assert.equal(parts.onData(Buffer.from(textEvent('z'.repeat(70_000)))), false);
+    assert.equal(received.length, 1);
+    behind = false;
+    control.resume();
+    assert.equal(resumed, 1);
+    assert.equal(received.map((part) => (part.type === 'text-delta' ? part.text : '')).join('').length, 3 + 70_000);
+    assert.equal(parts.onData(Buffer.from(finishEvents)), true);
+    parts.onComplete();
+    assert.deepEqual(received.at(-1), { type: 'finish', finishReason: 'stop', usage: { promptTokens: 2, completionTokens: 9 } });
+    assert.deepEqual(ends, [undefined]);
+  });
+
+  it('a pushed stream that breaks gives the receiver the parts read before it, then the error, once', async () => {
+    const parts = new StreamedParts('http://upstream', new AbortController().signal, new OpenAiStreamDecoder('http://upstream', request.messages));
+    let aborted: Error | undefined;
+    parts.listen();
+    parts.onConnect((error) => (aborted = error));
+    parts.onHeaders(200, [], () => undefined);
+    await parts.started;
+    const received: ChatStreamPart[] = [];
+    const ends: unknown[] = [];
+    parts.pushTo({ part: (part) => received.push(part) > 0, end: (error) => ends.push(error) });
+    parts.onData(Buffer.from(textEvent('before') + 'data: {"error":{"message":"overloaded"}}\n\n'));
+    assert.deepEqual(received, [{ type: 'text-delta', text: 'before' }]);
+    assert.equal(ends.length, 1);
+    assert.ok(isUpstreamError(ends[0]) && ends[0].kind === 'stream-broken' && /overloaded/.test(ends[0].message));
+    // The broken stream's request is ended, so its socket is not reused.
+    assert.ok(aborted);
+    parts.onError(new Error('socket closed'));
+    assert.equal(ends.length, 1);
+  });
 });
