@@ -24,6 +24,8 @@ const defaultMaxPostings = 4_000_000;
 
 export class TermPostingsCache {
   readonly #terms = new Map<string, TermPostings>();
+  /** Per term, its best chunks alone (a one-term query's answer), best first: kept apart from the postings, which a common term need not hold. */
+  readonly #tops = new Map<string, TopChunks>();
   readonly maxPostings: number;
   /** 1 at the row ids of the knowledge base's chunks: postings are fetched over the whole table and kept to these. */
   readonly members: Uint8Array;
@@ -51,8 +53,21 @@ export class TermPostingsCache {
     return postings;
   }
 
+  /** The term's best chunks alone, made by `load` (best first, at most the size it was made for) when not cached; counted against the same cap. */
+  top(term: string, load: () => TopChunks): TopChunks {
+    let top = this.#tops.get(term);
+    if (top === undefined) {
+      top = load();
+      if (this.#postings + top.ids.length > this.maxPostings) this.clear();
+      this.#tops.set(term, top);
+      this.#postings += top.ids.length;
+    }
+    return top;
+  }
+
   clear(): void {
     this.#terms.clear();
+    this.#tops.clear();
     this.#postings = 0;
   }
 }
