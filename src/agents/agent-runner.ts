@@ -85,7 +85,7 @@ async function loop(router: AgentRouter, input: AgentRunInput, deadline: LinkedA
     }
     added.push({ role: 'assistant', content: result.text, toolCalls: calls });
     const started = performance.now();
-    const outcomes = await Promise.all(calls.map((call) => runToolCall(call, input.tools, limits.toolTimeoutMs, signal, listener, input.options.parent)));
+    const outcomes = await Promise.all(calls.map((call) => runToolCall(call, input.tools, limits.toolTimeoutMs, signal, listener, input.options.parent, input.modelCalled)));
     toolMs += performance.now() - started;
     if (deadline.timedOut && !input.signal.aborted) throw deadlineError(limits);
     input.signal.throwIfAborted();

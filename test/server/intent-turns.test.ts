@@ -109,4 +109,23 @@ describe('intent in turns', () => {
     for (let waited = 0; (await requests()) < before + 2 && waited < 200; waited++) await new Promise((resolve) => setTimeout(resolve, 25));
     assert.equal(await requests(), before + 2);
   });
+
+  it("bills the embedding tier's call to the tenant with the agent's", async () => {
+    // The embedding tier alone: every message is embedded, and its nearest examples decide.
+    const embedding = await startTestServer({ intent: { defaultAgent: 'shopping-advice', tiers: { followUp: false, embedding: { route: 'demo', threshold: 0, margin: 0, topK: 3 } } } });
+    try {
+      const requests = async () => {
+        const usage = (await (await fetch(`${embedding.url}/v1/usage`, { headers: authHeaders(embedding.key) })).json()) as { data: { requests: number }[] };
+        return usage.data.reduce((sum, row) => sum + row.requests, 0);
+      };
+      const before = await requests();
+      const reply = (await (await turn(embedding, await session(embedding), 'I would like some shopping advice please')).json()) as Reply;
+      assert.equal(reply.intent.tier, 'embedding');
+      // The message's embedding and the agent's answer; the examples' embeddings were made at start, for no tenant.
+      for (let waited = 0; (await requests()) < before + 2 && waited < 200; waited++) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.equal(await requests(), before + 2);
+    } finally {
+      await embedding.close();
+    }
+  });
 });
