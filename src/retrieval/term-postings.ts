@@ -46,9 +46,8 @@ export class TermPostingsCache {
     let postings = this.#terms.get(term);
     if (postings === undefined) {
       postings = load();
-      if (this.#postings + postings.ids.length > this.maxPostings) this.clear();
+      this.#admit(postings.ids.length);
       this.#terms.set(term, postings);
-      this.#postings += postings.ids.length;
     }
     return postings;
   }
@@ -58,11 +57,16 @@ export class TermPostingsCache {
     let top = this.#tops.get(term);
     if (top === undefined) {
       top = load();
-      if (this.#postings + top.ids.length > this.maxPostings) this.clear();
+      this.#admit(top.ids.length);
       this.#tops.set(term, top);
-      this.#postings += top.ids.length;
     }
     return top;
+  }
+
+  /** Makes room for `count` more entries: past the bound the cache starts over (Zipf: the hot terms come back first). */
+  #admit(count: number): void {
+    if (this.#postings + count > this.maxPostings) this.clear();
+    this.#postings += count;
   }
 
   clear(): void {
