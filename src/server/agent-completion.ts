@@ -85,6 +85,7 @@ export async function handleAgentCompletion({ exchange, lifecycle, body, rawBody
     idempotencyKey: undefined,
     requestHash: createHash('sha256').update(rawBody).digest('base64url'),
     signal: exchange.signal,
+    abort: lifecycle.abort,
     events,
     startedAt: Date.now(),
     session: agentChatSession(sessionId, tenant, completion.history),

@@ -38,6 +38,7 @@ export const turnRoute = defineRoute({
       idempotencyKey,
       requestHash: createHash('sha256').update(params.id!).update('\0').update(rawBody).digest('base64url'),
       signal: exchange.signal,
+      abort: lifecycle.abort,
       events: stream,
       startedAt: Date.now(),
     };
