@@ -1,5 +1,6 @@
 /** Prometheus metrics of one runtime, on a registry of its own so several runtimes can live in one process (tests). */
 
+import { HistogramCell } from './histogram-cell.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom-client-core.js';
 
 const stageBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -31,11 +32,11 @@ export class Metrics {
   readonly intentTierDuration = new Histogram({ name: 'switchboard_intent_tier_duration_seconds', help: 'Time each intent tier took per message it saw (the LLM tier includes its model call).', labelNames: ['tier'], buckets: intentBuckets, registers: [this.registry] });
 
   /** Label-bound children, so the hot path does no label lookups. */
-  readonly #stageChildren = new Map<string, ReturnType<Histogram['labels']>>();
+  readonly #stageChildren = new Map<string, HistogramCell>();
   readonly #tokenChildren = new Map<string, { input: ReturnType<Counter['labels']>; output: ReturnType<Counter['labels']> }>();
   /** By pool, then instance: an attempt's duration and failures are counted once per attempt, every request. */
-  readonly #upstreamChildren = new Map<string, Map<string, { duration: ReturnType<Histogram['labels']>; failures: ReturnType<Counter['labels']> }>>();
-  readonly #ttftChildren = new Map<string, ReturnType<Histogram['labels']>>();
+  readonly #upstreamChildren = new Map<string, Map<string, { duration: HistogramCell; failures: ReturnType<Counter['labels']> }>>();
+  readonly #ttftChildren = new Map<string, HistogramCell>();
   #admission: { readonly queued: number } | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -45,7 +46,7 @@ export class Metrics {
   observeStage(stage: string, seconds: number): void {
     let child = this.#stageChildren.get(stage);
     if (!child) {
-      child = this.stageDuration.labels(stage);
+      child = new HistogramCell(this.stageDuration, { stage });
       this.#stageChildren.set(stage, child);
     }
     child.observe(seconds);
@@ -77,14 +78,14 @@ export class Metrics {
     let instances = this.#upstreamChildren.get(pool);
     if (!instances) this.#upstreamChildren.set(pool, (instances = new Map()));
     let children = instances.get(instance);
-    if (!children) instances.set(instance, (children = { duration: this.upstreamDuration.labels(pool, instance), failures: this.upstreamFailures.labels(pool, instance) }));
+    if (!children) instances.set(instance, (children = { duration: new HistogramCell(this.upstreamDuration, { pool, instance }), failures: this.upstreamFailures.labels(pool, instance) }));
     children.duration.observe(seconds);
     if (!ok) children.failures.inc();
   }
 
   firstToken(pool: string, seconds: number): void {
     let child = this.#ttftChildren.get(pool);
-    if (!child) this.#ttftChildren.set(pool, (child = this.upstreamTtft.labels(pool)));
+    if (!child) this.#ttftChildren.set(pool, (child = new HistogramCell(this.upstreamTtft, { pool })));
     child.observe(seconds);
   }
 
