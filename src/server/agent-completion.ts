@@ -92,7 +92,7 @@ export async function handleAgentCompletion({ exchange, lifecycle, body, rawBody
   };
   try {
     await runAgentChat(context, services);
-    services.metrics.turns.labels(context.agentName!, context.intent!.intent).inc();
+    services.metrics.countTurn(context.agentName!, context.intent!.intent);
   } catch (error) {
     if (events === undefined || !events.opened) {
       events?.stream.close();

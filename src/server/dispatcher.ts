@@ -40,16 +40,7 @@ export type Dispatch = (exchange: HttpExchange) => Promise<number>;
 export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch {
   const { metrics, logger, tracer } = host;
   const bodyLimitBytes = host.settings.bodyLimitBytes;
-  const requestCounters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
-  const count = (pattern: string, status: number, modelRoute: string) => {
-    const key = `${pattern} ${status} ${modelRoute}`;
-    let counter = requestCounters.get(key);
-    if (!counter) {
-      counter = metrics.requests.labels(pattern, String(status), modelRoute);
-      requestCounters.set(key, counter);
-    }
-    counter.inc();
-  };
+  const count = (pattern: string, status: number, modelRoute: string) => metrics.countRequest(pattern, status, modelRoute);
   const observeStage = (stage: string, seconds: number) => metrics.observeStage(stage, seconds);
 
   async function handle(route: RouteSpec, params: Record<string, string>, exchange: HttpExchange, context: RequestContext, held: ReturnType<ServerHost['acquire']>): Promise<void> {

@@ -46,7 +46,7 @@ export const turnRoute = defineRoute({
     const run = async () => {
       try {
         const reply = await runTurn(context, services);
-        if (!context.replay) services.metrics.turns.labels(reply.agent, reply.intent.name).inc();
+        if (!context.replay) services.metrics.countTurn(reply.agent, reply.intent.name);
         return reply;
       } finally {
         lifecycle.decision = context.decision;
