@@ -36,7 +36,8 @@ export const turnRoute = defineRoute({
       requestedAgent: body.agent,
       maxTokens: body.max_tokens,
       idempotencyKey,
-      requestHash: createHash('sha256').update(params.id!).update('\0').update(rawBody).digest('base64url'),
+      // Only an idempotency key's turn compares bodies (a reused key with another body is refused): no key, no hash.
+      requestHash: idempotencyKey === undefined ? '' : createHash('sha256').update(params.id!).update('\0').update(rawBody).digest('base64url'),
       signal: exchange.signal,
       abort: lifecycle.abort,
       events: stream,
