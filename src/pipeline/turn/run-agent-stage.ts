@@ -103,6 +103,7 @@ export const runAgentStage: Stage<TurnContext, Services> = {
         // Filled in as each call moves down, so a failed turn still reports its route, pool and attempts.
         callStarted: (decision) => (context.decision = decision),
         signal: context.signal,
+        deadlines: context.abort,
         stream: streamed,
         listener,
         citations,
@@ -117,7 +118,8 @@ export const runAgentStage: Stage<TurnContext, Services> = {
       if (run.toolCalls.length > 0) context.timer.record('tools', run.toolMs);
       span.setAttribute('switchboard.agent.steps', run.steps);
     } catch (error) {
-      watch.failed(context.signal.aborted);
+      // Abandoned only when the client left: a deadline on the shared signal is the turn's failure.
+      watch.failed(context.abort !== undefined ? context.abort.clientGone : context.signal.aborted);
       throw error;
     }
   },
