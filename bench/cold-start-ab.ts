@@ -2,12 +2,14 @@
  * Cold start of two or more Switchboard builds side by side, interleaved round by round with
  * `node -e ''`, so a change's effect on start-up is read on the same noisy machine at the same
  * moments. Per start: spawn to the first `/readyz` 200, the server's CPU at that moment and 2 s
- * later (from /proc/<pid>/stat, 10 ms ticks), the idle RSS then, and the latency of the first and
- * the second non-streamed chat request (a first request that pays for what start-up deferred shows
- * here). Each build serves from ROOT/dist/bin/switchboard.mjs with the bench's config and SQLite.
- *   node dist/bench/cold-start-ab.js ROOT [ROOT…] [--rounds N] [--node-flags "--flag …"]
- * A ROOT may be given as LABEL=ROOT; `--node-flags` apply to every build's server (e.g. a
- * different node binary is chosen with COLD_AB_NODE=/path/to/node, which `node -e ''` uses too).
+ * later with nothing asked of it (from /proc/<pid>/stat, 10 ms ticks), the idle RSS then, and then
+ * the latency of the first and the second non-streamed chat request (a first request that pays for
+ * what start-up left undone shows here). Each build serves from ROOT/dist/bin/switchboard.mjs with the bench's config and SQLite.
+ *   node dist/bench/cold-start-ab.js ROOT [ROOT…] [--rounds N] [--node-flags "--flag …"] [--env LABEL:NAME=VALUE]
+ * A ROOT may be given as LABEL=ROOT (one root may be listed twice under two labels); `--node-flags`
+ * apply to every build's server; `--env` sets a variable for one label's servers only (e.g.
+ * NODE_DISABLE_COMPILE_CACHE=1). Another node binary is chosen with COLD_AB_NODE=/path/to/node,
+ * which `node -e ''` uses too.
  */
 
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { prepareSwitchboard, startSimulator, type SwitchboardSetup } from './ben
 interface Build {
   label: string;
   cli: string;
+  env: Record<string, string>;
   setup?: SwitchboardSetup;
 }
 
@@ -34,18 +37,26 @@ const args = process.argv.slice(2);
 let rounds = 5;
 let nodeFlags: string[] = [];
 const roots: string[] = [];
+const envs: string[] = [];
 for (let index = 0; index < args.length; index++) {
   const arg = args[index]!;
   if (arg === '--rounds') rounds = Number(args[++index]);
   else if (arg === '--node-flags') nodeFlags = (args[++index] ?? '').split(' ').filter(Boolean);
+  else if (arg === '--env') envs.push(args[++index] ?? '');
   else roots.push(arg);
 }
 if (roots.length === 0 || !Number.isInteger(rounds) || rounds < 1) throw new Error('usage: cold-start-ab.js ROOT [ROOT…] [--rounds N] [--node-flags "…"]');
 const nodePath = process.env.COLD_AB_NODE ?? process.execPath;
 const builds: Build[] = roots.map((root) => {
   const [label, path] = root.includes('=') ? (root.split('=', 2) as [string, string]) : [root, root];
-  return { label, cli: join(path, 'dist', 'bin', 'switchboard.mjs') };
+  return { label, cli: join(path, 'dist', 'bin', 'switchboard.mjs'), env: {} };
 });
+for (const setting of envs) {
+  const match = /^([^:]+):([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(setting);
+  const build = match ? builds.find((candidate) => candidate.label === match[1]) : undefined;
+  if (!match || !build) throw new Error(`--env ${setting}: expected LABEL:NAME=VALUE with a LABEL of the builds`);
+  build.env[match[2]!] = match[3]!;
+}
 
 async function timedChat(url: string, setup: SwitchboardSetup): Promise<number> {
   const started = performance.now();
@@ -62,15 +73,18 @@ async function timedChat(url: string, setup: SwitchboardSetup): Promise<number> 
 async function sampleStart(build: Build): Promise<StartSample> {
   const setup = build.setup!;
   const port = await freePort();
-  const child = new BenchProcess(`switchboard ${build.label}`, nodePath, [build.cli, 'serve', '--config', setup.configPath, '--port', String(port), '--data-dir', setup.dataDir], { nodeFlags });
+  const child = new BenchProcess(`switchboard ${build.label}`, nodePath, [build.cli, 'serve', '--config', setup.configPath, '--port', String(port), '--data-dir', setup.dataDir], { nodeFlags, env: build.env });
   try {
     const url = `http://127.0.0.1:${port}`;
     const readyMs = await child.waitForHttp(`${url}/readyz`, 15_000, 2);
     const cpuToReadyMs = child.cpuSeconds() * 1000;
+    // Idle: nothing asked of the server between ready and this reading.
+    await delay(Math.max(0, 2_000 - (performance.now() - child.startedAt - readyMs)));
+    const cpuTo2sMs = child.cpuSeconds() * 1000;
+    const idleRssMb = child.memory()?.rssMb ?? Number.NaN;
     const firstRequestMs = await timedChat(url, setup);
     const secondRequestMs = await timedChat(url, setup);
-    await delay(Math.max(0, 2_000 - (performance.now() - child.startedAt - readyMs)));
-    return { readyMs, cpuToReadyMs, cpuTo2sMs: child.cpuSeconds() * 1000, idleRssMb: child.memory()?.rssMb ?? Number.NaN, firstRequestMs, secondRequestMs };
+    return { readyMs, cpuToReadyMs, cpuTo2sMs, idleRssMb, firstRequestMs, secondRequestMs };
   } finally {
     await child.stop();
   }
@@ -123,9 +137,9 @@ try {
   });
   process.stdout.write(
     [
-      `node ${nodePath === process.execPath ? process.version : nodePath}, ${rounds} rounds, median (range) in ms; ratio per round to that round's \`node -e ''\`${nodeFlags.length > 0 ? `; server flags: ${nodeFlags.join(' ')}` : ''}`,
+      `node ${nodePath === process.execPath ? process.version : nodePath}, ${rounds} rounds${envs.length > 0 ? ` (env: ${envs.join(', ')})` : ''}, median (range) in ms; ratio per round to that round's \`node -e ''\`${nodeFlags.length > 0 ? `; server flags: ${nodeFlags.join(' ')}` : ''}`,
       '',
-      "| build | spawn to ready | ÷ `node -e ''` | CPU to ready | CPU to 2 s after ready (2 requests in) | idle RSS, MB | first chat request | second |",
+      "| build | spawn to ready | ÷ `node -e ''` | CPU to ready | CPU to 2 s after ready (idle) | idle RSS, MB | first chat request | second |",
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       `| \`node -e ''\` | ${figure(floors)} | 1 | | | | | |`,

@@ -7,7 +7,7 @@
 // source on its first use, as without a cache. Needs Node ≥ 22.1; on an older Node it says so and
 // exits 0 (there is nothing to fill, and the image builds the same).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,5 +57,14 @@ try {
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
-const files = readdirSync(`${root}dist/compile-cache`, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+// Node writes its cache files readable by their owner only; the image copies them owned by root
+// for a server that runs as another user, so they are made readable by all (and writable by none but
+// their owner, which the image's copy makes root).
+let files = 0;
+chmodSync(`${root}dist/compile-cache`, 0o755);
+for (const entry of readdirSync(`${root}dist/compile-cache`, { recursive: true, withFileTypes: true })) {
+  const path = `${entry.parentPath ?? entry.path}/${entry.name}`;
+  if (entry.isDirectory()) chmodSync(path, 0o755);
+  else if (entry.isFile()) (chmodSync(path, 0o644), files++);
+}
 console.log(`fill-compile-cache: dist/compile-cache/ holds ${files} cached modules (Node ${process.version}) in ${(performance.now() - started).toFixed(0)} ms`);
