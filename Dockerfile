@@ -25,6 +25,14 @@ COPY demo ./demo
 RUN npm run build
 # Only what runs: drop the compiler, test libraries and type packages.
 RUN npm prune --omit=dev --no-audit --no-fund
+# V8's code cache of the modules a start loads (src/cli/compile-cache.ts): the server is started once
+# with the demo config and stopped, and Node writes what it compiled into dist/compile-cache/, which
+# the runtime reads instead of compiling (~20 ms less CPU per start; a stale entry is recompiled).
+# Node keeps one cache folder per user id, so it is filled as the runtime's user (10001, as below and
+# in the Deployment); the runtime stage copies it owned by root, read-only like the code.
+RUN mkdir -p dist/compile-cache && chown 10001 dist/compile-cache
+USER 10001
+RUN node scripts/fill-compile-cache.mjs
 
 # --- runtime: node, the compiled server and production dependencies; no toolchain, no npm cache ---
 # The same base as the builder, so the native module matches its glibc; it has `sleep`, which

@@ -59,6 +59,12 @@ const importMs = performance.now() - started;
 process.stdout.write(JSON.stringify({ importMs, rssMb: process.memoryUsage().rss / 2 ** 20 }) + '\\n');
 `;
 
+async function emptyNodeMs(): Promise<number> {
+  const child = new BenchProcess('node -e ""', process.execPath, ['-e', '']);
+  await child.completed(30_000);
+  return performance.now() - child.startedAt;
+}
+
 export async function runColdStartBench(runs: number, settleMs = 2_000): Promise<ColdStartResult> {
   // The readiness target (a pool instance) need not answer: start-up does not call it.
   const setup = await prepareSwitchboard(['http://127.0.0.1:9']);
@@ -67,10 +73,14 @@ export async function runColdStartBench(runs: number, settleMs = 2_000): Promise
   try {
     const switchboard: ColdStartSample[] = [];
     const portkey: ColdStartSample[] = [];
+    // The floor is sampled in the same rounds as the servers, so a ratio to it compares moments of
+    // the same load (on a shared machine `node -e ''` itself moves by half between minutes).
+    const emptyNode: number[] = [];
     for (let run = 0; run < runs; run++) {
+      emptyNode.push(await emptyNodeMs());
       switchboard.push(await sampleStart(() => startSwitchboard(setup), settleMs));
       portkey.push(await sampleStart(() => startPortkey('http://127.0.0.1:9'), settleMs));
-      log(`cold start ${run + 1}/${runs}: Switchboard ${switchboard.at(-1)!.readyMs} ms ${switchboard.at(-1)!.idleRssMb} MB, Portkey ${portkey.at(-1)!.readyMs} ms ${portkey.at(-1)!.idleRssMb} MB`);
+      log(`cold start ${run + 1}/${runs}: node -e '' ${emptyNode.at(-1)!.toFixed(0)} ms, Switchboard ${switchboard.at(-1)!.readyMs} ms ${switchboard.at(-1)!.idleRssMb} MB, Portkey ${portkey.at(-1)!.readyMs} ms ${portkey.at(-1)!.idleRssMb} MB`);
     }
     const imports: { importMs: number; rssMb: number }[] = [];
     for (let run = 0; run < runs; run++) {
@@ -82,12 +92,6 @@ export async function runColdStartBench(runs: number, settleMs = 2_000): Promise
       imports.push({ importMs: round(parsed.importMs, 1), rssMb: round(parsed.rssMb, 1) });
     }
     log(`agent-squad import: ${imports.map((sample) => `${sample.importMs} ms`).join(', ')}`);
-    const emptyNode: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      const child = new BenchProcess('node -e ""', process.execPath, ['-e', '']);
-      await child.completed(30_000);
-      emptyNode.push(performance.now() - child.startedAt);
-    }
     log(`empty node process: ${emptyNode.map((value) => `${value.toFixed(0)} ms`).join(', ')}`);
     return {
       runs,

@@ -7,7 +7,9 @@
  * Environment: BENCH_SPIKE (5000), BENCH_RUNS (2, measured spikes through Switchboard, each on a fresh server),
  * BENCH_PROFILE (0), BENCH_PROFILE_OUT (a directory to keep the .cpuprofile in), BENCH_BASELINE_CLI (another
  * build's dist/bin/switchboard.mjs: each run then measures it and this build in turn, side by side), BENCH_FLOOR (1: each
- * run also sends the spike as chat completions through the bare Node proxy, the floor of CPU per relayed request).
+ * run also sends the spike as chat completions through the bare Node proxy, the floor of CPU per relayed request),
+ * BENCH_NODE_FLAGS (space-separated node flags for this build's server only: with BENCH_BASELINE_CLI naming this same
+ * build, an A/B of a runtime flag such as --max-semi-space-size).
  */
 
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -60,6 +62,7 @@ async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSum
 async function main(): Promise<void> {
   const spike = intSetting('BENCH_SPIKE', 5_000);
   const runs = intSetting('BENCH_RUNS', 2, 0);
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
   const simulator = await startSimulator('mock-llm-4s', nonStreamedBackend);
   const setup = await prepareSwitchboard([simulator.url]);
   const baselineCli = process.env.BENCH_BASELINE_CLI || undefined;
@@ -84,13 +87,13 @@ async function main(): Promise<void> {
       }
       // Alternate which build goes first, so a drift in the machine's load (or the simulator's state) falls on both.
       if (baselineCli && run % 2 === 0) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
-      measured.push(await turnSpike(setup, spike, direct));
+      measured.push(await turnSpike(setup, spike, direct, nodeFlags));
       if (baselineCli && run % 2 === 1) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
     }
     // A profiled repeat of the spike (not a measured run), of the baseline build too when one is given.
     const profileOf = async (label: string, cli?: string): Promise<ProfileSummary | undefined> => {
       const directory = join(profileDir, label);
-      await turnSpike(cli ? baselineSetup! : setup, spike, directs[0] ?? (await directSpike()), ['--cpu-prof', `--cpu-prof-dir=${directory}`], cli);
+      await turnSpike(cli ? baselineSetup! : setup, spike, directs[0] ?? (await directSpike()), [...(cli ? [] : nodeFlags), '--cpu-prof', `--cpu-prof-dir=${directory}`], cli);
       const path = findProfile(directory);
       if (!path) return undefined;
       if (process.env.BENCH_PROFILE_OUT) copyFileSync(path, join(process.env.BENCH_PROFILE_OUT, `turn-spike-${label}-${Date.now()}.cpuprofile`));

@@ -38,13 +38,14 @@ const shared = {
 };
 
 const started = performance.now();
-// Chunk names carry hashes: without a clean folder, the Lambda package would ship stale ones.
-for (const folder of ['dist/bin', 'dist/lambda', 'dist/console']) rmSync(`${root}${folder}`, { recursive: true, force: true });
+// Chunk names carry hashes: without a clean folder, the Lambda package would ship stale ones (and
+// dist/compile-cache/ would keep the code of chunks no build has any more).
+for (const folder of ['dist/bin', 'dist/lambda', 'dist/console', 'dist/compile-cache']) rmSync(`${root}${folder}`, { recursive: true, force: true });
 await Promise.all([
   build({
     ...shared,
     external: ['better-sqlite3', '@aws-sdk/*', 'ioredis'],
-    entryPoints: { switchboard: `${root}src/cli/main.ts` },
+    entryPoints: { switchboard: `${root}src/cli/entry.ts` },
     outdir: `${root}dist/bin`,
     outExtension: { '.js': '.mjs' },
     splitting: true,

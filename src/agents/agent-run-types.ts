@@ -6,6 +6,7 @@ import type { RouterCallOptions, RoutingHints } from '../models/model-router.js'
 import type { RouteDecision } from '../models/route-decision.js';
 import type { Citation } from './agent-tool.js';
 import type { ToolSet } from './agent-toolbox.js';
+import type { TurnDeadlineSource } from './turn-deadline.js';
 
 /** What the reply and the stream say of a call: the result only as a short summary. */
 export interface ToolCallRecord {
@@ -37,6 +38,8 @@ export interface AgentRunInput {
   hints: RoutingHints;
   options: RouterCallOptions;
   signal: AbortSignal;
+  /** The owner of `signal`, when it can carry the turn deadline itself (else the loop links a controller of its own to it). */
+  deadlines?: TurnDeadlineSource;
   stream: boolean;
   listener?: AgentRunListener;
   /** Told of each model call as it starts, with the decision the router fills in as the call moves down. */

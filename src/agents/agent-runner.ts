@@ -12,6 +12,7 @@ import { newDecision, type RouteDecision } from '../models/route-decision.js';
 import type { Citation } from './agent-tool.js';
 import type { AgentRunInput, AgentRunResult, ToolCallRecord } from './agent-run-types.js';
 import { LinkedAbort } from './linked-abort.js';
+import type { TurnDeadline } from './turn-deadline.js';
 import { runToolCall } from './run-tool-call.js';
 import { streamModelStep } from './stream-model-step.js';
 
@@ -25,7 +26,7 @@ function deadlineError(limits: AgentLimits): SwitchboardError {
 }
 
 export async function runAgentLoop(router: AgentRouter, input: AgentRunInput): Promise<AgentRunResult> {
-  const deadline = new LinkedAbort(input.signal, input.limits.turnDeadlineMs);
+  const deadline = armDeadline(input);
   try {
     return await loop(router, input, deadline);
   } finally {
@@ -33,7 +34,15 @@ export async function runAgentLoop(router: AgentRouter, input: AgentRunInput): P
   }
 }
 
-async function loop(router: AgentRouter, input: AgentRunInput, deadline: LinkedAbort): Promise<AgentRunResult> {
+/** On the request's own signal when its owner can arm one (one controller per request), else a controller linked to it. */
+function armDeadline(input: AgentRunInput): TurnDeadline {
+  const shared = input.deadlines?.armDeadline(input.limits.turnDeadlineMs);
+  if (shared !== undefined && shared.signal === input.signal) return shared;
+  shared?.dispose();
+  return new LinkedAbort(input.signal, input.limits.turnDeadlineMs);
+}
+
+async function loop(router: AgentRouter, input: AgentRunInput, deadline: TurnDeadline): Promise<AgentRunResult> {
   const { limits, listener } = input;
   const signal = deadline.signal;
   const offered = input.tools.definitions.length > 0 ? [...input.tools.definitions] : undefined;
@@ -68,7 +77,7 @@ async function loop(router: AgentRouter, input: AgentRunInput, deadline: LinkedA
         firstPart();
       }
     } catch (error) {
-      if (deadline.timedOut && !input.signal.aborted) throw deadlineError(limits);
+      if (deadline.timedOut && !deadline.callerLeft) throw deadlineError(limits);
       throw error;
     }
     input.modelCalled(decision, result.usage);
@@ -85,9 +94,9 @@ async function loop(router: AgentRouter, input: AgentRunInput, deadline: LinkedA
     }
     added.push({ role: 'assistant', content: result.text, toolCalls: calls });
     const started = performance.now();
-    const outcomes = await Promise.all(calls.map((call) => runToolCall(call, input.tools, limits.toolTimeoutMs, signal, listener, input.options.parent)));
+    const outcomes = await Promise.all(calls.map((call) => runToolCall(call, input.tools, limits.toolTimeoutMs, signal, listener, input.options.parent, input.modelCalled)));
     toolMs += performance.now() - started;
-    if (deadline.timedOut && !input.signal.aborted) throw deadlineError(limits);
+    if (deadline.timedOut && !deadline.callerLeft) throw deadlineError(limits);
     input.signal.throwIfAborted();
     for (const outcome of outcomes) {
       added.push({ role: 'tool', content: outcome.content, toolCallId: outcome.record.id });

@@ -6,6 +6,7 @@
 import type { Span } from '../telemetry/tracing.js';
 import { tracedSearch } from './traced-search.js';
 import type { AgentConfig } from '../config/config-schema.js';
+import type { ModelCallListener } from '../models/route-embedder.js';
 import type { RetrievedPassage, Retriever } from '../retrieval/retriever.js';
 import type { Logger } from '../telemetry/logger.js';
 import { AgentToolbox } from './agent-toolbox.js';
@@ -43,12 +44,12 @@ export class AgentRuntime {
     return toolbox;
   }
 
-  /** The passages for a `prompt`-mode agent's turn; none when its knowledge base has no retriever here. */
-  async passages(agent: AgentConfig, text: string, signal: AbortSignal, parent?: Span): Promise<RetrievedPassage[] | undefined> {
+  /** The passages for a `prompt`-mode agent's turn; none when its knowledge base has no retriever here. `modelCalled` bills the query's embedding. */
+  async passages(agent: AgentConfig, text: string, signal: AbortSignal, parent?: Span, modelCalled?: ModelCallListener): Promise<RetrievedPassage[] | undefined> {
     const settings = agent.retrieval;
     if (settings?.mode !== 'prompt') return undefined;
     const retriever = this.#retrievers.get(settings.kb);
     if (!retriever) return undefined;
-    return tracedSearch(retriever, { kb: settings.kb, text, topK: settings.topK }, signal, parent);
+    return tracedSearch(retriever, { kb: settings.kb, text, topK: settings.topK }, signal, parent, modelCalled);
   }
 }

@@ -4,7 +4,9 @@
  * transferable signals and keep listeners until collected — this runs once per turn and once per tool call.
  */
 
-export class LinkedAbort {
+import type { TurnDeadline } from './turn-deadline.js';
+
+export class LinkedAbort implements TurnDeadline {
   readonly #controller = new AbortController();
   readonly #parent: AbortSignal;
   readonly #timer: NodeJS.Timeout;
@@ -29,6 +31,11 @@ export class LinkedAbort {
   /** True when the time ran out (not the parent). */
   get timedOut(): boolean {
     return this.#timedOut;
+  }
+
+  /** True when the parent aborted (the caller left), whether or not the time ran out too. */
+  get callerLeft(): boolean {
+    return this.#parent.aborted;
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@ import type { Span } from '../telemetry/tracing.js';
 import { tracedSearch } from './traced-search.js';
 import type { ToolDefinition } from '../chat/chat-types.js';
 import type { AgentRetrievalConfig } from '../config/schemas/agent-tool-schema.js';
+import type { ModelCallListener } from '../models/route-embedder.js';
 import type { RetrievedPassage, Retriever } from '../retrieval/retriever.js';
 import type { AgentTool, Citation, ToolOutput } from './agent-tool.js';
 
@@ -38,8 +39,8 @@ export class RetrievalSearchTool implements AgentTool {
     };
   }
 
-  async invoke(args: Record<string, unknown>, signal: AbortSignal, span?: Span): Promise<ToolOutput> {
-    const passages = await tracedSearch(this.#retriever, { kb: this.#settings.kb, text: String(args.query), topK: this.#settings.topK }, signal, span);
+  async invoke(args: Record<string, unknown>, signal: AbortSignal, span?: Span, modelCalled?: ModelCallListener): Promise<ToolOutput> {
+    const passages = await tracedSearch(this.#retriever, { kb: this.#settings.kb, text: String(args.query), topK: this.#settings.topK }, signal, span, modelCalled);
     return { content: formatPassages(passages), citations: citationsOf(passages) };
   }
 }

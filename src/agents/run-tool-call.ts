@@ -1,6 +1,7 @@
 /** One tool call of the loop: arguments validated, the tool run under its timeout; any failure becomes an error result. */
 
 import type { ToolCall } from '../chat/chat-types.js';
+import type { ModelCallListener } from '../models/route-embedder.js';
 import type { Span } from '../telemetry/tracing.js';
 import { endToolSpan, startToolSpan } from '../telemetry/gen-ai-spans.js';
 import { ToolFailure, type Citation } from './agent-tool.js';
@@ -21,8 +22,8 @@ function summarize(content: string): string {
   return content.length <= SUMMARY_CHARS ? content : `${content.slice(0, SUMMARY_CHARS - 1)}…`;
 }
 
-/** `parent` is the run-agent stage's span: each call gets an `execute_tool {name}` child when tracing is on. */
-export async function runToolCall(call: ToolCall, tools: ToolSet, timeoutMs: number, signal: AbortSignal, listener: AgentRunListener | undefined, parent?: Span): Promise<ToolCallOutcome> {
+/** `parent` is the run-agent stage's span: each call gets an `execute_tool {name}` child when tracing is on. `modelCalled` bills a tool's own model calls. */
+export async function runToolCall(call: ToolCall, tools: ToolSet, timeoutMs: number, signal: AbortSignal, listener: AgentRunListener | undefined, parent?: Span, modelCalled?: ModelCallListener): Promise<ToolCallOutcome> {
   await listener?.toolCall?.(call);
   const started = performance.now();
   let content: string;
@@ -43,7 +44,7 @@ export async function runToolCall(call: ToolCall, tools: ToolSet, timeoutMs: num
       const limitMs = Math.min(timeoutMs, tool.timeoutMs ?? timeoutMs);
       const timeout = new LinkedAbort(signal, limitMs);
       try {
-        const output = await tool.invoke(parsed.value, timeout.signal, span);
+        const output = await tool.invoke(parsed.value, timeout.signal, span, modelCalled);
         content = output.content;
         citations = output.citations;
         ok = true;

@@ -9,6 +9,7 @@
 
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import type { ModelRouter } from '../models/model-router.js';
+import type { ModelCallListener } from '../models/route-embedder.js';
 import { createRetrievers, type KnowledgeRetrievers } from '../retrieval/create-retrievers.js';
 import type { RetrievalQuery, RetrievedPassage, Retriever } from '../retrieval/retriever.js';
 import type { RuntimeBase } from './runtime-base.js';
@@ -26,11 +27,11 @@ export function generationRetrievers(config: SwitchboardConfig, base: RuntimeBas
   const configured = Object.keys(config.knowledge).filter((name) => !map.has(name));
   for (const name of configured) {
     map.set(name, {
-      search(query: RetrievalQuery, signal?: AbortSignal): Promise<RetrievedPassage[]> {
+      search(query: RetrievalQuery, signal?: AbortSignal, modelCalled?: ModelCallListener): Promise<RetrievedPassage[]> {
         const retriever = knowledge?.retrievers.get(name);
         // Only reachable if a turn ran on a generation that never finished building: say so rather than answer nothing.
         if (!retriever) return Promise.reject(new Error(`knowledge base "${name}" is not open yet`));
-        return retriever.search(query, signal);
+        return retriever.search(query, signal, modelCalled);
       },
     });
   }

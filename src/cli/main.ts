@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** The `switchboard` executable: finds the command named by the first words and runs it. */
 
 import { commands } from './commands/index.js';

@@ -46,6 +46,3 @@ export async function runPrimary(options: ClusterOptions): Promise<number> {
   return failed ? 1 : 0;
 }
 
-export function isClusterWorker(): boolean {
-  return cluster.isWorker;
-}

@@ -8,7 +8,7 @@ import { loadUndici } from '../models/providers/load-undici.js';
 import { startHttpServer } from '../server/http-server.js';
 import { watchConfigFile } from './config-watcher.js';
 import { openCliStore } from './open-cli-store.js';
-import { isClusterWorker, runPrimary } from './serve-cluster.js';
+import { isClusterWorker } from './cluster-worker.js';
 
 function firstKeyLines(key: string, url: string, route: string): string[] {
   return [
@@ -50,6 +50,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
   const startedAt = performance.now();
   const { config, source } = resolveConfig(options.configPath);
   if ((options.workers ?? 1) > 1 && !isClusterWorker()) {
+    const { runPrimary } = await import('./serve-cluster.js');
     return runPrimary({
       workers: options.workers!,
       prepare: async () => {

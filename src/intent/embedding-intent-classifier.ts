@@ -76,7 +76,7 @@ export class EmbeddingIntentClassifier implements IntentClassifier {
   async classify(input: IntentInput, signal: AbortSignal): Promise<IntentResult> {
     throwIfCancelled(signal);
     if (!this.#ready || this.#classes.length === 0) return noOpinion('embedding');
-    const [vector] = await this.#options.embedder.embed([input.text], signal);
+    const [vector] = await this.#options.embedder.embed([input.text], signal, input.accountModelCall);
     if (!vector) return noOpinion('embedding');
     const query = unit(vector);
     const similarities: number[][] = this.#classes.map(() => []);

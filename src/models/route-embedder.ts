@@ -5,25 +5,27 @@
 
 import type { TokenUsage } from '../chat/chat-types.js';
 import type { ModelRouter, RoutingHints } from './model-router.js';
+import type { RouteDecision } from './route-decision.js';
+
+/** Told of a finished model call, for accounting: whoever made the call on a tenant's behalf bills it there. */
+export type ModelCallListener = (decision: RouteDecision, usage: TokenUsage) => void;
 
 export interface Embedder {
-  /** One vector per text, in order. */
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
+  /** One vector per text, in order; `modelCalled` hears of the call, when one was made. */
+  embed(texts: readonly string[], signal?: AbortSignal, modelCalled?: ModelCallListener): Promise<number[][]>;
 }
 
 export interface RouteEmbedderOptions {
   hints?: RoutingHints;
-  /** Told the tokens of each call, for whoever accounts for them. */
-  onUsage?: (usage: TokenUsage) => void;
 }
 
 /** An `Embedder` over one route of the router. */
 export function routeEmbedder(router: Pick<ModelRouter, 'embed'>, route: string, options: RouteEmbedderOptions = {}): Embedder {
   return {
-    async embed(texts, signal) {
+    async embed(texts, signal, modelCalled) {
       if (texts.length === 0) return [];
-      const { vectors, usage } = await router.embed(route, texts, signal ?? new AbortController().signal, options.hints);
-      options.onUsage?.(usage);
+      const { vectors, usage, decision } = await router.embed(route, texts, signal ?? new AbortController().signal, options.hints);
+      modelCalled?.(decision, usage);
       return vectors;
     },
   };

@@ -3,6 +3,7 @@
 import type { RouteDecision } from '../models/route-decision.js';
 import type { ApiKeyRecord } from '../stores/store-types.js';
 import type { Span } from '../telemetry/tracing.js';
+import type { RequestAbort } from './request-abort.js';
 import type { StageTimer } from './stage-timer.js';
 
 export interface RequestContext {
@@ -12,6 +13,8 @@ export interface RequestContext {
   readonly span: Span;
   /** Aborted when the client disconnects before the response ends: waits (the admission queue) give up at once. */
   readonly signal?: AbortSignal;
+  /** The owner of `signal` when the exchange has one: tells a client leaving from a deadline, and lets the turn's deadline share the signal. */
+  readonly abort?: RequestAbort;
   caller?: ApiKeyRecord;
   /** Where the request's model call went, when it made one: for the access log and the request counter. */
   decision?: RouteDecision;

@@ -4,7 +4,7 @@
  * rankings fused by reciprocal rank. Each ranking contributes `candidates` (≥ topK) chunks.
  */
 
-import type { Embedder } from '../models/route-embedder.js';
+import type { Embedder, ModelCallListener } from '../models/route-embedder.js';
 import { queryTerms } from './query-terms.js';
 import { fuseRankings } from './reciprocal-rank-fusion.js';
 import { checkRetrievalQuery, RetrievalError } from './retrieval-query.js';
@@ -40,14 +40,14 @@ export class EmbeddedRetriever implements Retriever {
     this.#commonTermShare = options.commonTermShare ?? 0.1;
   }
 
-  async search(query: RetrievalQuery, signal?: AbortSignal): Promise<RetrievedPassage[]> {
+  async search(query: RetrievalQuery, signal?: AbortSignal, modelCalled?: ModelCallListener): Promise<RetrievedPassage[]> {
     checkRetrievalQuery(query, this.kb);
     signal?.throwIfAborted();
     const candidates = Math.max(query.topK * this.#candidatesPerResult, 20);
     let queryVector: number[] | undefined;
     if (this.#embedder) {
       try {
-        [queryVector] = await this.#embedder.embed([query.text], signal);
+        [queryVector] = await this.#embedder.embed([query.text], signal, modelCalled);
       } catch (error) {
         signal?.throwIfAborted();
         throw new RetrievalError('retrieval_failed', `knowledge base "${this.kb}": embedding the query failed: ${(error as Error).message}`, { cause: error });

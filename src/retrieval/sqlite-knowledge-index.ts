@@ -76,10 +76,17 @@ CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_chunks_vocab USING fts5vocab(main, kb
 const warmFromChunks = 10_000;
 /** The terms fetched then: in at least this many chunks (a rarer term's postings cost its first search under a millisecond)… */
 const warmMinDocuments = 500;
-/** …and in at most this share of them (the retriever leaves commoner terms out while rarer remain), commonest first… */
+/** …and in at most this share of them (the retriever leaves commoner terms out while rarer remain; those get their best chunks alone, see singleTermTopSize), commonest first… */
 const warmMaxShare = 0.1;
 /** …up to this many postings: about 0.75 s of FTS5 on this machine when quiet, once per load or write (as loading 100,000 vectors takes). */
 const warmMaxPostings = 1_000_000;
+/**
+ * A one-term query is answered from that term's best chunks alone, kept for this many (a query asks at most
+ * maxTopK × 4 candidates). The commoner terms — which the retriever keeps only when a query has nothing
+ * rarer, so mostly alone — get theirs fetched with the warm set: FTS5 ranking a term's 45,000 postings with
+ * a LIMIT costs about a third of fetching them all, and none of it falls on a search.
+ */
+const singleTermTopSize = 512;
 
 export class SqliteKnowledgeIndex {
   readonly path: string;
@@ -188,6 +195,10 @@ export class SqliteKnowledgeIndex {
    */
   rankBm25(kb: string, terms: readonly string[], limit: number): TopChunks {
     const cache = this.#postingsCache(kb);
+    if (terms.length === 1 && limit <= singleTermTopSize) {
+      const top = this.#singleTermTop(kb, cache, terms[0]!);
+      return { ids: top.ids.slice(0, limit), scores: top.scores.slice(0, limit) };
+    }
     return topChunks(
       terms.map((term) => cache.get(this.#postingsKey(term), () => this.#fetchPostings(cache, term))),
       limit,
@@ -213,9 +224,14 @@ export class SqliteKnowledgeIndex {
       const chunks = this.chunkCount(kb);
       if (chunks >= warmFromChunks) {
         let budget = Math.min(warmMaxPostings, cache.maxPostings / 2);
-        for (const token of this.#statements.commonTokens.all(warmMinDocuments, Math.floor(chunks * warmMaxShare)) as string[]) {
+        const commonFrom = Math.floor(chunks * warmMaxShare);
+        for (const [token, documents] of this.#statements.commonTokens.all(warmMinDocuments) as [string, number][]) {
           // A stem that the tokenizer would change again cannot be searched as itself: its first search fetches it.
           if (this.#tokens.tokenOf(token) !== token) continue;
+          if (documents > commonFrom) {
+            this.#singleTermTop(kb, cache, token);
+            continue;
+          }
           const postings = cache.get(token, () => this.#fetchPostings(cache!, token));
           if ((budget -= postings.ids.length) <= 0) break;
         }
@@ -227,6 +243,24 @@ export class SqliteKnowledgeIndex {
   /** Postings are shared by the words of one token; a word of no or several tokens (a phrase) keeps its own, under a key no token has. */
   #postingsKey(term: string): string {
     return this.#tokens.tokenOf(term) ?? `"${term}`;
+  }
+
+  /** A term's best chunks alone: from its postings when they are cached, else FTS5 ranks them with a LIMIT (ties: lower row id first, as topChunks). */
+  #singleTermTop(kb: string, cache: TermPostingsCache, term: string): TopChunks {
+    const key = this.#postingsKey(term);
+    return cache.top(key, () => {
+      const postings = cache.peek(key);
+      if (postings !== undefined) return topChunks([postings], singleTermTopSize);
+      // Alone in the file, the term is ranked over the whole table (the same shares, see anyKbTermExpression); else within the knowledge base, so the LIMIT counts its chunks only.
+      const expression = this.#frequenciesOf(kb).alone ? anyKbTermExpression(term) : termExpression(kb, term);
+      const ids: number[] = [];
+      const scores: number[] = [];
+      for (const [id, score] of this.#statements.termTop.all(expression, singleTermTopSize) as [number, number][]) {
+        ids.push(id);
+        scores.push(score);
+      }
+      return { ids, scores };
+    });
   }
 
   #fetchPostings(cache: TermPostingsCache, term: string) {
@@ -372,7 +406,8 @@ function prepare(db: Database.Database) {
     termPostings: db.prepare('SELECT rowid, -bm25(kb_chunks_fts, 0.0, 2.0, 1.0) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?').raw(),
     maxChunkId: db.prepare('SELECT max(id) FROM kb_chunks').pluck(),
     chunkIdsOfKb: db.prepare('SELECT id FROM kb_chunks WHERE kb = ?').pluck(),
-    commonTokens: db.prepare('SELECT term FROM temp.kb_chunks_vocab WHERE doc BETWEEN ? AND ? ORDER BY doc DESC').pluck(),
+    commonTokens: db.prepare('SELECT term, doc FROM temp.kb_chunks_vocab WHERE doc >= ? ORDER BY doc DESC').raw(),
+    termTop: db.prepare('SELECT rowid, -bm25(kb_chunks_fts, 0.0, 2.0, 1.0) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY bm25(kb_chunks_fts, 0.0, 2.0, 1.0), rowid LIMIT ?').raw(),
     countFts: db.prepare('SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT ?)').pluck(),
     chunkCount: db.prepare('SELECT count(*) FROM kb_chunks WHERE kb = ?').pluck(),
     allChunksCount: db.prepare('SELECT count(*) FROM kb_chunks').pluck(),

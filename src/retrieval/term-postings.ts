@@ -24,6 +24,8 @@ const defaultMaxPostings = 4_000_000;
 
 export class TermPostingsCache {
   readonly #terms = new Map<string, TermPostings>();
+  /** Per term, its best chunks alone (a one-term query's answer), best first: kept apart from the postings, which a common term need not hold. */
+  readonly #tops = new Map<string, TopChunks>();
   readonly maxPostings: number;
   /** 1 at the row ids of the knowledge base's chunks: postings are fetched over the whole table and kept to these. */
   readonly members: Uint8Array;
@@ -44,15 +46,32 @@ export class TermPostingsCache {
     let postings = this.#terms.get(term);
     if (postings === undefined) {
       postings = load();
-      if (this.#postings + postings.ids.length > this.maxPostings) this.clear();
+      this.#admit(postings.ids.length);
       this.#terms.set(term, postings);
-      this.#postings += postings.ids.length;
     }
     return postings;
   }
 
+  /** The term's best chunks alone, made by `load` (best first, at most the size it was made for) when not cached; counted against the same cap. */
+  top(term: string, load: () => TopChunks): TopChunks {
+    let top = this.#tops.get(term);
+    if (top === undefined) {
+      top = load();
+      this.#admit(top.ids.length);
+      this.#tops.set(term, top);
+    }
+    return top;
+  }
+
+  /** Makes room for `count` more entries: past the bound the cache starts over (Zipf: the hot terms come back first). */
+  #admit(count: number): void {
+    if (this.#postings + count > this.maxPostings) this.clear();
+    this.#postings += count;
+  }
+
   clear(): void {
     this.#terms.clear();
+    this.#tops.clear();
     this.#postings = 0;
   }
 }

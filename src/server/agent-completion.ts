@@ -5,7 +5,6 @@
  * a stream sends the answer's text as content deltas and names the agent in its headers.
  */
 
-import { createHash } from 'node:crypto';
 import type { ToolCall } from '../chat/chat-types.js';
 import type { ToolCallRecord } from '../agents/agent-runner.js';
 import { newDecision } from '../models/route-decision.js';
@@ -83,15 +82,17 @@ export async function handleAgentCompletion({ exchange, lifecycle, body, rawBody
     requestedAgent: completion.agent,
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
     idempotencyKey: undefined,
-    requestHash: createHash('sha256').update(rawBody).digest('base64url'),
+    // No idempotency key here, so nothing compares request bodies: the hash is not computed.
+    requestHash: '',
     signal: exchange.signal,
+    abort: lifecycle.abort,
     events,
     startedAt: Date.now(),
     session: agentChatSession(sessionId, tenant, completion.history),
   };
   try {
     await runAgentChat(context, services);
-    services.metrics.turns.labels(context.agentName!, context.intent!.intent).inc();
+    services.metrics.countTurn(context.agentName!, context.intent!.intent);
   } catch (error) {
     if (events === undefined || !events.opened) {
       events?.stream.close();

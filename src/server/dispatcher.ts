@@ -40,16 +40,7 @@ export type Dispatch = (exchange: HttpExchange) => Promise<number>;
 export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch {
   const { metrics, logger, tracer } = host;
   const bodyLimitBytes = host.settings.bodyLimitBytes;
-  const requestCounters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
-  const count = (pattern: string, status: number, modelRoute: string) => {
-    const key = `${pattern} ${status} ${modelRoute}`;
-    let counter = requestCounters.get(key);
-    if (!counter) {
-      counter = metrics.requests.labels(pattern, String(status), modelRoute);
-      requestCounters.set(key, counter);
-    }
-    counter.inc();
-  };
+  const count = (pattern: string, status: number, modelRoute: string) => metrics.countRequest(pattern, status, modelRoute);
   const observeStage = (stage: string, seconds: number) => metrics.observeStage(stage, seconds);
 
   async function handle(route: RouteSpec, params: Record<string, string>, exchange: HttpExchange, context: RequestContext, held: ReturnType<ServerHost['acquire']>): Promise<void> {
@@ -92,7 +83,10 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     exchange.setHeader('x-request-id', requestId);
     const held = host.acquire();
     const span = tracer.enabled ? startRequestSpan(tracer, exchange, match.kind === 'not-found' ? undefined : pattern) : noopSpan;
-    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span, signal: exchange.signal };
+    const abort = exchange.requestAbort;
+    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span, signal: exchange.signal, abort };
+    // A deadline may abort the request's signal too (RequestAbort): only the client's leaving is client_closed.
+    const clientGone = () => (abort !== undefined ? abort.clientGone : exchange.signal.aborted);
     let status = 0;
     let failure: unknown;
     try {
@@ -105,7 +99,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     } catch (error) {
       failure = error;
       // A client that left has nobody to answer, and its leaving is no failure: recorded below as client_closed.
-      if (!exchange.signal.aborted) {
+      if (!clientGone()) {
         if (exchange.responded) logger.warn({ err: error, path: exchange.path, requestId }, 'error after the response started');
         else status = sendError(exchange, error, logger).status;
       }
@@ -117,7 +111,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
       status ||= exchange.status || 500;
       // A client that left before its response ended is its own outcome, client_closed (499, nginx's
       // convention), whatever was sent before: not a success, and no upstream failure.
-      if (exchange.signal.aborted) status = errorCatalogue.client_closed.status;
+      if (clientGone()) status = errorCatalogue.client_closed.status;
       const decision = context.decision;
       count(pattern, status, decision?.route ?? '');
       // One line per request: what an operator greps first.

@@ -3,6 +3,8 @@
  * serve node:http and AWS Lambda.
  */
 
+import type { RequestAbort } from '../pipeline/request-abort.js';
+
 /** How much a streamed response may buffer for a slow client, and how long it may stall before it is dropped. */
 export interface StreamLimits {
   stallTimeoutMs: number;
@@ -31,8 +33,13 @@ export interface HttpExchange {
   header(name: string): string | undefined;
   /** The raw body; rejects with `body_too_large` past the limit. */
   readBody(limitBytes: number): Promise<Buffer>;
-  /** Aborted when the client disconnects before the response ends. */
+  /** Aborted when the client disconnects before the response ends (and, where `requestAbort` is given, by a deadline armed on it). */
   readonly signal: AbortSignal;
+  /**
+   * The owner of `signal`, when the exchange lets a deadline share it: then `signal.aborted` alone does
+   * not say the client left, `requestAbort.clientGone` does. Without it, an aborted signal is a client that left.
+   */
+  readonly requestAbort?: RequestAbort;
   /** Extra response headers set by stages before the response starts (Server-Timing, Retry-After). */
   setHeader(name: string, value: string): void;
   respond(status: number, body: string, contentType?: string): void;

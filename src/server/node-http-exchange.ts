@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwitchboardError } from '../errors.js';
+import { RequestAbort } from '../pipeline/request-abort.js';
 import type { BodyBudget } from './body-budget.js';
 import type { BodyRateGuard, WatchedBody } from './body-rate-guard.js';
 import type { HttpExchange, StreamLimits, StreamSink } from './http-exchange.js';
@@ -13,13 +14,12 @@ export class NodeHttpExchange implements HttpExchange {
   #query: URLSearchParams | undefined;
   readonly #request: IncomingMessage;
   readonly #response: ServerResponse;
-  readonly #abort = new AbortController();
+  /** The request's one abort: the client leaving, and the turn deadline armed on it. */
+  readonly requestAbort = new RequestAbort();
   readonly #streamLimits: Partial<StreamLimits> | undefined;
   readonly #bodyBudget: BodyBudget | undefined;
   readonly #rateGuard: BodyRateGuard | undefined;
   #headers: Record<string, string> | undefined;
-  /** Set with the signal's abort: a plain field, because streams ask it once or twice a token and AbortSignal's getter checks its receiver each time. */
-  #clientGone = false;
   #responded = false;
   #status = 0;
 
@@ -37,8 +37,7 @@ export class NodeHttpExchange implements HttpExchange {
     // 'close' on the response fires after it ended or when the socket died first.
     response.once('close', () => {
       if (response.writableFinished) return;
-      this.#clientGone = true;
-      this.#abort.abort(new Error('client disconnected'));
+      this.requestAbort.clientLeft(new Error('client disconnected'));
     });
   }
 
@@ -48,7 +47,7 @@ export class NodeHttpExchange implements HttpExchange {
   }
 
   get signal(): AbortSignal {
-    return this.#abort.signal;
+    return this.requestAbort.signal;
   }
 
   get responded(): boolean {
@@ -143,8 +142,8 @@ export class NodeHttpExchange implements HttpExchange {
     response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...this.#headers });
     // No flushHeaders(): every caller writes its first event in the same tick, and the headers go out
     // in that write — flushing them first cost every stream a syscall of its own.
-    const signal = this.#abort.signal;
-    const exchange = this;
+    const abort = this.requestAbort;
+    const signal = abort.signal;
     return {
       write: (chunk) => response.write(chunk),
       drained: () =>
@@ -163,7 +162,7 @@ export class NodeHttpExchange implements HttpExchange {
       abort: () => response.destroy(),
       limits: this.#streamLimits,
       get closed() {
-        return exchange.#clientGone || response.destroyed;
+        return abort.clientGone || response.destroyed;
       },
     };
   }

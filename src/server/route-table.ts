@@ -5,6 +5,8 @@ import type { RouteSpec } from './route-spec.js';
 interface CompiledRoute {
   route: RouteSpec;
   segments: string[];
+  /** Per segment, the parameter's name, or undefined for a fixed segment: worked out once, not per request. */
+  params: (string | undefined)[];
 }
 
 export type RouteMatch =
@@ -13,47 +15,68 @@ export type RouteMatch =
   | { kind: 'not-found' };
 
 export class RouteTable {
-  readonly #routes: CompiledRoute[];
+  /** Routes by their number of segments, each list in declaration order: only those can match a path of that length. */
+  readonly #bySegments = new Map<number, CompiledRoute[]>();
 
   constructor(routes: readonly RouteSpec[]) {
-    this.#routes = routes.map((route) => ({ route, segments: route.pattern.split('/') }));
+    for (const route of routes) {
+      const segments = route.pattern.split('/');
+      const compiled: CompiledRoute = { route, segments, params: segments.map((segment) => (segment.startsWith(':') ? segment.slice(1) : undefined)) };
+      let list = this.#bySegments.get(segments.length);
+      if (!list) this.#bySegments.set(segments.length, (list = []));
+      list.push(compiled);
+    }
   }
 
   /** HEAD is answered by the GET route of the path (node:http sends its headers without the body). */
   match(method: string, path: string): RouteMatch {
     const segments = path.split('/');
+    const candidates = this.#bySegments.get(segments.length);
+    if (!candidates) return { kind: 'not-found' };
     const wanted = method === 'HEAD' ? 'GET' : method;
     let allowed: string[] | undefined;
     let allowedPattern = '';
-    for (const { route, segments: pattern } of this.#routes) {
-      const params = matchSegments(pattern, segments);
-      if (!params) continue;
-      if (route.method === wanted) return { kind: 'found', route, params };
-      (allowed ??= []).push(route.method);
-      allowedPattern = route.pattern;
+    for (const compiled of candidates) {
+      if (!fixedSegmentsMatch(compiled, segments)) continue;
+      const { route } = compiled;
+      if (route.method !== wanted) {
+        // The parameters must decode for the path to be this route's at all.
+        if (!decodeParams(compiled, segments)) continue;
+        (allowed ??= []).push(route.method);
+        allowedPattern = route.pattern;
+        continue;
+      }
+      const params = decodeParams(compiled, segments);
+      if (params) return { kind: 'found', route, params };
     }
     return allowed ? { kind: 'method-not-allowed', pattern: allowedPattern, allowed } : { kind: 'not-found' };
   }
 }
 
-function matchSegments(pattern: string[], path: string[]): Record<string, string> | undefined {
-  if (pattern.length !== path.length) return undefined;
-  let params: Record<string, string> | undefined;
+/** The fixed segments are equal and every parameter segment is non-empty (nothing allocated). */
+function fixedSegmentsMatch({ segments: pattern, params }: CompiledRoute, path: string[]): boolean {
   for (let index = 0; index < pattern.length; index++) {
-    const expected = pattern[index]!;
     const actual = path[index]!;
-    if (expected.startsWith(':')) {
-      if (actual.length === 0) return undefined;
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(actual);
-      } catch {
-        return undefined;
-      }
-      (params ??= {})[expected.slice(1)] = decoded;
-    } else if (expected !== actual) {
+    if (params[index] !== undefined) {
+      if (actual.length === 0) return false;
+    } else if (pattern[index] !== actual) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The route's parameters, decoded; undefined when one does not decode (a malformed %-escape). */
+function decodeParams({ params: names }: CompiledRoute, path: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index];
+    if (name === undefined) continue;
+    try {
+      params[name] = decodeURIComponent(path[index]!);
+    } catch {
       return undefined;
     }
   }
-  return params ?? {};
+  return params;
 }

@@ -1,5 +1,7 @@
 /** Prometheus metrics of one runtime, on a registry of its own so several runtimes can live in one process (tests). */
 
+import { CounterCell } from './counter-cell.js';
+import { HistogramCell } from './histogram-cell.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom-client-core.js';
 
 const stageBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -31,11 +33,14 @@ export class Metrics {
   readonly intentTierDuration = new Histogram({ name: 'switchboard_intent_tier_duration_seconds', help: 'Time each intent tier took per message it saw (the LLM tier includes its model call).', labelNames: ['tier'], buckets: intentBuckets, registers: [this.registry] });
 
   /** Label-bound children, so the hot path does no label lookups. */
-  readonly #stageChildren = new Map<string, ReturnType<Histogram['labels']>>();
-  readonly #tokenChildren = new Map<string, { input: ReturnType<Counter['labels']>; output: ReturnType<Counter['labels']> }>();
+  readonly #stageChildren = new Map<string, HistogramCell>();
+  readonly #tokenChildren = new Map<string, { input: CounterCell; output: CounterCell }>();
+  readonly #requestCells = new Map<string, CounterCell>();
+  readonly #turnCells = new Map<string, CounterCell>();
+  readonly #costCells = new Map<string, CounterCell>();
   /** By pool, then instance: an attempt's duration and failures are counted once per attempt, every request. */
-  readonly #upstreamChildren = new Map<string, Map<string, { duration: ReturnType<Histogram['labels']>; failures: ReturnType<Counter['labels']> }>>();
-  readonly #ttftChildren = new Map<string, ReturnType<Histogram['labels']>>();
+  readonly #upstreamChildren = new Map<string, Map<string, { duration: HistogramCell; failures: ReturnType<Counter['labels']> }>>();
+  readonly #ttftChildren = new Map<string, HistogramCell>();
   #admission: { readonly queued: number } | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -45,17 +50,33 @@ export class Metrics {
   observeStage(stage: string, seconds: number): void {
     let child = this.#stageChildren.get(stage);
     if (!child) {
-      child = this.stageDuration.labels(stage);
+      child = new HistogramCell(this.stageDuration, { stage });
       this.#stageChildren.set(stage, child);
     }
     child.observe(seconds);
+  }
+
+  /** One answered request, by route pattern, status and model route. */
+  countRequest(route: string, code: number, modelRoute: string): void {
+    const key = `${route}\u0000${code}\u0000${modelRoute}`;
+    let cell = this.#requestCells.get(key);
+    if (!cell) this.#requestCells.set(key, (cell = new CounterCell(this.requests, { route, code: String(code), model_route: modelRoute })));
+    cell.inc();
+  }
+
+  /** One answered turn, by the agent that answered and the detected intent. */
+  countTurn(agent: string, intent: string): void {
+    const key = `${agent}\u0000${intent}`;
+    let cell = this.#turnCells.get(key);
+    if (!cell) this.#turnCells.set(key, (cell = new CounterCell(this.turns, { agent, intent })));
+    cell.inc();
   }
 
   countTokens(tenant: string, pool: string, model: string, input: number, output: number): void {
     const key = `${tenant}\u0000${pool}\u0000${model}`;
     let children = this.#tokenChildren.get(key);
     if (!children) {
-      children = { input: this.tokens.labels(tenant, pool, model, 'input'), output: this.tokens.labels(tenant, pool, model, 'output') };
+      children = { input: new CounterCell(this.tokens, { tenant, pool, model, direction: 'input' }), output: new CounterCell(this.tokens, { tenant, pool, model, direction: 'output' }) };
       this.#tokenChildren.set(key, children);
     }
     if (input > 0) children.input.inc(input);
@@ -77,14 +98,14 @@ export class Metrics {
     let instances = this.#upstreamChildren.get(pool);
     if (!instances) this.#upstreamChildren.set(pool, (instances = new Map()));
     let children = instances.get(instance);
-    if (!children) instances.set(instance, (children = { duration: this.upstreamDuration.labels(pool, instance), failures: this.upstreamFailures.labels(pool, instance) }));
+    if (!children) instances.set(instance, (children = { duration: new HistogramCell(this.upstreamDuration, { pool, instance }), failures: this.upstreamFailures.labels(pool, instance) }));
     children.duration.observe(seconds);
     if (!ok) children.failures.inc();
   }
 
   firstToken(pool: string, seconds: number): void {
     let child = this.#ttftChildren.get(pool);
-    if (!child) this.#ttftChildren.set(pool, (child = this.upstreamTtft.labels(pool)));
+    if (!child) this.#ttftChildren.set(pool, (child = new HistogramCell(this.upstreamTtft, { pool })));
     child.observe(seconds);
   }
 
@@ -93,6 +114,9 @@ export class Metrics {
   }
 
   countCost(tenant: string, pool: string, usd: number): void {
-    this.costUsd.labels(tenant, pool).inc(usd);
+    const key = `${tenant}\u0000${pool}`;
+    let cell = this.#costCells.get(key);
+    if (!cell) this.#costCells.set(key, (cell = new CounterCell(this.costUsd, { tenant, pool })));
+    cell.inc(usd);
   }
 }

@@ -71,8 +71,13 @@ describe('BM25 over cached postings', () => {
       const chunks = Array.from({ length: 12_000 }, (_, number) => ({ text: `item ${number % 12 === 0 ? 'common' : 'plain'} ${number % 1000 === 0 ? 'rare' : ''} staple` }));
       const documents = Array.from({ length: 120 }, (_, number) => ({ id: `doc-${number}`, contentHash: String(number), chunks: chunks.slice(number * 100, number * 100 + 100) }));
       index.replaceDocuments('shop', documents);
+      // Alone in the file, then beside another knowledge base: a one-term query (its best chunks alone, warmed for
+      // a term in every chunk) ranks as FTS5 does, below and past the size those best chunks are kept for.
+      index.warmPostings('shop');
+      for (const limit of [1, 20, 512, 600]) assert.deepEqual(index.rankBm25('shop', ['staple'], limit).ids, index.searchText(matchExpression('shop', ['staple']), limit), `staple top ${limit}, alone`);
       index.replaceDocuments('other', [{ id: 'x', contentHash: 'x', chunks: [{ text: 'common rare staple' }] }]);
       index.warmPostings('shop');
+      for (const limit of [1, 20, 512, 600]) assert.deepEqual(index.rankBm25('shop', ['staple'], limit).ids, index.searchText(matchExpression('shop', ['staple']), limit), `staple top ${limit}, beside another`);
       assert.equal(index.termFrequency('shop', 'common', 2000), 1000);
       for (const terms of [['common'], ['common', 'rare'], ['staple', 'rare']]) {
         assert.deepEqual(index.rankBm25('shop', terms, 20).ids, index.searchText(matchExpression('shop', terms), 20), terms.join(' '));
@@ -188,5 +193,23 @@ describe('TermPostingsCache', () => {
     assert.equal(loads, 3, 'c is held after the cache started over');
     cache.get('a', load(3));
     assert.equal(loads, 4, 'a was dropped when c would have passed the bound');
+  });
+
+  it("keeps a term's best chunks beside its postings, made once, counted against the same bound", () => {
+    const cache = new TermPostingsCache(new Uint8Array(0), 5);
+    let tops = 0;
+    const top = (length: number) => () => {
+      tops++;
+      return { ids: Array.from({ length }, (_, id) => id), scores: Array.from({ length }, (_, id) => length - id) };
+    };
+    cache.get('a', () => ({ ids: new Uint32Array(3), scores: new Float64Array(3) }));
+    assert.equal(cache.top('a', top(2)).ids.length, 2);
+    assert.equal(cache.top('a', top(2)).ids.length, 2);
+    assert.equal(tops, 1, 'made once');
+    assert.ok(cache.peek('a'), 'the postings and the best chunks fill the bound exactly');
+    cache.top('b', top(1));
+    assert.equal(cache.peek('a'), undefined, 'passing the bound starts over, postings and best chunks alike');
+    cache.top('a', top(2));
+    assert.equal(tops, 3);
   });
 });

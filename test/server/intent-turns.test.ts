@@ -96,17 +96,38 @@ describe('intent in turns', () => {
     assert.equal(calls, 2);
   });
 
+  /** The model calls billed to the server's tenant so far. */
+  async function billedRequests(server: TestServer): Promise<number> {
+    const usage = (await (await fetch(`${server.url}/v1/usage`, { headers: authHeaders(server.key) })).json()) as { data: { requests: number }[] };
+    return usage.data.reduce((sum, row) => sum + row.requests, 0);
+  }
+
+  /** Usage is written a tick after each call: waits until `count` are billed (or 5 s pass), then says how many are. */
+  async function billedAfter(server: TestServer, count: number): Promise<number> {
+    for (let waited = 0; (await billedRequests(server)) < count && waited < 200; waited++) await new Promise((resolve) => setTimeout(resolve, 25));
+    return billedRequests(server);
+  }
+
   it("bills the LLM tier's call to the tenant with the agent's", async () => {
-    const requests = async () => {
-      const usage = (await (await fetch(`${judging.url}/v1/usage`, { headers: authHeaders(judging.key) })).json()) as { data: { requests: number }[] };
-      return usage.data.reduce((sum, row) => sum + row.requests, 0);
-    };
-    const before = await requests();
+    const before = await billedRequests(judging);
     // A message the judge has not seen (its verdicts are cached by text).
     const reply = (await (await turn(judging, await session(judging), 'I would like some shopping advice please')).json()) as Reply;
     assert.equal(reply.intent.tier, 'llm');
-    // Usage is written a tick after each call: wait for both rows, then check there are exactly two.
-    for (let waited = 0; (await requests()) < before + 2 && waited < 200; waited++) await new Promise((resolve) => setTimeout(resolve, 25));
-    assert.equal(await requests(), before + 2);
+    // Both rows, and exactly two.
+    assert.equal(await billedAfter(judging, before + 2), before + 2);
+  });
+
+  it("bills the embedding tier's call to the tenant with the agent's", async () => {
+    // The embedding tier alone: every message is embedded, and its nearest examples decide.
+    const embedding = await startTestServer({ intent: { defaultAgent: 'shopping-advice', tiers: { followUp: false, embedding: { route: 'demo', threshold: 0, margin: 0, topK: 3 } } } });
+    try {
+      const before = await billedRequests(embedding);
+      const reply = (await (await turn(embedding, await session(embedding), 'I would like some shopping advice please')).json()) as Reply;
+      assert.equal(reply.intent.tier, 'embedding');
+      // The message's embedding and the agent's answer; the examples' embeddings were made at start, for no tenant.
+      assert.equal(await billedAfter(embedding, before + 2), before + 2);
+    } finally {
+      await embedding.close();
+    }
   });
 });

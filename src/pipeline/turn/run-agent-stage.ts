@@ -7,9 +7,9 @@ import type { Citation } from '../../agents/agent-tool.js';
 import { runAgentLoop, type AgentRunListener } from '../../agents/agent-runner.js';
 import { appendHistoryWindow } from '../../agents/history-window.js';
 import { citationsOf, promptWithPassages } from '../../agents/retrieval-tools.js';
-import type { ChatCallRequest, ChatMessage } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatMessage, TokenUsage } from '../../chat/chat-types.js';
 import { noWatch } from '../../experiments/request-experiments.js';
-import { newDecision } from '../../models/route-decision.js';
+import { newDecision, type RouteDecision } from '../../models/route-decision.js';
 import type { RoutingHints } from '../../models/route-plan.js';
 import { recordModelCall } from '../record-model-call.js';
 import type { TurnServices } from '../services.js';
@@ -36,10 +36,26 @@ export const runAgentStage: Stage<TurnContext, Services> = {
     // An experiment variant's parameters replace the agent's and the caller's.
     const variant = context.experiments?.parameters;
     let systemPrompt = variant?.systemPrompt ?? agent.systemPrompt;
+    // An experiment counts the turn's cost once, summed over its model calls (the retrieval's embedding
+    // included), when the last one is priced; `watch` is set below, before the loop, and read only after it.
+    let watch = noWatch;
+    let costUsd = 0;
+    let unpriced = 0;
+    let looped = false;
+    const priced = (usd: number) => {
+      costUsd += usd;
+      if (--unpriced === 0 && looped) watch.cost(costUsd);
+    };
+    // Every model call is paid for whether or not the turn then commits, so each is recorded as it ends.
+    const modelCalled = (decision: RouteDecision, usage: TokenUsage) => {
+      if (!context.caller) return;
+      unpriced++;
+      recordModelCall(services, context.caller.tenant, decision, usage, priced);
+    };
     let citations: Citation[] | undefined;
     if (agent.retrieval?.mode === 'prompt') {
       const started = performance.now();
-      const passages = await services.agentRuntime.passages(agent, context.content, context.signal, span);
+      const passages = await services.agentRuntime.passages(agent, context.content, context.signal, span, modelCalled);
       if (passages) {
         context.timer.record('retrieval', performance.now() - started);
         systemPrompt = promptWithPassages(systemPrompt, agent.retrieval.kb, passages);
@@ -60,7 +76,7 @@ export const runAgentStage: Stage<TurnContext, Services> = {
     const hints: RoutingHints = { tenant: context.caller?.tenant, tier: context.caller?.tier, agent: context.agentName, intent: context.intent?.intent };
     const tenant = context.caller?.tenant ?? '';
     const streamed = context.events !== undefined;
-    const watch = context.experiments?.watch({ route: agent.route, request: { ...request, messages }, hints, streamed, tenant }) ?? noWatch;
+    watch = context.experiments?.watch({ route: agent.route, request: { ...request, messages }, hints, streamed, tenant }) ?? noWatch;
     const events = context.events;
     const listener: AgentRunListener = {
       firstPart() {
@@ -73,14 +89,6 @@ export const runAgentStage: Stage<TurnContext, Services> = {
       listener.toolCall = (call) => events.toolCall(call);
       listener.toolResult = (record) => events.toolResult(record);
     }
-    // An experiment counts the turn's cost once, summed over its model calls, when the last one is priced.
-    let costUsd = 0;
-    let unpriced = 0;
-    let looped = false;
-    const priced = (usd: number) => {
-      costUsd += usd;
-      if (--unpriced === 0 && looped) watch.cost(costUsd);
-    };
     const toolbox = services.agentRuntime.toolbox(agent);
     try {
       const tools = await toolbox.tools(context.signal);
@@ -95,15 +103,11 @@ export const runAgentStage: Stage<TurnContext, Services> = {
         // Filled in as each call moves down, so a failed turn still reports its route, pool and attempts.
         callStarted: (decision) => (context.decision = decision),
         signal: context.signal,
+        deadlines: context.abort,
         stream: streamed,
         listener,
         citations,
-        // Every model call is paid for whether or not the turn then commits, so each is recorded as it ends.
-        modelCalled: (decision, usage) => {
-          if (!context.caller) return;
-          unpriced++;
-          recordModelCall(services, context.caller.tenant, decision, usage, priced);
-        },
+        modelCalled,
       });
       watch.finished(run.decision, run.result.usage);
       looped = true;
@@ -114,7 +118,8 @@ export const runAgentStage: Stage<TurnContext, Services> = {
       if (run.toolCalls.length > 0) context.timer.record('tools', run.toolMs);
       span.setAttribute('switchboard.agent.steps', run.steps);
     } catch (error) {
-      watch.failed(context.signal.aborted);
+      // Abandoned only when the client left: a deadline on the shared signal is the turn's failure.
+      watch.failed(context.abort !== undefined ? context.abort.clientGone : context.signal.aborted);
       throw error;
     }
   },

@@ -28,6 +28,7 @@ export interface TurnContext extends RequestContext {
   readonly requestedAgent: string | undefined;
   readonly maxTokens: number | undefined;
   readonly idempotencyKey: string | undefined;
+  /** The session id and body's hash, what a retry with the same idempotency key must match; '' when no key came (nothing compares it). */
   readonly requestHash: string;
   readonly signal: AbortSignal;
   /** Present when the turn streams. */

@@ -36,8 +36,10 @@ export const turnRoute = defineRoute({
       requestedAgent: body.agent,
       maxTokens: body.max_tokens,
       idempotencyKey,
-      requestHash: createHash('sha256').update(params.id!).update('\0').update(rawBody).digest('base64url'),
+      // Only an idempotency key's turn compares bodies (a reused key with another body is refused): no key, no hash.
+      requestHash: idempotencyKey === undefined ? '' : createHash('sha256').update(params.id!).update('\0').update(rawBody).digest('base64url'),
       signal: exchange.signal,
+      abort: lifecycle.abort,
       events: stream,
       startedAt: Date.now(),
     };
@@ -45,7 +47,7 @@ export const turnRoute = defineRoute({
     const run = async () => {
       try {
         const reply = await runTurn(context, services);
-        if (!context.replay) services.metrics.turns.labels(reply.agent, reply.intent.name).inc();
+        if (!context.replay) services.metrics.countTurn(reply.agent, reply.intent.name);
         return reply;
       } finally {
         lifecycle.decision = context.decision;

@@ -42,7 +42,8 @@ return 1
 /**
  * The whole turn or nothing: Redis runs a script without interleaving any other command.
  * KEYS: head, messages, turns, tenant index.
- * ARGV: tenant, expected version, now, agent, idempotency key ('' for none), stored turn JSON, index member, message JSON...
+ * ARGV: tenant, expected version, now, agent, idempotency key ('' for none), stored turn JSON, index member,
+ * '1' to send the history back ('0': the head only), message JSON...
  */
 const appendTurnScript = new RedisScript(`
 local head = redis.call('HMGET', KEYS[1], 'tenant', 'version', 'expiresAt', 'ttlMs', 'indexMember')
@@ -53,7 +54,7 @@ if ARGV[5] ~= '' then
 end
 local version = tonumber(head[2])
 if version ~= tonumber(ARGV[2]) then return {'conflict', tostring(version)} end
-for index = 8, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[index]) end
+for index = 9, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[index]) end
 local ttl = tonumber(head[4])
 redis.call('HSET', KEYS[1], 'version', version + 1, 'updatedAt', ARGV[3], 'lastAgent', ARGV[4],
   'expiresAt', tonumber(ARGV[3]) + ttl, 'indexMember', ARGV[7])
@@ -64,7 +65,9 @@ for index = 1, 3 do
   if redis.call('EXISTS', KEYS[index]) == 1 then redis.call('PEXPIRE', KEYS[index], ttl) end
 end
 if redis.call('PTTL', KEYS[4]) < ttl then redis.call('PEXPIRE', KEYS[4], ttl) end
--- The history as of this commit, not as of a later read that other turns may have moved on.
+-- The history as of this commit, not as of a later read that other turns may have moved on; a caller that
+-- has it already (the turn pipeline) is spared reading, sending and decoding the whole list on every turn.
+if ARGV[8] == '0' then return {'committed', redis.call('HGETALL', KEYS[1])} end
 return {'committed', redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1)}
 `);
 
@@ -182,7 +185,7 @@ export class RedisSessionStore implements SessionStore {
     const resultJson = JSON.stringify(turn.result) as string | undefined;
     if (resultJson !== undefined) stored.result = resultJson;
     if (turn.requestHash !== undefined) stored.requestHash = turn.requestHash;
-    const args: (string | number)[] = [tenant, expectedVersion, now, turn.agent, turn.idempotencyKey ?? '', JSON.stringify(stored), `${padMillis(now)}#${id}`];
+    const args: (string | number)[] = [tenant, expectedVersion, now, turn.agent, turn.idempotencyKey ?? '', JSON.stringify(stored), `${padMillis(now)}#${id}`, options?.history === false ? '0' : '1'];
     for (const message of turn.messages) args.push(JSON.stringify(copyStoredMessage(message)));
     const [kind, detail, messages] = (await appendTurnScript.run(this.redis, this.#sessionKeys(id, tenant), args)) as [string, string | string[] | undefined, string[] | undefined];
     switch (kind) {
@@ -193,7 +196,6 @@ export class RedisSessionStore implements SessionStore {
       case 'conflict':
         return { kind: 'conflict', currentVersion: Number(detail) };
       case 'committed':
-        // The script sends the history back either way; without history it is simply not decoded.
         if (options?.history === false) return { kind: 'committed', session: toSummary(id, pairsToRecord(detail as string[])) };
         return { kind: 'committed', session: { ...toSummary(id, pairsToRecord(detail as string[])), messages: (messages ?? []).map((text) => JSON.parse(text) as StoredMessage) } };
       default:

@@ -14,6 +14,9 @@ import { SqliteSessionStore } from './sqlite-session-store.js';
 import { defaultUsageCoalescing, SqliteUsageLedger, type UsageCoalescing } from './sqlite-usage-ledger.js';
 import { SqliteWriteBatch } from './sqlite-write-batch.js';
 
+/** The page cache per open file, in KiB (SQLite's default is 2,000). */
+const sqliteCacheKiB = 65_536;
+
 export interface SqliteStoreOptions {
   path: string;
   now?: () => number;
@@ -66,6 +69,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     // With WAL, NORMAL loses at most the last commits on power loss, never consistency; FULL would fsync every turn.
     db.pragma('synchronous = NORMAL');
+    // SQLite's default page cache is 2 MB: a file of a few thousand sessions with their messages and
+    // exposures outgrows it, and every lookup and commit then reads its B-tree pages back with a
+    // syscall each (docs/benchmarks.md, turn spike). The cache fills only as pages are read.
+    db.pragma(`cache_size = -${sqliteCacheKiB}`);
     migrateSqliteSchema(db);
     const writes = new SqliteWriteBatch(db);
     const sessions = new SqliteSessionStore(db, now, defaultTtlSeconds, writes);
