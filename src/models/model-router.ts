@@ -3,7 +3,7 @@
  * caller chain (fallback across pools → retries within a pool → one attempt on one instance).
  */
 
-import type { ChatCallRequest, ChatCallResult, ChatStreamPart, TokenUsage } from '../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, TokenUsage } from '../chat/chat-types.js';
 import type { SwitchboardConfig } from '../config/config-schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -13,7 +13,7 @@ import { FallbackCaller } from './calling/fallback-caller.js';
 import { InstanceCaller } from './calling/instance-caller.js';
 import { ModelCall } from './calling/model-call.js';
 import { RetryingCaller } from './calling/retrying-caller.js';
-import { relayStream } from './calling/stream-relay.js';
+import { relayStream, type RelayedStream } from './calling/stream-relay.js';
 import { TracingCaller } from './calling/tracing-caller.js';
 import { ModelPool, type ModelPoolOptions } from './model-pool.js';
 import { unsupportedField } from './providers/provider-fields.js';
@@ -132,7 +132,7 @@ export class ModelRouter {
    * handed to the caller a failure ends the iteration with an error, and the caller must
    * tell its client.
    */
-  stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): { decision: RouteDecision; parts: AsyncGenerator<ChatStreamPart> } {
+  stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): { decision: RouteDecision; parts: RelayedStream } {
     this.#routeOrThrow(routeName);
     const decision = newDecision(routeName);
     // Nothing is called before the first part is asked for: the generator runs `begin` then.

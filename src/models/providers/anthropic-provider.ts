@@ -1,13 +1,14 @@
 /** Adapter for Anthropic's Messages API: system prompt, roles, tool turns, streaming events and usage, to and from the neutral chat types. */
 
-import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
-import { UpstreamError } from '../upstream-error.js';
+import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, ToolCall } from '../../chat/chat-types.js';
 import { addAnthropicToolFields } from './anthropic-tool-fields.js';
 import type { ChatProvider, ResponseStartListener } from './chat-provider.js';
-import { readSseEvents } from './sse-lines.js';
+import { AnthropicStreamDecoder, toFinishReason, toTokenUsage, type AnthropicMessage } from './anthropic-stream-decoder.js';
+import { StreamedParts } from './streamed-parts.js';
 import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
-import type { Dispatcher } from 'undici';
-import { UpstreamHttpClient, abortError, discardBody, releaseAfterDone, streamError } from './upstream-http-client.js';
+import { UpstreamHttpClient } from './upstream-http-client.js';
+
+export { toFinishReason, toTokenUsage } from './anthropic-stream-decoder.js';
 
 export interface AnthropicProviderOptions {
   /** Base URL without `/v1`, for example `https://api.anthropic.com`. */
@@ -30,55 +31,6 @@ type ContentBlock = { type: 'text'; text: string } | { type: 'tool_use'; id: str
 interface WireMessage {
   role: 'user' | 'assistant';
   content: string | ContentBlock[];
-}
-
-interface AnthropicUsage {
-  input_tokens?: number;
-  output_tokens?: number;
-  cache_creation_input_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-}
-
-interface AnthropicMessage {
-  model?: string;
-  content?: ({ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown } | { type: string })[];
-  stop_reason?: string | null;
-  usage?: AnthropicUsage;
-}
-
-interface AnthropicEvent {
-  type?: string;
-  /** The content block a block event is about. */
-  index?: number;
-  content_block?: { type?: string; id?: string; name?: string };
-  message?: AnthropicMessage;
-  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null };
-  usage?: AnthropicUsage;
-  error?: { type?: string; message?: string };
-}
-
-/** Anthropic's stop reasons in OpenAI's terms. */
-export function toFinishReason(stopReason: string | null | undefined): FinishReason {
-  switch (stopReason) {
-    case 'max_tokens':
-      return 'length';
-    case 'tool_use':
-      return 'tool_calls';
-    case 'refusal':
-      return 'content_filter';
-    // end_turn, stop_sequence, pause_turn: the model stopped of its own accord.
-    default:
-      return 'stop';
-  }
-}
-
-/** Cache writes and reads are prompt tokens too, priced differently by Anthropic but counted here as input. */
-export function toTokenUsage(usage: AnthropicUsage | undefined): TokenUsage | undefined {
-  if (!usage) return undefined;
-  return {
-    promptTokens: (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0),
-    completionTokens: usage.output_tokens ?? 0,
-  };
 }
 
 function parseArguments(text: string): unknown {
@@ -162,14 +114,7 @@ export class AnthropicProvider implements ChatProvider {
   }
 
   async call(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
-    const response = await this.#client.post(this.#body(request, false), request.headers, signal, undefined, started);
-    let parsed: AnthropicMessage;
-    try {
-      parsed = (await response.body.json()) as AnthropicMessage;
-    } catch (error) {
-      if (signal.aborted) throw abortError(this.instance, signal, error);
-      throw new UpstreamError('protocol', this.instance, `${this.instance} sent a body that is not JSON`, { cause: error });
-    }
+    const parsed = (await this.#client.postForJson(this.#body(request, false), request.headers, signal, undefined, started, 'a body')) as AnthropicMessage;
     let text = '';
     let toolCalls: ToolCall[] | undefined;
     for (const block of parsed.content ?? []) {
@@ -190,97 +135,9 @@ export class AnthropicProvider implements ChatProvider {
   }
 
   async stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>> {
-    const response = await this.#client.post(this.#body(request, true), request.headers, signal);
-    return this.#parts(response.body, request, signal);
-  }
-
-  async *#parts(body: Dispatcher.ResponseData['body'], request: ChatCallRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
-    let promptTokens: number | undefined;
-    let completionTokens: number | undefined;
-    let stopReason: string | null | undefined;
-    let model: string | undefined;
-    let characters = 0;
-    let stopped = false;
-    // Content block index → tool call index (OpenAI's indices count tool calls only), and whether its input came.
-    const toolBlocks = new Map<number, { call: number; sentArguments: boolean }>();
-    // Leaving the loop must not destroy the body by itself: at message_stop the rest is read off instead (releaseAfterDone).
-    let ended = false;
-    try {
-      for await (const event of readSseEvents(body.iterator({ destroyOnReturn: false }))) {
-        // Every event's data carries its type too; the `event:` line is only a hint.
-        const parsed = JSON.parse(event.data) as AnthropicEvent;
-        switch (parsed.type) {
-          case 'message_start': {
-            if (typeof parsed.message?.model === 'string') model = parsed.message.model;
-            const usage = toTokenUsage(parsed.message?.usage);
-            if (usage) {
-              promptTokens = usage.promptTokens;
-              completionTokens = usage.completionTokens;
-            }
-            break;
-          }
-          case 'content_block_start': {
-            const block = parsed.content_block;
-            if (block?.type !== 'tool_use' || parsed.index === undefined) break;
-            const call = toolBlocks.size;
-            toolBlocks.set(parsed.index, { call, sentArguments: false });
-            yield { type: 'tool-call-delta', index: call, id: block.id ?? '', name: block.name ?? '', argumentsDelta: '' };
-            break;
-          }
-          case 'content_block_delta':
-            if (parsed.delta?.type === 'text_delta' && parsed.delta.text) {
-              characters += parsed.delta.text.length;
-              yield { type: 'text-delta', text: parsed.delta.text };
-            } else if (parsed.delta?.type === 'input_json_delta' && parsed.delta.partial_json) {
-              const tool = parsed.index === undefined ? undefined : toolBlocks.get(parsed.index);
-              if (!tool) throw new UpstreamError('protocol', this.instance, `${this.instance} sent input_json_delta for block ${parsed.index}, which is no tool_use block`);
-              tool.sentArguments = true;
-              characters += parsed.delta.partial_json.length;
-              yield { type: 'tool-call-delta', index: tool.call, argumentsDelta: parsed.delta.partial_json };
-            }
-            break;
-          case 'content_block_stop': {
-            // A call without parameters streams no input at all; its arguments are still a JSON object.
-            const tool = parsed.index === undefined ? undefined : toolBlocks.get(parsed.index);
-            if (tool && !tool.sentArguments) {
-              tool.sentArguments = true;
-              yield { type: 'tool-call-delta', index: tool.call, argumentsDelta: '{}' };
-            }
-            break;
-          }
-          case 'message_delta':
-            if (parsed.delta?.stop_reason !== undefined) stopReason = parsed.delta.stop_reason;
-            // The output count here is cumulative: the last one is the total.
-            if (parsed.usage?.output_tokens !== undefined) completionTokens = parsed.usage.output_tokens;
-            if (parsed.usage?.input_tokens !== undefined) promptTokens = toTokenUsage(parsed.usage)!.promptTokens;
-            break;
-          case 'message_stop':
-            stopped = true;
-            break;
-          case 'error':
-            throw new UpstreamError('stream-broken', this.instance, `${this.instance} sent an error mid-stream: ${parsed.error?.type ?? 'error'}: ${parsed.error?.message ?? 'unknown'}`);
-          default:
-            // ping and any event added later.
-            break;
-        }
-        if (stopped) break;
-      }
-      ended = true;
-    } catch (error) {
-      throw streamError(this.instance, signal, error);
-    } finally {
-      // Stopped: the connection is kept. A consumer that stopped early or a failure: the body goes, as it went before.
-      if (stopped) releaseAfterDone(body);
-      else if (!ended) discardBody(body);
-    }
-    if (!stopped) throw new UpstreamError('stream-broken', this.instance, `stream from ${this.instance} ended without message_stop`);
-    const finish: Extract<ChatStreamPart, { type: 'finish' }> = {
-      type: 'finish',
-      finishReason: toFinishReason(stopReason),
-      usage: { promptTokens: promptTokens ?? estimatePromptTokens(request.messages), completionTokens: completionTokens ?? Math.ceil(characters / 4) },
-    };
-    if (model !== undefined) finish.model = model;
-    yield finish;
+    const parts = new StreamedParts(this.instance, signal, new AnthropicStreamDecoder(this.instance, request.messages));
+    this.#client.dispatch(this.#body(request, true), request.headers, parts);
+    return parts.started;
   }
 
   close(): Promise<void> {

@@ -7,6 +7,19 @@ export interface ResponseStartListener {
   responseStarted(): void;
 }
 
+/** Takes a stream's parts as they are read. */
+export interface PartReceiver {
+  /** One part; false when the receiver is behind: no part comes until it calls `resume()` on its control. */
+  part(part: ChatStreamPart): boolean;
+  /** The stream ended, after its finish or with the error to give the client; called once. */
+  end(error?: unknown): void;
+}
+
+/** What a pushing receiver holds: resume after it said it was behind. */
+export interface PushControl {
+  resume(): void;
+}
+
 export interface ChatProvider {
   /** The instance's base URL, for logs and metrics. */
   readonly instance: string;
@@ -15,7 +28,8 @@ export interface ChatProvider {
   /**
    * One streamed call. The returned promise settles when the response headers arrive (so a
    * failing status is an error before any token); the iterable then yields text deltas and
-   * one `finish`. Errors while iterating are `UpstreamError` of kind `stream-broken`.
+   * one `finish`. Errors while iterating are `UpstreamError` of kind `stream-broken`. Its iterator
+   * may also offer `pushTo(receiver)` (streamed-parts.ts), which the relay then uses instead of `next()`.
    */
   stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>>;
   /** One embeddings call for `request.embeddingInput`; absent where the wire format has none (Anthropic). */

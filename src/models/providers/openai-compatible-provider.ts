@@ -1,15 +1,16 @@
 /** Adapter for OpenAI's chat completions wire format: vLLM, SGLang, TGI, Ollama, llama.cpp, OpenAI and Azure OpenAI. */
 
-import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
+import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, ToolCall } from '../../chat/chat-types.js';
 import { toOpenAiRequestFields } from './openai-request-fields.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { ChatProvider, ResponseStartListener } from './chat-provider.js';
-import { SseParser } from './sse-lines.js';
+import { OpenAiStreamDecoder, toFinishReason, toUsage, type OpenAiChunk } from './openai-stream-decoder.js';
+import { StreamedParts } from './streamed-parts.js';
 import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
-import type { Dispatcher } from 'undici';
-import { UpstreamHttpClient, abortError, discardBody, releaseAfterDone, streamError } from './upstream-http-client.js';
+import { UpstreamHttpClient } from './upstream-http-client.js';
 
 export { estimateTokens } from '../token-estimate.js';
+export { plainDeltaContent } from './openai-stream-decoder.js';
 
 export interface OpenAiCompatibleProviderOptions {
   /** Base URL without `/v1`, for example `http://vllm-0:8000`, or Azure's `https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT`. */
@@ -28,29 +29,10 @@ export interface OpenAiCompatibleProviderOptions {
   connectTimeoutMs?: number;
 }
 
-/** One piece of a streamed tool call: `id`, `type` and `function.name` on its first piece only. */
-interface OpenAiToolCallDelta {
-  index?: number;
-  id?: string;
-  function?: { name?: string; arguments?: string };
-}
-
 interface OpenAiEmbeddings {
   model?: string;
   data?: { index?: number; embedding?: number[] }[];
   usage?: { prompt_tokens?: number };
-}
-
-interface OpenAiChunk {
-  model?: string;
-  choices?: {
-    delta?: { content?: string | null; tool_calls?: OpenAiToolCallDelta[] | null };
-    finish_reason?: string | null;
-    message?: { content?: string | null; tool_calls?: ToolCall[] | null };
-    logprobs?: unknown;
-  }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
-  error?: { message?: string };
 }
 
 function toWireMessage(message: ChatMessage): Record<string, unknown> {
@@ -66,47 +48,6 @@ function toWireMessage(message: ChatMessage): Record<string, unknown> {
 /** A call's own fields, without anything else the backend may have added to it. */
 function toToolCall(call: ToolCall): ToolCall {
   return { id: call.id, type: 'function', function: { name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' } };
-}
-
-function toFinishReason(value: string | null | undefined): FinishReason {
-  return value === 'length' || value === 'tool_calls' || value === 'content_filter' ? value : 'stop';
-}
-
-function toUsage(usage: OpenAiChunk['usage']): TokenUsage | undefined {
-  if (!usage) return undefined;
-  return { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 };
-}
-
-const contentMarker = '"delta":{"content":"';
-const usageKey = '"usage"';
-
-/**
- * The text of a chunk that carries only a content delta (no finish reason, no usage beyond
- * `"usage":null`, no tool calls), found without parsing the whole chunk; undefined when the chunk needs a full parse.
- * Nearly every chunk of a stream is of this kind, so this keeps JSON.parse off the hot path.
- */
-export function plainDeltaContent(data: string): string | undefined {
-  const marker = data.indexOf(contentMarker);
-  if (marker === -1 || data.indexOf('"finish_reason":null') === -1 || data.indexOf('"tool_calls"') !== -1) return undefined;
-  // OpenAI (with include_usage) sends `"usage":null` on every chunk but the last; only a real usage object needs the parser.
-  const usage = data.indexOf(usageKey);
-  if (usage !== -1 && !data.startsWith(':null', usage + usageKey.length)) return undefined;
-  const start = marker + contentMarker.length;
-  let end = start;
-  let escaped = false;
-  for (; end < data.length; end++) {
-    const code = data.charCodeAt(end);
-    if (code === 92) {
-      escaped = true;
-      end++;
-    } else if (code === 34) {
-      break;
-    }
-  }
-  // The delta must close right after the string: `"}` — anything else goes to the full parser.
-  if (end >= data.length || data.charCodeAt(end + 1) !== 125) return undefined;
-  const literal = data.slice(start, end);
-  return escaped ? (JSON.parse(`"${literal}"`) as string) : literal;
 }
 
 export class OpenAiCompatibleProvider implements ChatProvider {
@@ -145,14 +86,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   }
 
   async call(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
-    const response = await this.#client.post(this.#body(request, false), request.headers, signal, undefined, started);
-    let parsed: OpenAiChunk;
-    try {
-      parsed = (await response.body.json()) as OpenAiChunk;
-    } catch (error) {
-      if (signal.aborted) throw abortError(this.instance, signal, error);
-      throw new UpstreamError('protocol', this.instance, `${this.instance} sent a body that is not JSON`, { cause: error });
-    }
+    const parsed = (await this.#client.postForJson(this.#body(request, false), request.headers, signal, undefined, started, 'a body')) as OpenAiChunk;
     const choice = parsed.choices?.[0];
     const text = choice?.message?.content ?? '';
     const result: ChatCallResult = {
@@ -169,14 +103,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
 
   async embed(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
     const input = request.embeddingInput ?? [];
-    const response = await this.#client.post(JSON.stringify({ model: request.model, input }), request.headers, signal, this.#embeddingsPath, started);
-    let parsed: OpenAiEmbeddings;
-    try {
-      parsed = (await response.body.json()) as OpenAiEmbeddings;
-    } catch (error) {
-      if (signal.aborted) throw abortError(this.instance, signal, error);
-      throw new UpstreamError('protocol', this.instance, `${this.instance} sent an embeddings body that is not JSON`, { cause: error });
-    }
+    const parsed = (await this.#client.postForJson(JSON.stringify({ model: request.model, input }), request.headers, signal, this.#embeddingsPath, started, 'an embeddings body')) as OpenAiEmbeddings;
     const data = parsed.data;
     if (!Array.isArray(data) || data.length !== input.length) {
       throw new UpstreamError('protocol', this.instance, `${this.instance} answered ${Array.isArray(data) ? data.length : 'no'} embeddings for ${input.length} inputs`);
@@ -194,107 +121,9 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   }
 
   async stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>> {
-    const response = await this.#client.post(this.#body(request, true), request.headers, signal);
-    return this.#parts(response.body, request, signal);
-  }
-
-  async *#parts(body: Dispatcher.ResponseData['body'], request: ChatCallRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
-    let finishReason: FinishReason | undefined;
-    let usage: TokenUsage | undefined;
-    // Read from the chunks that need a full parse anyway (the last one, with the usage, always does).
-    let model: string | undefined;
-    let characters = 0;
-    let done = false;
-    // Deltas of one network chunk are joined and yielded once: under load a read holds several.
-    let text = '';
-    // Parts of one network chunk in arrival order, once a tool-call piece came (text alone never lands here).
-    const queued: ChatStreamPart[] = [];
-    const queueToolCall = (piece: OpenAiToolCallDelta, position: number) => {
-      if (text.length > 0) {
-        characters += text.length;
-        queued.push({ type: 'text-delta', text });
-        text = '';
-      }
-      const index = piece.index ?? position;
-      const argumentsDelta = piece.function?.arguments ?? '';
-      characters += argumentsDelta.length;
-      const last = queued[queued.length - 1];
-      // Consecutive argument pieces of one call join, as text deltas do.
-      if (piece.id === undefined && piece.function?.name === undefined && last?.type === 'tool-call-delta' && last.index === index) {
-        last.argumentsDelta += argumentsDelta;
-        return;
-      }
-      const part: Extract<ChatStreamPart, { type: 'tool-call-delta' }> = { type: 'tool-call-delta', index, argumentsDelta };
-      if (piece.id !== undefined) part.id = piece.id;
-      if (piece.function?.name !== undefined) part.name = piece.function.name;
-      queued.push(part);
-    };
-    const onEvent = (_event: string | undefined, data: string) => {
-      if (done) return;
-      if (data === '[DONE]') {
-        done = true;
-        return;
-      }
-      const fast = plainDeltaContent(data);
-      if (fast !== undefined) {
-        text += fast;
-        return;
-      }
-      const chunk = JSON.parse(data) as OpenAiChunk;
-      if (chunk.error) throw new UpstreamError('stream-broken', this.instance, `${this.instance} sent an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
-      usage = toUsage(chunk.usage) ?? usage;
-      if (typeof chunk.model === 'string') model = chunk.model;
-      const choice = chunk.choices?.[0];
-      if (!choice) return;
-      const content = choice.delta?.content;
-      if (content) text += content;
-      const toolCalls = choice.delta?.tool_calls;
-      if (toolCalls) for (let position = 0; position < toolCalls.length; position++) queueToolCall(toolCalls[position]!, position);
-      if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
-    };
-    const parser = new SseParser();
-    // Leaving the loop must not destroy the body by itself: at [DONE] the rest is read off instead (releaseAfterDone).
-    const chunks: AsyncIterable<Uint8Array> = body.iterator({ destroyOnReturn: false });
-    let ended = false;
-    try {
-      for await (const chunk of chunks) {
-        parser.push(chunk, onEvent);
-        if (queued.length > 0) {
-          for (const part of queued) yield part;
-          queued.length = 0;
-        }
-        if (text.length > 0) {
-          characters += text.length;
-          const delta = text;
-          text = '';
-          yield { type: 'text-delta', text: delta };
-        }
-        if (done) break;
-      }
-      if (!done) parser.end(onEvent);
-      ended = true;
-    } catch (error) {
-      throw streamError(this.instance, signal, error);
-    } finally {
-      // Done: the connection is kept. A consumer that stopped early or a failure: the body goes, as it went before.
-      if (done) releaseAfterDone(body);
-      else if (!ended) discardBody(body);
-    }
-    for (const part of queued) yield part;
-    if (text.length > 0) {
-      characters += text.length;
-      yield { type: 'text-delta', text };
-    }
-    if (!done && finishReason === undefined) {
-      throw new UpstreamError('stream-broken', this.instance, `stream from ${this.instance} ended without [DONE]`);
-    }
-    const finish: Extract<ChatStreamPart, { type: 'finish' }> = {
-      type: 'finish',
-      finishReason: finishReason ?? 'stop',
-      usage: usage ?? { promptTokens: estimatePromptTokens(request.messages), completionTokens: Math.ceil(characters / 4) },
-    };
-    if (model !== undefined) finish.model = model;
-    yield finish;
+    const parts = new StreamedParts(this.instance, signal, new OpenAiStreamDecoder(this.instance, request.messages));
+    this.#client.dispatch(this.#body(request, true), request.headers, parts);
+    return parts.started;
   }
 
   close(): Promise<void> {

@@ -50,16 +50,3 @@ export class SseParser {
     this.#hasData = false;
   }
 }
-
-/** Yields one event per blank-line-terminated block. */
-export async function* readSseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
-  const parser = new SseParser();
-  const pending: SseEvent[] = [];
-  const collect = (event: string | undefined, data: string) => pending.push({ event, data });
-  for await (const chunk of body) {
-    parser.push(chunk, collect);
-    while (pending.length > 0) yield pending.shift()!;
-  }
-  parser.end(collect);
-  while (pending.length > 0) yield pending.shift()!;
-}

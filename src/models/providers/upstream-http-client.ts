@@ -4,7 +4,12 @@ import type { Dispatcher } from 'undici';
 import type { ResponseStartListener } from './chat-provider.js';
 import type { FreeClientPool, FreeClientPoolOptions } from './free-client-pool.js';
 import { loadUndici } from './load-undici.js';
-import { UpstreamError, isUpstreamError, parseRetryAfter } from '../upstream-error.js';
+import { GatheredBody } from './gathered-body.js';
+import type { RawDispatchHandler, UpstreamHandler } from './upstream-handler.js';
+import { UpstreamError, parseRetryAfter } from '../upstream-error.js';
+import { abortError } from './upstream-failure.js';
+
+export { abortError, streamError } from './upstream-failure.js';
 
 export interface UpstreamHttpClientOptions {
   /** Base URL; its path (if any) prefixes `path`. */
@@ -85,51 +90,34 @@ export class UpstreamHttpClient {
     return response;
   }
 
+  /**
+   * Sends the body with `handler` taking the response through undici's dispatch callbacks
+   * (upstream-handler.ts): no Readable body, no AsyncResource, no promise per chunk. The handler
+   * hears the caller's signal and maps every failure to its `UpstreamError`.
+   */
+  dispatch(body: string, extraHeaders: Record<string, string> | undefined, handler: UpstreamHandler, path = this.#path): void {
+    if (!handler.listen()) return;
+    const options: Dispatcher.DispatchOptions = { method: 'POST', path, headers: extraHeaders ? { ...this.#headers, ...extraHeaders } : this.#headers, body };
+    // undici calls a handler without `onRequestStart` with these callbacks as they are (no wrapper per request).
+    const raw = handler as RawDispatchHandler as unknown as Dispatcher.DispatchHandler;
+    const pool = this.#pool;
+    if (pool) pool.dispatch(options, raw);
+    else this.#createPool().then((created) => created.dispatch(options, raw), (error: Error) => handler.onError(error));
+  }
+
+  /** A whole answer's body parsed as JSON (`what` names it in the error when it is not JSON); throws the call's `UpstreamError`. */
+  async postForJson(body: string, extraHeaders: Record<string, string> | undefined, signal: AbortSignal, path: string | undefined, started: ResponseStartListener | undefined, what: string): Promise<unknown> {
+    const gathered = new GatheredBody(this.instance, signal, started);
+    this.dispatch(body, extraHeaders, gathered, path);
+    const text = await gathered.text;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new UpstreamError('protocol', this.instance, `${this.instance} sent ${what} that is not JSON`, { cause: error });
+    }
+  }
+
   close(): Promise<void> {
     return this.#pool?.close() ?? Promise.resolve();
   }
-}
-
-/** How long a body may take to end after its stream said it was done, before its connection is given up. */
-const drainAfterDoneMs = 2_000;
-
-/**
- * A streamed body whose last event has been read: what is left (normally only the chunked terminator,
- * often already in) is read off, so the connection goes back to the pool. Destroying the body there
- * instead, as leaving a `for await` does, made undici close the socket: every stream paid a new
- * connection. A server that keeps sending after it said done is cut off at `drainAfterDoneMs`.
- */
-export function releaseAfterDone(body: Dispatcher.ResponseData['body']): void {
-  if (body.readableEnded || body.destroyed) return;
-  const timer = setTimeout(() => body.destroy(), drainAfterDoneMs);
-  body.dump({ limit: Number.MAX_SAFE_INTEGER }).then(
-    () => clearTimeout(timer),
-    () => clearTimeout(timer),
-  );
-}
-
-function ignoreError(): void {
-  // The stream's outcome is decided already; the body's own abort error has nobody to tell.
-}
-
-/** Ends a streamed body that was left before its end (a failure, a consumer that stopped): its socket goes, and the request with it. */
-export function discardBody(body: Dispatcher.ResponseData['body']): void {
-  if (body.destroyed) return;
-  // undici emits an abort error when a body is destroyed before its end; unheard, it would be an uncaught exception.
-  body.on('error', ignoreError);
-  body.destroy();
-}
-
-/** The router aborts with an `UpstreamError` as the reason when one of its timers fires; anything else is the caller leaving. */
-export function abortError(instance: string, signal: AbortSignal, cause: unknown): UpstreamError {
-  const reason: unknown = signal.reason;
-  if (isUpstreamError(reason)) return reason;
-  return new UpstreamError('aborted', instance, `call to ${instance} was aborted`, { cause });
-}
-
-/** Wraps anything thrown while reading a stream: an `UpstreamError` stays, the rest is a broken stream. */
-export function streamError(instance: string, signal: AbortSignal, error: unknown): UpstreamError {
-  if (signal.aborted) return abortError(instance, signal, error);
-  if (isUpstreamError(error)) return error;
-  return new UpstreamError('stream-broken', instance, `stream from ${instance} broke: ${(error as Error).message}`, { cause: error });
 }

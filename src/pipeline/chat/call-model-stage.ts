@@ -4,6 +4,8 @@ import { SwitchboardError, isSwitchboardError } from '../../errors.js';
 import type { ChatStreamPart } from '../../chat/chat-types.js';
 import { noWatch, type CallWatch } from '../../experiments/request-experiments.js';
 import { newDecision, type RouteDecision } from '../../models/route-decision.js';
+import type { RelayedStream } from '../../models/calling/stream-relay.js';
+import { pushParts } from './push-parts.js';
 import { recordModelCall } from '../record-model-call.js';
 import type { ChatServices } from '../services.js';
 import type { Stage } from '../stage.js';
@@ -60,7 +62,7 @@ async function relay(
   events: ChatStreamEvents,
   decision: RouteDecision,
   first: IteratorResult<ChatStreamPart>,
-  parts: AsyncGenerator<ChatStreamPart>,
+  parts: RelayedStream,
   watch: CallWatch,
   signal: AbortSignal,
   onFinish: (part: Extract<ChatStreamPart, { type: 'finish' }>) => void,
@@ -82,6 +84,12 @@ async function relay(
         await events.finish(part.finishReason, part.usage);
       }
       if (events.closed) break;
+      // Past the first part, parts the provider can push go straight to the transport: no promise per token.
+      if (part.type !== 'finish' && parts.canPush) {
+        const error = await pushParts(parts, events, onFinish);
+        if (error !== undefined) throw error;
+        break;
+      }
       step = await parts.next();
     }
     await events.done();
