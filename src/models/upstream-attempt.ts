@@ -1,7 +1,14 @@
-/** One attempt of a call on one instance: its abort wiring, first-token and total timers, and the bookkeeping when it ends. */
+/**
+ * One attempt of a call on one instance: its abort wiring, first-token and total timers, and the
+ * bookkeeping when it ends. Aborting an attempt (a timer, the stream relay, the caller leaving)
+ * aborts its call's dispatch handler directly (call-abort.ts): no AbortController, AbortSignal or
+ * listener of its own, only the one on the request's signal. An AbortSignal is made only when a
+ * provider that cannot take the attempt asks for `signal`.
+ */
 
 import type { InstanceState } from './instance-state.js';
 import type { ModelPool } from './model-pool.js';
+import type { AbortableCall, AttemptAbort } from './providers/call-abort.js';
 import type { ResponseStartListener } from './providers/chat-provider.js';
 import { UpstreamError, isUpstreamError } from './upstream-error.js';
 import { noopSpan, type Span } from '../telemetry/tracing.js';
@@ -12,24 +19,23 @@ export type AttemptOutcome = 'ok' | 'failed' | 'neutral';
 // Timer callbacks take the attempt as their argument, so no closure is made per attempt.
 function onTotalTimeout(attempt: UpstreamAttempt): void {
   const { url } = attempt.instance;
-  attempt.controller.abort(new UpstreamError('total-timeout', url, `no complete answer from ${url} within ${attempt.pool.config.timeouts.totalMs} ms`));
+  attempt.abort(new UpstreamError('total-timeout', url, `no complete answer from ${url} within ${attempt.pool.config.timeouts.totalMs} ms`));
 }
 
 function onFirstTokenTimeout(attempt: UpstreamAttempt): void {
   const { url } = attempt.instance;
-  attempt.controller.abort(new UpstreamError('first-token-timeout', url, `no first token from ${url} within ${attempt.pool.config.timeouts.firstTokenMs} ms`));
+  attempt.abort(new UpstreamError('first-token-timeout', url, `no first token from ${url} within ${attempt.pool.config.timeouts.firstTokenMs} ms`));
 }
 
 function onHeadersTimeout(attempt: UpstreamAttempt): void {
   const { url } = attempt.instance;
   const { headersMs, firstTokenMs } = attempt.pool.config.timeouts;
-  attempt.controller.abort(new UpstreamError('first-token-timeout', url, `no response headers from ${url} within ${headersMs ?? firstTokenMs} ms`));
+  attempt.abort(new UpstreamError('first-token-timeout', url, `no response headers from ${url} within ${headersMs ?? firstTokenMs} ms`));
 }
 
-export class UpstreamAttempt implements ResponseStartListener {
+export class UpstreamAttempt implements ResponseStartListener, AttemptAbort {
   readonly pool: ModelPool;
   readonly instance: InstanceState;
-  readonly controller = new AbortController();
   readonly startedAt: number;
   /** The model route the call is on, for the log. */
   readonly route: string;
@@ -41,6 +47,12 @@ export class UpstreamAttempt implements ResponseStartListener {
   #firstTokenTimer: NodeJS.Timeout | undefined;
   #sawFirstToken = false;
   #ended = false;
+  #aborted = false;
+  #reason: unknown;
+  /** The call this attempt aborts, while it runs. */
+  #call: AbortableCall | undefined;
+  /** Made only for a provider that takes an AbortSignal (see `signal`). */
+  #controller: AbortController | undefined;
 
   /**
    * Starts the attempt's clocks and counts it in flight. A streamed attempt's first timer waits for
@@ -53,7 +65,7 @@ export class UpstreamAttempt implements ResponseStartListener {
     this.instance = instance;
     this.startedAt = now;
     this.#parent = parent;
-    if (parent.aborted) this.controller.abort(parent.reason);
+    if (parent.aborted) this.abort(parent.reason);
     else parent.addEventListener('abort', this, { once: true });
     const { totalMs, firstTokenMs, headersMs } = pool.config.timeouts;
     this.#totalTimer = setTimeout(onTotalTimeout, totalMs, this);
@@ -63,13 +75,46 @@ export class UpstreamAttempt implements ResponseStartListener {
     this.#probe = instance.breaker.onDispatch();
   }
 
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Why the attempt was aborted: the router's `UpstreamError` for a deadline, else the caller's reason. */
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** An AbortSignal that follows this attempt, made on first use: for providers that do not take the attempt itself. */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  watch(call: AbortableCall): void {
+    this.#call = call;
+  }
+
+  unwatch(call: AbortableCall): void {
+    if (this.#call === call) this.#call = undefined;
+  }
+
+  /** Aborts this attempt (once) and the call it watches; the request, and any later attempt, go on. */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    const call = this.#call;
+    this.#call = undefined;
+    call?.handleEvent();
+    this.#controller?.abort(reason);
   }
 
   /** The caller went away: the upstream request goes too. (EventListener object form: no closure per attempt.) */
   handleEvent(): void {
-    this.controller.abort(this.#parent.reason);
+    this.abort(this.#parent.reason);
   }
 
   /** The response headers arrived: a whole answer is on its way, so only `totalMs` bounds it now. */
