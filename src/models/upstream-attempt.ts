@@ -23,11 +23,13 @@ function onTotalTimeout(attempt: UpstreamAttempt): void {
 }
 
 function onFirstTokenTimeout(attempt: UpstreamAttempt): void {
+  if (attempt.firstDeadlinePassed()) return;
   const { url } = attempt.instance;
   attempt.abort(new UpstreamError('first-token-timeout', url, `no first token from ${url} within ${attempt.pool.config.timeouts.firstTokenMs} ms`));
 }
 
 function onHeadersTimeout(attempt: UpstreamAttempt): void {
+  if (attempt.firstDeadlinePassed()) return;
   const { url } = attempt.instance;
   const { headersMs, firstTokenMs } = attempt.pool.config.timeouts;
   attempt.abort(new UpstreamError('first-token-timeout', url, `no response headers from ${url} within ${headersMs ?? firstTokenMs} ms`));
@@ -43,8 +45,15 @@ export class UpstreamAttempt implements ResponseStartListener, AttemptAbort {
   span: Span = noopSpan;
   readonly #parent: AbortSignal;
   readonly #probe: boolean;
-  #totalTimer: NodeJS.Timeout | undefined;
-  #firstTokenTimer: NodeJS.Timeout | undefined;
+  /**
+   * One timer per attempt: first the shorter first deadline (first token, or a whole answer's
+   * headers); if that was met when it fires, it is set again for the rest of `totalMs`.
+   */
+  #timer: NodeJS.Timeout | undefined;
+  /** Still waiting for the first deadline's event (first token or headers). */
+  #waitingFirst = false;
+  /** What is left of `totalMs` once the first deadline has passed. */
+  #restMs = 0;
   #sawFirstToken = false;
   #ended = false;
   #aborted = false;
@@ -68,8 +77,15 @@ export class UpstreamAttempt implements ResponseStartListener, AttemptAbort {
     if (parent.aborted) this.abort(parent.reason);
     else parent.addEventListener('abort', this, { once: true });
     const { totalMs, firstTokenMs, headersMs } = pool.config.timeouts;
-    this.#totalTimer = setTimeout(onTotalTimeout, totalMs, this);
-    this.#firstTokenTimer = streamed ? setTimeout(onFirstTokenTimeout, firstTokenMs, this) : setTimeout(onHeadersTimeout, headersMs ?? firstTokenMs, this);
+    const firstMs = streamed ? firstTokenMs : (headersMs ?? firstTokenMs);
+    if (firstMs < totalMs) {
+      this.#waitingFirst = true;
+      this.#restMs = totalMs - firstMs;
+      this.#timer = setTimeout(streamed ? onFirstTokenTimeout : onHeadersTimeout, firstMs, this);
+    } else {
+      // The total deadline comes first (or with it): it is the one that fires.
+      this.#timer = setTimeout(onTotalTimeout, totalMs, this);
+    }
     instance.onDispatch();
     pool.inFlight++;
     this.#probe = instance.breaker.onDispatch();
@@ -117,16 +133,25 @@ export class UpstreamAttempt implements ResponseStartListener, AttemptAbort {
     this.abort(this.#parent.reason);
   }
 
+  /**
+   * The first deadline's timer fired: true when its event came in time, and the timer is then set
+   * again for the rest of `totalMs`; false when the attempt is to fail. (Called by the timer only.)
+   */
+  firstDeadlinePassed(): boolean {
+    if (this.#ended) return true;
+    if (this.#waitingFirst) return false;
+    this.#timer = setTimeout(onTotalTimeout, this.#restMs, this);
+    return true;
+  }
+
   /** The response headers arrived: a whole answer is on its way, so only `totalMs` bounds it now. */
   responseStarted(): void {
-    clearTimeout(this.#firstTokenTimer);
-    this.#firstTokenTimer = undefined;
+    this.#waitingFirst = false;
   }
 
   /** Records the first output; returns the time to it in milliseconds. */
   firstToken(now: number): number {
-    clearTimeout(this.#firstTokenTimer);
-    this.#firstTokenTimer = undefined;
+    this.#waitingFirst = false;
     this.#sawFirstToken = true;
     const ttftMs = now - this.startedAt;
     this.instance.onFirstToken(ttftMs, now);
@@ -138,8 +163,8 @@ export class UpstreamAttempt implements ResponseStartListener, AttemptAbort {
     if (this.#ended) return undefined;
     const elapsedMs = now - this.startedAt;
     this.#ended = true;
-    clearTimeout(this.#totalTimer);
-    clearTimeout(this.#firstTokenTimer);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#parent.removeEventListener('abort', this);
     this.instance.onEnd(elapsedMs, outcome, this.#sawFirstToken, now);
     this.pool.inFlight--;

@@ -41,8 +41,8 @@ function deferreds(): { get(nth: number): { promise: Promise<void>; resolve: () 
   };
 }
 
-/** An upstream that either never answers (`stall`) or answers at once, whole or as an SSE stream. */
-async function upstream(behaviour: 'stall' | 'answer'): Promise<Upstream> {
+/** An upstream that never answers (`stall`), answers at once (whole or as an SSE stream), or sends its start (headers, a first token) and then stalls (`start-then-stall`). */
+async function upstream(behaviour: 'stall' | 'answer' | 'start-then-stall'): Promise<Upstream> {
   const arrived = deferreds();
   const closed = deferreds();
   const state = { requests: 0 };
@@ -60,6 +60,14 @@ async function upstream(behaviour: 'stall' | 'answer'): Promise<Upstream> {
         return;
       }
       const streamed = (JSON.parse(body) as { stream?: boolean }).stream === true;
+      if (behaviour === 'start-then-stall') {
+        response.once('close', () => {
+          if (!response.writableEnded) closed.get(nth).resolve();
+        });
+        response.writeHead(200, { 'content-type': streamed ? 'text/event-stream' : 'application/json' });
+        response.write(streamed ? `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'hello' } }] })}\n\n` : '{"choices":');
+        return;
+      }
       if (streamed) {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         response.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'hello' } }] })}\n\n`);
@@ -182,6 +190,39 @@ describe('an upstream attempt aborts its own call', () => {
     caller.abort(new Error('gone already'));
     await assert.rejects(router.call('r', request(), caller.signal), /gone already/);
     assert.equal(stalled.requests, 0);
+    await router.close();
+  });
+
+  it('a whole answer whose headers came in time is still bounded by totalMs', async () => {
+    const slow = await upstream('start-then-stall');
+    const router = new ModelRouter(routerConfig({ slow: poolConfig({ instances: [{ url: slow.url }], retry: { attempts: 1 }, timeouts: { firstTokenMs: 100, headersMs: 100, totalMs: 400 } }) }, { r: { pool: 'slow' } }), (url) => url);
+    const caller = new AbortController();
+    const failure = await router.call('r', request(), caller.signal).then(
+      () => assert.fail('the call should not succeed'),
+      (error: unknown) => error,
+    );
+    await slow.closedUnanswered(1);
+    assert.match(String((failure as Error).message) + String((failure as Error).cause ?? ''), /within 400 ms/);
+    assert.equal(caller.signal.aborted, false);
+    await router.close();
+  });
+
+  it('a stream whose first token came in time is still bounded by totalMs', async () => {
+    const slow = await upstream('start-then-stall');
+    const router = new ModelRouter(routerConfig({ slow: poolConfig({ instances: [{ url: slow.url }], retry: { attempts: 1 }, timeouts: { firstTokenMs: 100, totalMs: 400 } }) }, { r: { pool: 'slow' } }), (url) => url);
+    const caller = new AbortController();
+    const { parts } = router.stream('r', request(), caller.signal);
+    const received: string[] = [];
+    const failure = await (async () => {
+      for await (const part of parts) if (part.type === 'text-delta') received.push(part.text);
+    })().then(
+      () => assert.fail('the stream should not finish'),
+      (error: unknown) => error,
+    );
+    assert.deepEqual(received, ['hello']);
+    await slow.closedUnanswered(1);
+    assert.match(String((failure as Error).message) + String((failure as Error).cause ?? ''), /within 400 ms/);
+    assert.equal(caller.signal.aborted, false);
     await router.close();
   });
 });
