@@ -2,6 +2,7 @@
 
 import type { ChatCallRequest, ChatCallResult } from '../../chat/chat-types.js';
 import { SwitchboardError } from '../../errors.js';
+import type { CallAbort } from '../providers/call-abort.js';
 import type { ChatProvider } from '../providers/chat-provider.js';
 import type { RouterObserver } from '../router-observer.js';
 import { UpstreamAttempt, type AttemptOutcome } from '../upstream-attempt.js';
@@ -10,9 +11,14 @@ import { endAttemptSpan, startAttemptSpan, withTraceContext } from './attempt-sp
 import type { ChatCaller, StreamStart } from './chat-caller.js';
 import type { ModelCall } from './model-call.js';
 
+/** The attempt itself for a provider that takes it (no AbortSignal per attempt), else the attempt's AbortSignal. */
+function abortOf(provider: ChatProvider, attempt: UpstreamAttempt): CallAbort {
+  return provider.abortsThroughAttempt ? attempt : attempt.signal;
+}
+
 function embedWith(provider: ChatProvider, request: ChatCallRequest, attempt: UpstreamAttempt): Promise<ChatCallResult> {
   if (!provider.embed) throw new SwitchboardError('invalid_request', `The pool behind this route speaks a wire format without embeddings (Anthropic's Messages API); route embeddings to an OpenAI-compatible pool.`);
-  return provider.embed(request, attempt.signal, attempt);
+  return provider.embed(request, abortOf(provider, attempt), attempt);
 }
 
 export class InstanceCaller implements ChatCaller {
@@ -40,7 +46,7 @@ export class InstanceCaller implements ChatCaller {
     try {
       const provider = attempt.instance.provider;
       const request = this.#request(call, attempt);
-      const result = request.embeddingInput ? await embedWith(provider, request, attempt) : await provider.call(request, attempt.signal, attempt);
+      const result = request.embeddingInput ? await embedWith(provider, request, attempt) : await provider.call(request, abortOf(provider, attempt), attempt);
       // A whole answer's first output is the answer.
       this.firstToken(attempt);
       this.end(attempt, 'ok');
@@ -54,7 +60,7 @@ export class InstanceCaller implements ChatCaller {
   async stream(call: ModelCall): Promise<StreamStart> {
     const attempt = this.#begin(call, true);
     try {
-      const parts = await attempt.instance.provider.stream(this.#request(call, attempt), attempt.signal);
+      const parts = await attempt.instance.provider.stream(this.#request(call, attempt), abortOf(attempt.instance.provider, attempt));
       const iterator = parts[Symbol.asyncIterator]();
       const step = await iterator.next();
       if (step.done) throw new UpstreamError('stream-broken', attempt.instance.url, `stream from ${attempt.instance.url} ended before any output`);

@@ -136,7 +136,7 @@ export class RelayedStream implements AsyncGenerator<ChatStreamPart, undefined>,
     }
     observer?.cancelled();
     // The consumer stopped early or the stream failed: end the upstream request too.
-    attempt.controller.abort(new UpstreamError('aborted', attempt.instance.url, 'the stream ended before its finish'));
+    attempt.abort(new UpstreamError('aborted', attempt.instance.url, 'the stream ended before its finish'));
     this.#instances.end(attempt, 'neutral');
     await iterator.return?.(undefined).catch(() => undefined);
   }

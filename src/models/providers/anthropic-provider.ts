@@ -1,6 +1,7 @@
 /** Adapter for Anthropic's Messages API: system prompt, roles, tool turns, streaming events and usage, to and from the neutral chat types. */
 
 import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, ToolCall } from '../../chat/chat-types.js';
+import type { CallAbort } from './call-abort.js';
 import { addAnthropicToolFields } from './anthropic-tool-fields.js';
 import type { ChatProvider, ResponseStartListener } from './chat-provider.js';
 import { AnthropicStreamDecoder, toFinishReason, toTokenUsage, type AnthropicMessage } from './anthropic-stream-decoder.js';
@@ -82,6 +83,8 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): { system:
 
 export class AnthropicProvider implements ChatProvider {
   readonly instance: string;
+  /** Every call goes through an UpstreamHandler, which its attempt aborts directly. */
+  readonly abortsThroughAttempt = true;
   readonly #client: UpstreamHttpClient;
   readonly #defaultMaxTokens: number;
 
@@ -113,7 +116,7 @@ export class AnthropicProvider implements ChatProvider {
     return JSON.stringify(body);
   }
 
-  async call(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
+  async call(request: ChatCallRequest, signal: CallAbort, started?: ResponseStartListener): Promise<ChatCallResult> {
     const parsed = (await this.#client.postForJson(this.#body(request, false), request.headers, signal, undefined, started, 'a body')) as AnthropicMessage;
     let text = '';
     let toolCalls: ToolCall[] | undefined;
@@ -134,7 +137,7 @@ export class AnthropicProvider implements ChatProvider {
     return result;
   }
 
-  async stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>> {
+  async stream(request: ChatCallRequest, signal: CallAbort): Promise<AsyncIterable<ChatStreamPart>> {
     const parts = new StreamedParts(this.instance, signal, new AnthropicStreamDecoder(this.instance, request.messages));
     this.#client.dispatch(this.#body(request, true), request.headers, parts);
     return parts.started;

@@ -1,6 +1,7 @@
 /** The interface every provider adapter implements: one backend instance, one wire format, no knowledge of the web server. */
 
 import type { ChatCallRequest, ChatCallResult, ChatStreamPart } from '../../chat/chat-types.js';
+import type { CallAbort } from './call-abort.js';
 
 /** Told by the HTTP client when an upstream's response headers arrive, so a whole answer's header deadline can stop. */
 export interface ResponseStartListener {
@@ -23,16 +24,22 @@ export interface PushControl {
 export interface ChatProvider {
   /** The instance's base URL, for logs and metrics. */
   readonly instance: string;
+  /**
+   * True for an adapter whose calls go through an UpstreamHandler (upstream-handler.ts): the router
+   * hands it the attempt itself as `signal` (call-abort.ts), which aborts the handler directly, so
+   * no AbortSignal is made per attempt. Any other adapter is handed an AbortSignal.
+   */
+  readonly abortsThroughAttempt?: boolean;
   /** One non-streamed call; `started` hears when the response headers arrive. Throws `UpstreamError`. */
-  call(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult>;
+  call(request: ChatCallRequest, signal: CallAbort, started?: ResponseStartListener): Promise<ChatCallResult>;
   /**
    * One streamed call. The returned promise settles when the response headers arrive (so a
    * failing status is an error before any token); the iterable then yields text deltas and
    * one `finish`. Errors while iterating are `UpstreamError` of kind `stream-broken`. Its iterator
    * may also offer `pushTo(receiver)` (streamed-parts.ts), which the relay then uses instead of `next()`.
    */
-  stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>>;
+  stream(request: ChatCallRequest, signal: CallAbort): Promise<AsyncIterable<ChatStreamPart>>;
   /** One embeddings call for `request.embeddingInput`; absent where the wire format has none (Anthropic). */
-  embed?(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult>;
+  embed?(request: ChatCallRequest, signal: CallAbort, started?: ResponseStartListener): Promise<ChatCallResult>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** A whole (non-streamed) answer's body gathered by an undici dispatch handler: its bytes as one string, or the call's `UpstreamError`. */
 
 import type { ResponseStartListener } from './chat-provider.js';
+import type { CallAbort } from './call-abort.js';
 import { UpstreamHandler } from './upstream-handler.js';
 import { UpstreamError } from '../upstream-error.js';
 
@@ -13,7 +14,7 @@ export class GatheredBody extends UpstreamHandler {
   #first: Buffer | undefined;
   #rest: Buffer[] | undefined;
 
-  constructor(instance: string, signal: AbortSignal, started?: ResponseStartListener) {
+  constructor(instance: string, signal: CallAbort, started?: ResponseStartListener) {
     super(instance, signal, started);
     this.text = new Promise<string>((resolve, reject) => {
       this.#resolve = resolve;

@@ -1,6 +1,7 @@
 /** Adapter for OpenAI's chat completions wire format: vLLM, SGLang, TGI, Ollama, llama.cpp, OpenAI and Azure OpenAI. */
 
 import type { ChatCallRequest, ChatCallResult, ChatMessage, ChatStreamPart, ToolCall } from '../../chat/chat-types.js';
+import type { CallAbort } from './call-abort.js';
 import { toOpenAiRequestFields } from './openai-request-fields.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { ChatProvider, ResponseStartListener } from './chat-provider.js';
@@ -52,6 +53,8 @@ function toToolCall(call: ToolCall): ToolCall {
 
 export class OpenAiCompatibleProvider implements ChatProvider {
   readonly instance: string;
+  /** Every call goes through an UpstreamHandler, which its attempt aborts directly. */
+  readonly abortsThroughAttempt = true;
   readonly #client: UpstreamHttpClient;
   readonly #embeddingsPath: string;
 
@@ -85,7 +88,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     return JSON.stringify(body);
   }
 
-  async call(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
+  async call(request: ChatCallRequest, signal: CallAbort, started?: ResponseStartListener): Promise<ChatCallResult> {
     const parsed = (await this.#client.postForJson(this.#body(request, false), request.headers, signal, undefined, started, 'a body')) as OpenAiChunk;
     const choice = parsed.choices?.[0];
     const text = choice?.message?.content ?? '';
@@ -101,7 +104,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     return result;
   }
 
-  async embed(request: ChatCallRequest, signal: AbortSignal, started?: ResponseStartListener): Promise<ChatCallResult> {
+  async embed(request: ChatCallRequest, signal: CallAbort, started?: ResponseStartListener): Promise<ChatCallResult> {
     const input = request.embeddingInput ?? [];
     const parsed = (await this.#client.postForJson(JSON.stringify({ model: request.model, input }), request.headers, signal, this.#embeddingsPath, started, 'an embeddings body')) as OpenAiEmbeddings;
     const data = parsed.data;
@@ -120,7 +123,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     return result;
   }
 
-  async stream(request: ChatCallRequest, signal: AbortSignal): Promise<AsyncIterable<ChatStreamPart>> {
+  async stream(request: ChatCallRequest, signal: CallAbort): Promise<AsyncIterable<ChatStreamPart>> {
     const parts = new StreamedParts(this.instance, signal, new OpenAiStreamDecoder(this.instance, request.messages));
     this.#client.dispatch(this.#body(request, true), request.headers, parts);
     return parts.started;

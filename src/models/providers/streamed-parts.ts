@@ -6,6 +6,7 @@
  */
 
 import type { ChatStreamPart } from '../../chat/chat-types.js';
+import type { CallAbort } from './call-abort.js';
 import type { PartReceiver, PushControl } from './chat-provider.js';
 import { UpstreamHandler } from './upstream-handler.js';
 import { streamError } from './upstream-failure.js';
@@ -61,7 +62,7 @@ export class StreamedParts extends UpstreamHandler implements PartSink, AsyncIte
   #receiver: PartReceiver | undefined;
   #receiverBehind = false;
 
-  constructor(instance: string, signal: AbortSignal, decoder: StreamDecoder) {
+  constructor(instance: string, signal: CallAbort, decoder: StreamDecoder) {
     super(instance, signal);
     this.#decoder = decoder;
     this.started = new Promise<AsyncIterable<ChatStreamPart>>((resolve, reject) => {

@@ -4,6 +4,7 @@
  * subclass takes a 2xx body's bytes (`GatheredBody` for a whole answer, `StreamedParts` for a stream).
  */
 
+import { isAttemptAbort, type CallAbort } from './call-abort.js';
 import type { ResponseStartListener } from './chat-provider.js';
 import { abortError } from './upstream-failure.js';
 import { UpstreamError, parseRetryAfter } from '../upstream-error.js';
@@ -22,7 +23,8 @@ export interface RawDispatchHandler {
 
 export abstract class UpstreamHandler implements RawDispatchHandler {
   readonly instance: string;
-  readonly signal: AbortSignal;
+  /** The caller's signal, or the attempt that aborts this handler directly (call-abort.ts). */
+  readonly signal: CallAbort;
   readonly #started: ResponseStartListener | undefined;
   #abort: ((error?: Error) => void) | undefined;
   /** Set once the outcome is decided (end, failure or abort); later callbacks only tidy up. */
@@ -36,23 +38,31 @@ export abstract class UpstreamHandler implements RawDispatchHandler {
   #errorChunks: Buffer[] | undefined;
   #errorBytes = 0;
 
-  constructor(instance: string, signal: AbortSignal, started?: ResponseStartListener) {
+  constructor(instance: string, signal: CallAbort, started?: ResponseStartListener) {
     this.instance = instance;
     this.signal = signal;
     this.#started = started;
   }
 
-  /** Hears the caller's signal (EventListener object form: no closure per call); false when it has aborted already. */
+  /** Hears the caller's signal (EventListener object form: no closure per call) or its attempt; false when it has aborted already. */
   listen(): boolean {
-    if (this.signal.aborted) {
-      this.#fail(abortError(this.instance, this.signal, this.signal.reason));
+    const signal = this.signal;
+    if (signal.aborted) {
+      this.#fail(abortError(this.instance, signal, signal.reason));
       return false;
     }
-    this.signal.addEventListener('abort', this, { once: true });
+    if (isAttemptAbort(signal)) signal.watch(this);
+    else signal.addEventListener('abort', this, { once: true });
     return true;
   }
 
-  /** The signal fired: the caller hears at once, even while the request still waits for a free connection. */
+  #unlisten(): void {
+    const signal = this.signal;
+    if (isAttemptAbort(signal)) signal.unwatch(this);
+    else signal.removeEventListener('abort', this);
+  }
+
+  /** The signal fired (or the attempt was aborted): the caller hears at once, even while the request still waits for a free connection. */
   handleEvent(): void {
     if (this.#finished) return;
     const error = abortError(this.instance, this.signal, this.signal.reason);
@@ -63,7 +73,7 @@ export abstract class UpstreamHandler implements RawDispatchHandler {
   /** Ends the request (its socket goes): for a consumer that stopped early or a body that is no longer wanted. */
   protected abortRequest(error: Error): void {
     this.#finished = true;
-    this.signal.removeEventListener('abort', this);
+    this.#unlisten();
     this.#abort?.(error);
   }
 
@@ -100,7 +110,7 @@ export abstract class UpstreamHandler implements RawDispatchHandler {
   }
 
   onComplete(): void {
-    this.signal.removeEventListener('abort', this);
+    this.#unlisten();
     if (this.#finished) return;
     if (this.#errorChunks) {
       this.#fail(this.#statusError(Buffer.concat(this.#errorChunks).toString('utf8')));
@@ -111,7 +121,7 @@ export abstract class UpstreamHandler implements RawDispatchHandler {
   }
 
   onError(error: Error): void {
-    this.signal.removeEventListener('abort', this);
+    this.#unlisten();
     if (this.#finished) return;
     // The mapping `pool.request` callers made: before the headers a connection fault, in an error body the status alone.
     if (this.signal.aborted) this.#fail(abortError(this.instance, this.signal, error));
@@ -123,7 +133,7 @@ export abstract class UpstreamHandler implements RawDispatchHandler {
   #fail(error: UpstreamError): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.signal.removeEventListener('abort', this);
+    this.#unlisten();
     this.failed(error);
   }
 

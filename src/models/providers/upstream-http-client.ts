@@ -1,6 +1,7 @@
 /** The HTTP side shared by provider adapters: one keep-alive pool per instance, POST with JSON, failures made into `UpstreamError`s. */
 
 import type { Dispatcher } from 'undici';
+import type { CallAbort } from './call-abort.js';
 import type { ResponseStartListener } from './chat-provider.js';
 import type { FreeClientPool, FreeClientPoolOptions } from './free-client-pool.js';
 import { loadUndici } from './load-undici.js';
@@ -106,7 +107,7 @@ export class UpstreamHttpClient {
   }
 
   /** A whole answer's body parsed as JSON (`what` names it in the error when it is not JSON); throws the call's `UpstreamError`. */
-  async postForJson(body: string, extraHeaders: Record<string, string> | undefined, signal: AbortSignal, path: string | undefined, started: ResponseStartListener | undefined, what: string): Promise<unknown> {
+  async postForJson(body: string, extraHeaders: Record<string, string> | undefined, signal: CallAbort, path: string | undefined, started: ResponseStartListener | undefined, what: string): Promise<unknown> {
     const gathered = new GatheredBody(this.instance, signal, started);
     this.dispatch(body, extraHeaders, gathered, path);
     const text = await gathered.text;

@@ -11,12 +11,28 @@ import { OpenAiChatStream, setDecisionHeaders } from '../openai-chat-stream.js';
 import { parseChatCompletionFast } from '../chat-completion-fast-parse.js';
 import { toChatCallRequest } from '../chat-completion-request.js';
 import { chatCompletionRequestSchema } from '../request-schemas.js';
+import type { HttpExchange } from '../http-exchange.js';
 import { defineRoute } from '../route-spec.js';
 
-/** `experiment=variant` pairs of the variants that served the completion, so a client can see (and give feedback on) its variant. */
+const experimentsHeader = 'x-switchboard-experiments';
+
+/** `experiment=variant` pairs of the variants that served the completion, so a client can see (and give feedback on) its variant; undefined in none. */
+function experimentsValue(context: ChatContext): string | undefined {
+  const served = context.experiments?.served;
+  if (!served || served.length === 0) return undefined;
+  return served.map((one) => `${one.experiment}=${one.variant}`).join(', ');
+}
+
+/** The header for a stream, which sets it when its head goes out. */
 function experimentHeaders(context: ChatContext): Record<string, string> {
-  const served = context.experiments?.served ?? [];
-  return served.length === 0 ? {} : { 'x-switchboard-experiments': served.map((one) => `${one.experiment}=${one.variant}`).join(', ') };
+  const value = experimentsValue(context);
+  return value === undefined ? {} : { [experimentsHeader]: value };
+}
+
+/** Sets the header on a whole answer (or a failure) without an object per request. */
+function setExperimentsHeader(exchange: HttpExchange, context: ChatContext): void {
+  const value = experimentsValue(context);
+  if (value !== undefined) exchange.setHeader(experimentsHeader, value);
 }
 
 export const chatCompletionsRoute = defineRoute({
@@ -47,7 +63,7 @@ export const chatCompletionsRoute = defineRoute({
       await runChat(context, services);
     } catch (error) {
       // A failed completion still says which variant failed it.
-      for (const [name, value] of Object.entries(experimentHeaders(context))) exchange.setHeader(name, value);
+      setExperimentsHeader(exchange, context);
       throw error;
     } finally {
       lifecycle.decision = context.decision;
@@ -57,7 +73,7 @@ export const chatCompletionsRoute = defineRoute({
     if (context.events) return;
     const { result, decision } = context;
     setDecisionHeaders(exchange, decision!);
-    for (const [name, value] of Object.entries(experimentHeaders(context))) exchange.setHeader(name, value);
+    setExperimentsHeader(exchange, context);
     exchange.setHeader('server-timing', context.timer.serverTiming());
     exchange.respond(200, JSON.stringify(chatCompletionReply(id, created, body.model, result!)));
   },
