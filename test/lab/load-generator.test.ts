@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { runLoad, type LoadOptions, type LoadProgress, type LoadResult } from '../../src/lab/load-generator.js';
 import { formatLoadReport } from '../../src/lab/load-report.js';
 import { renderLoadChartSvg } from '../../src/lab/load-chart-svg.js';
 import { startFixedLatencyServer } from './fixtures/fixed-latency-server.js';
+import { closedLoopbackPort } from '../support/closed-port.js';
 
 // TTFT uniform over 100, 200, …, 1000 ms: over a multiple of ten requests each value occurs
 // equally often, so the nearest-rank percentiles are known: p50 = 500, p90 = 900, p99 = 1000.
@@ -276,12 +275,7 @@ test('per-request timeout, hard stop and connection refused are errors by kind',
   } finally {
     await server.close();
   }
-  const closedPort = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as AddressInfo).port;
-      probe.close(() => resolve(port));
-    });
-  });
+  const closedPort = await closedLoopbackPort();
   const refused = await runLoad({ url: `http://127.0.0.1:${closedPort}`, mode: 'chat', loop: { kind: 'closed', concurrency: 2 }, requests: 6 });
   assert.deepEqual(refused.errorsByKind, { ECONNREFUSED: 6 });
   assert.equal(refused.ok, 0);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,14 +11,11 @@ import { startLlmSimulator, type LlmSimulator, type LlmSimulatorOptions } from '
 import { createRuntime, type Runtime } from '../../src/app/runtime.js';
 import { startHttpServer, type SwitchboardServer } from '../../src/server/http-server.js';
 import { authHeaders, readSse, type SseEventRecord } from '../support/test-server.js';
+import { closedLoopbackPort } from '../support/closed-port.js';
 
 /** A loopback port with nothing listening: connections to it are refused. */
 async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await closedLoopbackPort()}`;
 }
 
 const fastAnswers: LlmSimulatorOptions = { ttftMs: 20, itlMs: 2, outputTokens: 12 };

@@ -8,29 +8,39 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { closedLoopbackPort } from '../support/closed-port.js';
 import { repositoryRoot } from '../support/repository-root.js';
 
 const runner = join(repositoryRoot, 'scripts', 'run-tests.mjs');
 const binDirectory = mkdtempSync(join(tmpdir(), 'switchboard-bin-'));
 after(() => rmSync(binDirectory, { recursive: true, force: true }));
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const closedPort = closedLoopbackPort;
 
-function listening(port: number): Promise<boolean> {
+/**
+ * Whether a Redis answers PING on the port. Not merely whether something listens: the freed port of the
+ * throwaway Redis can be taken at once by a server another test file starts in parallel.
+ */
+function answersRedis(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
+    let reply = '';
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
   });
 }
 
@@ -65,6 +75,6 @@ describe('the test runner and the services the suite needs', () => {
     const started = /started a throwaway redis-server at redis:\/\/127\.0\.0\.1:(\d+) for this run/.exec(result.stderr);
     assert.ok(started, result.stderr);
     assert.match(result.stdout, /ℹ pass [1-9]\d*\nℹ fail 0/);
-    assert.equal(await listening(Number(started[1])), false, 'the throwaway Redis is gone after the run');
+    assert.equal(await answersRedis(Number(started[1])), false, 'the throwaway Redis is gone after the run');
   });
 });
