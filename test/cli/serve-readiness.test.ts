@@ -10,14 +10,16 @@ import { oneSimulatorConfigYaml } from '../support/one-simulator-config.js';
 const recorder = pathToFileURL(new URL('../telemetry/fixtures/record-module-loads.js', import.meta.url).pathname).href;
 
 /**
- * `/readyz` 200 means the first request does not wait for code: the upstream HTTP client (undici's
- * chunk of the shipped bundle) is loaded before the listener opens, not on the first call.
+ * What a one-process `serve` loads on its way to ready, as the loader saw it, the shipped bundle started
+ * as an operator would with every module it resolves logged. `/readyz` 200 means the first request does
+ * not wait for code: the upstream HTTP client (undici's chunk) is loaded before the listener opens, not on
+ * the first call. And node:cluster (with node:child_process) belongs to the primary of `--workers N` only.
  */
-describe('serve is ready only with the upstream client loaded', () => {
+describe('serve is ready only with the upstream client loaded, and loads no cluster in one process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-serve-ready-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('has loaded undici by the time /readyz answers 200, before any request went upstream', async () => {
+  it('has loaded undici by the time /readyz answers 200, before any request went upstream, and never node:cluster or node:child_process', async () => {
     const configPath = join(dir, 'config.yaml');
     const logFile = join(dir, 'modules.log');
     writeFileSync(configPath, oneSimulatorConfigYaml());
@@ -37,5 +39,8 @@ describe('serve is ready only with the upstream client loaded', () => {
       child.kill('SIGTERM');
       assert.deepEqual(await waitForExit(child), { code: 0, signal: null });
     }
+    // Through the shutdown too.
+    const modules = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
+    assert.deepEqual(modules.filter((url) => /^node:(cluster|child_process)$/.test(url) || /serve-cluster/.test(url)), []);
   });
 });

@@ -1,8 +1,8 @@
 /** Anthropic's Messages stream events as parts: the `StreamDecoder` a `StreamedParts` handler feeds from `onData`. */
 
-import type { ChatMessage, ChatStreamPart, FinishReason, TokenUsage } from '../../chat/chat-types.js';
-import { SseParser } from './sse-lines.js';
-import type { PartSink, StreamDecoder } from './streamed-parts.js';
+import type { ChatStreamPart, FinishReason, TokenUsage } from '../../chat/chat-types.js';
+import { SseStreamDecoder } from './sse-stream-decoder.js';
+import type { PartSink } from './streamed-parts.js';
 import { estimatePromptTokens } from '../token-estimate.js';
 import { UpstreamError } from '../upstream-error.js';
 
@@ -55,11 +55,7 @@ export function toTokenUsage(usage: AnthropicUsage | undefined): TokenUsage | un
   };
 }
 
-export class AnthropicStreamDecoder implements StreamDecoder {
-  done = false;
-  readonly #instance: string;
-  readonly #messages: readonly ChatMessage[];
-  readonly #parser = new SseParser();
+export class AnthropicStreamDecoder extends SseStreamDecoder {
   #promptTokens: number | undefined;
   #completionTokens: number | undefined;
   #stopReason: string | null | undefined;
@@ -67,29 +63,12 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   #characters = 0;
   // Content block index → tool call index (OpenAI's indices count tool calls only), and whether its input came.
   readonly #toolBlocks = new Map<number, { call: number; sentArguments: boolean }>();
-  #sink: PartSink | undefined;
-  // Bound once: the parser calls it per event.
-  readonly #onEvent = (_event: string | undefined, data: string): void => this.#event(data);
 
-  constructor(instance: string, messages: readonly ChatMessage[]) {
-    this.#instance = instance;
-    this.#messages = messages;
+  protected endedEarly(): void {
+    throw new UpstreamError('stream-broken', this.instance, `stream from ${this.instance} ended without message_stop`);
   }
 
-  push(chunk: Uint8Array, sink: PartSink): void {
-    this.#sink = sink;
-    this.#parser.push(chunk, this.#onEvent);
-  }
-
-  end(sink: PartSink): void {
-    this.#sink = sink;
-    this.#parser.end(this.#onEvent);
-    if (!this.done) throw new UpstreamError('stream-broken', this.#instance, `stream from ${this.#instance} ended without message_stop`);
-  }
-
-  #event(data: string): void {
-    if (this.done) return;
-    const sink = this.#sink!;
+  protected event(data: string, sink: PartSink): void {
     // Every event's data carries its type too; the `event:` line is only a hint.
     const parsed = JSON.parse(data) as AnthropicEvent;
     switch (parsed.type) {
@@ -116,7 +95,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
           sink.text(parsed.delta.text);
         } else if (parsed.delta?.type === 'input_json_delta' && parsed.delta.partial_json) {
           const tool = parsed.index === undefined ? undefined : this.#toolBlocks.get(parsed.index);
-          if (!tool) throw new UpstreamError('protocol', this.#instance, `${this.#instance} sent input_json_delta for block ${parsed.index}, which is no tool_use block`);
+          if (!tool) throw new UpstreamError('protocol', this.instance, `${this.instance} sent input_json_delta for block ${parsed.index}, which is no tool_use block`);
           tool.sentArguments = true;
           this.#characters += parsed.delta.partial_json.length;
           sink.part({ type: 'tool-call-delta', index: tool.call, argumentsDelta: parsed.delta.partial_json });
@@ -141,7 +120,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         this.#finish(sink);
         break;
       case 'error':
-        throw new UpstreamError('stream-broken', this.#instance, `${this.#instance} sent an error mid-stream: ${parsed.error?.type ?? 'error'}: ${parsed.error?.message ?? 'unknown'}`);
+        throw new UpstreamError('stream-broken', this.instance, `${this.instance} sent an error mid-stream: ${parsed.error?.type ?? 'error'}: ${parsed.error?.message ?? 'unknown'}`);
       default:
         // ping and any event added later.
         break;
@@ -153,7 +132,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     const finish: Extract<ChatStreamPart, { type: 'finish' }> = {
       type: 'finish',
       finishReason: toFinishReason(this.#stopReason),
-      usage: { promptTokens: this.#promptTokens ?? estimatePromptTokens(this.#messages), completionTokens: this.#completionTokens ?? Math.ceil(this.#characters / 4) },
+      usage: { promptTokens: this.#promptTokens ?? estimatePromptTokens(this.messages), completionTokens: this.#completionTokens ?? Math.ceil(this.#characters / 4) },
     };
     if (this.#model !== undefined) finish.model = this.#model;
     sink.part(finish);

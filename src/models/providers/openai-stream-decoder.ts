@@ -1,8 +1,8 @@
 /** OpenAI's streamed chat completion chunks as parts: the `StreamDecoder` a `StreamedParts` handler feeds from `onData`. */
 
-import type { ChatMessage, ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
-import { SseParser } from './sse-lines.js';
-import type { PartSink, StreamDecoder } from './streamed-parts.js';
+import type { ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
+import { SseStreamDecoder } from './sse-stream-decoder.js';
+import type { PartSink } from './streamed-parts.js';
 import { estimatePromptTokens } from '../token-estimate.js';
 import { UpstreamError } from '../upstream-error.js';
 
@@ -68,11 +68,7 @@ export function plainDeltaContent(data: string): string | undefined {
 
 type ToolCallPart = Extract<ChatStreamPart, { type: 'tool-call-delta' }>;
 
-export class OpenAiStreamDecoder implements StreamDecoder {
-  done = false;
-  readonly #instance: string;
-  readonly #messages: readonly ChatMessage[];
-  readonly #parser = new SseParser();
+export class OpenAiStreamDecoder extends SseStreamDecoder {
   #finishReason: FinishReason | undefined;
   #usage: TokenUsage | undefined;
   // Read from the chunks that need a full parse anyway (the last one, with the usage, always does).
@@ -80,19 +76,10 @@ export class OpenAiStreamDecoder implements StreamDecoder {
   #characters = 0;
   /** The tool-call piece read last, held back while consecutive argument pieces of its call may join it. */
   #pendingToolCall: ToolCallPart | undefined;
-  #sink: PartSink | undefined;
-  // Bound once: the parser calls it per event.
-  readonly #onEvent = (_event: string | undefined, data: string): void => this.#event(data);
 
-  constructor(instance: string, messages: readonly ChatMessage[]) {
-    this.#instance = instance;
-    this.#messages = messages;
-  }
-
-  push(chunk: Uint8Array, sink: PartSink): void {
-    this.#sink = sink;
+  override push(chunk: Uint8Array, sink: PartSink): void {
     try {
-      this.#parser.push(chunk, this.#onEvent);
+      super.push(chunk, sink);
     } finally {
       // Pieces of one call join within one network chunk; the part is handed on at its end.
       this.#flushToolCall(sink);
@@ -106,17 +93,12 @@ export class OpenAiStreamDecoder implements StreamDecoder {
     sink.part(pending);
   }
 
-  end(sink: PartSink): void {
-    this.#sink = sink;
-    this.#parser.end(this.#onEvent);
-    if (this.done) return;
-    if (this.#finishReason === undefined) throw new UpstreamError('stream-broken', this.#instance, `stream from ${this.#instance} ended without [DONE]`);
+  protected endedEarly(): void {
+    if (this.#finishReason === undefined) throw new UpstreamError('stream-broken', this.instance, `stream from ${this.instance} ended without [DONE]`);
     this.#finish();
   }
 
-  #event(data: string): void {
-    if (this.done) return;
-    const sink = this.#sink!;
+  protected event(data: string, sink: PartSink): void {
     if (data === '[DONE]') {
       this.#finish();
       return;
@@ -127,7 +109,7 @@ export class OpenAiStreamDecoder implements StreamDecoder {
       return;
     }
     const chunk = JSON.parse(data) as OpenAiChunk;
-    if (chunk.error) throw new UpstreamError('stream-broken', this.#instance, `${this.#instance} sent an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
+    if (chunk.error) throw new UpstreamError('stream-broken', this.instance, `${this.instance} sent an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
     this.#usage = toUsage(chunk.usage) ?? this.#usage;
     if (typeof chunk.model === 'string') this.#model = chunk.model;
     const choice = chunk.choices?.[0];
@@ -165,13 +147,13 @@ export class OpenAiStreamDecoder implements StreamDecoder {
 
   #finish(): void {
     this.done = true;
-    this.#flushToolCall(this.#sink!);
+    this.#flushToolCall(this.sink!);
     const finish: Extract<ChatStreamPart, { type: 'finish' }> = {
       type: 'finish',
       finishReason: this.#finishReason ?? 'stop',
-      usage: this.#usage ?? { promptTokens: estimatePromptTokens(this.#messages), completionTokens: Math.ceil(this.#characters / 4) },
+      usage: this.#usage ?? { promptTokens: estimatePromptTokens(this.messages), completionTokens: Math.ceil(this.#characters / 4) },
     };
     if (this.#model !== undefined) finish.model = this.#model;
-    this.#sink!.part(finish);
+    this.sink!.part(finish);
   }
 }
