@@ -41,8 +41,8 @@ function answer(held: HeldRequest): void {
 }
 
 async function echoOf(client: UpstreamHttpClient, body: string): Promise<string> {
-  const response = await client.post(body, undefined, new AbortController().signal);
-  return ((await response.body.json()) as { echo: string }).echo;
+  const answer = (await client.postForJson(body, undefined, new AbortController().signal, undefined, undefined, 'an echo')) as { echo: string };
+  return answer.echo;
 }
 
 describe('upstream connections: one per request in flight, up to the limit, reused', () => {

@@ -7,8 +7,7 @@ import type { FreeClientPool, FreeClientPoolOptions } from './free-client-pool.j
 import { loadUndici } from './load-undici.js';
 import { GatheredBody } from './gathered-body.js';
 import type { RawDispatchHandler, UpstreamHandler } from './upstream-handler.js';
-import { UpstreamError, parseRetryAfter } from '../upstream-error.js';
-import { abortError } from './upstream-failure.js';
+import { UpstreamError } from '../upstream-error.js';
 
 export { abortError, streamError } from './upstream-failure.js';
 
@@ -61,34 +60,6 @@ export class UpstreamHttpClient {
   async #createPool(): Promise<FreeClientPool> {
     const { FreeClientPool } = await loadUndici();
     return (this.#pool ??= new FreeClientPool(this.#origin, this.#poolOptions));
-  }
-
-  /** Sends the body; resolves with a 2xx response, otherwise throws the `UpstreamError` that says whether to retry. `started` hears of the response headers. */
-  async post(body: string, extraHeaders: Record<string, string> | undefined, signal: AbortSignal, path = this.#path, started?: ResponseStartListener): Promise<Dispatcher.ResponseData> {
-    let response: Dispatcher.ResponseData;
-    try {
-      const pool = this.#pool ?? (await this.#createPool());
-      response = await pool.request({
-        method: 'POST',
-        path,
-        headers: extraHeaders ? { ...this.#headers, ...extraHeaders } : this.#headers,
-        body,
-        signal,
-      });
-    } catch (error) {
-      if (signal.aborted) throw abortError(this.instance, signal, error);
-      throw new UpstreamError('connect', this.instance, `cannot reach ${this.instance}: ${(error as Error).message}`, { cause: error });
-    }
-    started?.responseStarted();
-    if (response.statusCode >= 400) {
-      const text = await response.body.text().catch(() => '');
-      throw new UpstreamError('status', this.instance, `${this.instance} answered ${response.statusCode}: ${text.slice(0, 300)}`, {
-        status: response.statusCode,
-        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
-        body: text.slice(0, 2_000),
-      });
-    }
-    return response;
   }
 
   /**
