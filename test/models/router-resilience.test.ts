@@ -202,7 +202,9 @@ describe('router resilience over real simulators and a real server', () => {
     assert.equal(simulators.breaker!.stats().received, receivedWhileOpen, 'an open breaker lets nothing through');
 
     simulators.breaker!.configure({ errorRate: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Past the open time (600 ms) and past the cool-down of a 429 (Retry-After: 1) that may have been the
+    // call that opened the breaker: both started before this wait, so a slow machine only adds to it.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const probe = await turn('breaker', false);
     assert.equal(probe.body!.route.pool, 'breaker', 'the half-open probe went to the instance and succeeded');
     assert.equal(await stateOf(), 0);
