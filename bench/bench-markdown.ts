@@ -142,7 +142,7 @@ function spikeSection(spike: SpikeResult): string {
       '',
       `### Spike, not streamed: ${spike.options.spike} simultaneous requests, ${nonStreamed.backend.ttftMs + (nonStreamed.backend.outputTokens - 1) * nonStreamed.backend.itlMs} ms backend`,
       '',
-      'One simulator; each server in its own process, started fresh for its run. Chat completions are the fair comparison with Portkey (a gateway); orchestrated turns with the agent-squad server (an orchestrator with a keyword classifier and in-memory storage, whose agents call the same mock over HTTP).',
+      `One simulator; each server in its own process, started fresh for its run and warmed by ${nonStreamed.warmUpRequests} simultaneous requests of the same kind (untimed; the simulator too) — a sale hits processes that have been serving. Chat completions are the fair comparison with Portkey (a gateway); orchestrated turns with the agent-squad server (an orchestrator with a keyword classifier and in-memory storage, whose agents call the same mock over HTTP).`,
       '',
       table(
         ['path', 'errors', 'p50', 'p99', 'added p50', 'added p99', 'peak RSS of the server', 'CPU used during the run'],

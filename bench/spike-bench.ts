@@ -58,7 +58,7 @@ export interface NonStreamedRow {
 export interface SpikeResult {
   options: SpikeOptions;
   stream: StreamSpikeResult;
-  nonStreamed?: { backend: SimulatorSettings; rows: NonStreamedRow[] };
+  nonStreamed?: { backend: SimulatorSettings; warmUpRequests: number; rows: NonStreamedRow[] };
 }
 
 export const streamBackend: SimulatorSettings = { ttftMs: 500, itlMs: 40, outputTokens: 100, maxNumSeqs: 20_000 };
@@ -66,6 +66,19 @@ export const streamBackend: SimulatorSettings = { ttftMs: 500, itlMs: 40, output
 export const nonStreamedBackend: SimulatorSettings = { ttftMs: 3_900, itlMs: 40, outputTokens: 3, maxNumSeqs: 20_000 };
 
 const spikeTimeouts = { timeoutS: 180, maxSeconds: 400 } as const;
+
+/**
+ * Requests each target answers, untimed, before its non-streamed spike. A flash sale hits processes that have been
+ * serving: without it the first spike a fresh process sees measures its JIT and heap growth, and the targets did not
+ * start even — a turn load creates its sessions first (5,000 requests through the same server), a chat load did not.
+ */
+export const spikeWarmUpRequests = 500;
+
+/** Sends `spikeWarmUpRequests` simultaneous requests of the same load, untimed, and waits for them. */
+export async function warmUpForSpike(label: string, load: LoadOptions): Promise<void> {
+  const result = await runLoad({ ...load, loop: { kind: 'spike', spike: spikeWarmUpRequests } });
+  log(`  warm-up ${label}: ${result.ok}/${result.requests} ok`);
+}
 
 /** Scrapes Switchboard's event-loop gauges every second; prom-client resets its histogram at each scrape. */
 class EventLoopScraper {
@@ -225,20 +238,23 @@ async function streamSpike(options: SpikeOptions, profileDir: string): Promise<S
 
 /** One spike against one server process, with that process's peak RSS. */
 async function spikeAgainst(label: string, server: RunningServer, load: LoadOptions, backend: BenchProcess): Promise<{ summary: LoadSummary; peakRssMb: number }> {
+  await warmUpForSpike(label, load);
   const memory = new MemorySampler([server.process]);
   const summary = await measure(label, load, [server.process, backend]);
   const peak = memory.stop().get(server.process) ?? Number.NaN;
   return { summary, peakRssMb: round(peak, 1) };
 }
 
-async function nonStreamedSpike(options: SpikeOptions): Promise<{ backend: SimulatorSettings; rows: NonStreamedRow[] }> {
+async function nonStreamedSpike(options: SpikeOptions): Promise<NonNullable<SpikeResult['nonStreamed']>> {
   log(`spike (not streamed): a simulator answering in about 4 s (TTFT ${nonStreamedBackend.ttftMs} ms + ${nonStreamedBackend.outputTokens} tokens)`);
   const simulator = await startSimulator('mock-llm-4s', nonStreamedBackend);
   const setup = await prepareSwitchboard([simulator.url]);
   const spike = { kind: 'spike', spike: options.spike } as const;
   const rows: { target: string; summary: LoadSummary; peakRssMb: number | null }[] = [];
   try {
-    const direct = await measure(`direct spike ${options.spike} (not streamed)`, { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: spike, ...spikeTimeouts }, [simulator.process]);
+    const directLoad: LoadOptions = { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: spike, ...spikeTimeouts };
+    await warmUpForSpike('direct', directLoad);
+    const direct = await measure(`direct spike ${options.spike} (not streamed)`, directLoad, [simulator.process]);
     rows.push({ target: 'direct', summary: direct, peakRssMb: null });
 
     for (const mode of ['chat', 'turn'] as const) {
@@ -269,6 +285,7 @@ async function nonStreamedSpike(options: SpikeOptions): Promise<{ backend: Simul
   const base = rows[0]!.summary.e2eMs;
   return {
     backend: nonStreamedBackend,
+    warmUpRequests: spikeWarmUpRequests,
     rows: rows.map((row) => ({
       ...row,
       addedP50Ms: round((row.summary.e2eMs?.p50 ?? Number.NaN) - (base?.p50 ?? Number.NaN)),

@@ -1,7 +1,7 @@
 /**
  * The non-streamed turn spike on its own: N simultaneous turns on a 4 s backend, straight to the
  * simulator and through Switchboard's full pipeline in one run, with the server's CPU per turn read
- * from /proc over the spike alone (session creation excluded) and, with BENCH_PROFILE=1, a CPU
+ * from /proc over the spike alone (session creation and the untimed warm-up of `warmUpForSpike` excluded) and, with BENCH_PROFILE=1, a CPU
  * profile of a repeat. `node dist/bench/turn-spike-bench.js`; prints JSON, writes no docs.
  *
  * Environment: BENCH_SPIKE (5000), BENCH_RUNS (2, measured spikes through Switchboard, each on a fresh server),
@@ -23,7 +23,7 @@ import { round } from './bench-report.js';
 import { prepareSwitchboard, startSimulator, startSwitchboard, type SwitchboardSetup } from './bench-servers.js';
 import { findProfile, summarizeProfile, type ProfileSummary } from './cpu-profile-summary.js';
 import { startNodeProxy } from './relay-floor-bench.js';
-import { nonStreamedBackend } from './spike-bench.js';
+import { nonStreamedBackend, warmUpForSpike } from './spike-bench.js';
 
 interface TurnSpikeRun {
   summary: LoadSummary;
@@ -46,6 +46,7 @@ async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSum
     maxSeconds: 400,
     onMeasuredStart: () => (cpuAtStart = server.process.cpuSeconds()),
   };
+  await warmUpForSpike('turns', { ...load, onMeasuredStart: undefined });
   const result = await runLoad(load);
   const cpuSeconds = server.process.cpuSeconds() - cpuAtStart;
   await server.process.stop();
@@ -70,7 +71,11 @@ async function main(): Promise<void> {
   const baselineSetup = baselineCli ? await prepareSwitchboard([simulator.url], baselineCli) : undefined;
   const profileDir = mkdtempSync(join(tmpdir(), 'switchboard-turn-spike-profile-'));
   try {
-    const directSpike = () => measure(`direct spike ${spike} (not streamed)`, { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 }, [simulator.process]);
+    const directLoad: LoadOptions = { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 };
+    const directSpike = async () => {
+      await warmUpForSpike('direct', directLoad);
+      return measure(`direct spike ${spike} (not streamed)`, directLoad, [simulator.process]);
+    };
     // Each run measures the simulator straight first, so "added over direct" compares spikes minutes apart at most on a shared machine.
     const directs: LoadSummary[] = [];
     const measured: TurnSpikeRun[] = [];
@@ -81,7 +86,9 @@ async function main(): Promise<void> {
       directs.push(direct);
       if (process.env.BENCH_FLOOR === '1') {
         const proxy = await startNodeProxy(simulator.url);
-        const relayed = await measure(`spike ${spike} → bare Node proxy`, { url: proxy.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: { kind: 'spike', spike }, timeoutS: 180, maxSeconds: 400 }, [proxy.process]);
+        const proxyLoad: LoadOptions = { ...directLoad, url: proxy.url };
+        await warmUpForSpike('bare Node proxy', proxyLoad);
+        const relayed = await measure(`spike ${spike} → bare Node proxy`, proxyLoad, [proxy.process]);
         await proxy.process.stop();
         floor.push({ cpuMicrosPerRequest: round(((relayed.cpuSeconds['node-proxy'] ?? Number.NaN) * 1e6) / Math.max(1, relayed.ok)), addedP99Ms: round((relayed.e2eMs?.p99 ?? Number.NaN) - (direct.e2eMs?.p99 ?? Number.NaN)), errors: relayed.errors });
       }
