@@ -1,5 +1,6 @@
 /** What every standalone benchmark does around its own work: stop its servers on a signal or a failure, and write its figures into docs/. */
 
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from './bench-load.js';
 import { stopAll } from './bench-process.js';
@@ -33,6 +34,7 @@ export function runBench(name: string, main: () => Promise<void>): void {
 /** Writes `docs/<jsonFile>` and replaces the `<section>-bench` section of docs/benchmarks.md (BENCH_DOCS_DIR overrides docs/). */
 export function writeBenchDocs(section: string, jsonFile: string, json: unknown, markdown: string): void {
   const docs = process.env.BENCH_DOCS_DIR ?? join(repositoryRoot, 'docs');
+  mkdirSync(docs, { recursive: true });
   writeJson(join(docs, jsonFile), json);
   writeMarkdownSection(join(docs, 'benchmarks.md'), `<!-- ${section}-bench:start -->`, `<!-- ${section}-bench:end -->`, markdown);
   log(`wrote ${join(docs, 'benchmarks.md')} and ${jsonFile}`);

@@ -7,6 +7,7 @@
  * profile Switchboard in separate runs), BENCH_COLD_RUNS (5), BENCH_DOCS_DIR (docs/).
  */
 
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from './bench-load.js';
 import { checkTargets, renderMarkdown, type BenchResults } from './bench-markdown.js';
@@ -38,6 +39,8 @@ async function main(): Promise<number> {
   const coldRuns = intSetting('BENCH_COLD_RUNS', 5);
   const profile = process.env.BENCH_PROFILE !== '0';
   const docsDir = process.env.BENCH_DOCS_DIR ?? join(repositoryRoot, 'docs');
+  // Made before the run, not found missing after minutes of it.
+  mkdirSync(docsDir, { recursive: true });
   const settings = [...only].sort().join(',') === 'cold,gateway,relay,spike' && spike === 5_000 && seconds === 8 ? '' : ` (BENCH_ONLY=${[...only].join(',')} BENCH_SPIKE=${spike} BENCH_SECONDS=${seconds})`;
   const results: Omit<BenchResults, 'targets'> = { context: runContext(`npm run bench${settings}`), failures: [] };
   const startedAt = performance.now();
