@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { ChatCallRequest, ChatStreamPart } from '../../src/chat/chat-types.js';
 import { ModelRouter } from '../../src/models/model-router.js';
 import { poolConfig, routerConfig } from './instance-fixtures.js';
@@ -48,22 +48,18 @@ async function upstream(behaviour: 'stall' | 'answer' | 'start-then-stall'): Pro
   const state = { requests: 0 };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const nth = ++state.requests;
+    // Heard from the start: a connection closed while the body is still arriving is closed unanswered too.
+    response.once('close', () => {
+      if (!response.writableEnded) closed.get(nth).resolve();
+    });
     let body = '';
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => (body += chunk));
     request.on('end', () => {
       arrived.get(nth).resolve();
-      if (behaviour === 'stall') {
-        response.once('close', () => {
-          if (!response.headersSent) closed.get(nth).resolve();
-        });
-        return;
-      }
+      if (behaviour === 'stall') return;
       const streamed = (JSON.parse(body) as { stream?: boolean }).stream === true;
       if (behaviour === 'start-then-stall') {
-        response.once('close', () => {
-          if (!response.writableEnded) closed.get(nth).resolve();
-        });
         response.writeHead(200, { 'content-type': streamed ? 'text/event-stream' : 'application/json' });
         response.write(streamed ? `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'hello' } }] })}\n\n` : '{"choices":');
         return;
@@ -128,6 +124,17 @@ async function stalledOnly() {
 }
 
 describe('an upstream attempt aborts its own call', () => {
+  // The deadlines below are 150 ms from the attempt's start. A fresh process's first call loads and compiles the
+  // HTTP client on the way, which on a loaded machine took longer than that: the stalled upstream then never saw its
+  // request and the test waited forever for it to close. One whole and one streamed call first take that cost.
+  before(async () => {
+    const warm = await upstream('answer');
+    const router = new ModelRouter(routerConfig({ warm: poolConfig({ instances: [{ url: warm.url }] }) }, { r: { pool: 'warm' } }), (url) => url);
+    assert.equal((await router.call('r', request(), new AbortController().signal)).result.text, 'hello');
+    assert.equal(await text(router.stream('r', request(), new AbortController().signal).parts), 'hello');
+    await router.close();
+  });
+
   it('a header deadline ends only its attempt: the stalled upstream sees its request closed, the fallback answers, the request lives on', async () => {
     const { stalled, healthy, router } = await stalledThenHealthy();
     const caller = new AbortController();
