@@ -1,7 +1,7 @@
 // esbuild plugins that turn two of our dependencies' top-level requires into requires on first use,
 // so a start does not load what only an unconfigured feature needs (docs/benchmarks.md, cold start):
 //  - undici's Client requires its HTTP/2 client at its top, and that loads node:http2 and node:tls
-//    (~5 ms of a start), although HTTP/2 is only spoken after a TLS handshake agreed on it (ALPN h2);
+//    (ten builtin modules), although HTTP/2 is only spoken after a TLS handshake agreed on it (ALPN h2);
 //  - prom-client's CPU metric requires @opentelemetry/api at its top for exemplars, which the metrics
 //    never enable; the CLI bundle leaves that require to node_modules (the API keeps its state on a
 //    global, so a second copy shares it), the Lambda package keeps it bundled but unevaluated.
