@@ -15,6 +15,7 @@
 // node_modules, and only when configured.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { lazyDependencyRequires } from './lazy-dependency-requires.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 // zod's index re-exports every locale it has (`z.locales`, ~40 languages, 38% of its code) and
@@ -45,6 +46,7 @@ await Promise.all([
   build({
     ...shared,
     external: ['better-sqlite3', '@aws-sdk/*', 'ioredis'],
+    plugins: [zodEnglishOnly, lazyDependencyRequires({ externalOtelApiForPromClient: true })],
     entryPoints: { switchboard: `${root}src/cli/entry.ts` },
     outdir: `${root}dist/bin`,
     outExtension: { '.js': '.mjs' },
@@ -56,6 +58,7 @@ await Promise.all([
   build({
     ...shared,
     external: ['better-sqlite3', '@aws-sdk/*'],
+    plugins: [zodEnglishOnly, lazyDependencyRequires()],
     entryPoints: { handler: `${root}src/lambda/handler.ts` },
     outdir: `${root}dist/lambda`,
     outExtension: { '.js': '.mjs' },
