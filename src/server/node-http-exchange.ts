@@ -19,7 +19,8 @@ export class NodeHttpExchange implements HttpExchange {
   readonly #streamLimits: Partial<StreamLimits> | undefined;
   readonly #bodyBudget: BodyBudget | undefined;
   readonly #rateGuard: BodyRateGuard | undefined;
-  #headers: Record<string, string> | undefined;
+  /** Response headers set so far, as names and values in turn: writeHead takes the list as it is. */
+  #headers: string[] | undefined;
   #responded = false;
   #status = 0;
 
@@ -35,7 +36,8 @@ export class NodeHttpExchange implements HttpExchange {
     this.path = queryStart === -1 ? url : url.slice(0, queryStart);
     this.#queryString = queryStart === -1 ? '' : url.slice(queryStart + 1);
     // 'close' on the response fires after it ended or when the socket died first.
-    response.once('close', () => {
+    // 'close' fires once: `on` spares the once-wrapper a request.
+    response.on('close', () => {
       if (response.writableFinished) return;
       this.requestAbort.clientLeft(new Error('client disconnected'));
     });
@@ -121,7 +123,34 @@ export class NodeHttpExchange implements HttpExchange {
   }
 
   setHeader(name: string, value: string): void {
-    (this.#headers ??= {})[name] = value;
+    const headers = (this.#headers ??= []);
+    for (let index = 0; index < headers.length; index += 2) {
+      if (headers[index] === name) {
+        headers[index + 1] = value;
+        return;
+      }
+    }
+    headers.push(name, value);
+  }
+
+  /** The fixed headers of a response, then those set (one set under a fixed name replaces its value), as writeHead's flat list. */
+  #headerList(fixed: string[]): string[] {
+    const set = this.#headers;
+    if (set === undefined) return fixed;
+    const fixedLength = fixed.length;
+    for (let index = 0; index < set.length; index += 2) {
+      const name = set[index]!;
+      let replaced = false;
+      for (let at = 0; at < fixedLength; at += 2) {
+        if (fixed[at] === name) {
+          fixed[at + 1] = set[index + 1]!;
+          replaced = true;
+          break;
+        }
+      }
+      if (!replaced) fixed.push(name, set[index + 1]!);
+    }
+    return fixed;
   }
 
   respond(status: number, body: string, contentType = 'application/json'): void {
@@ -130,8 +159,7 @@ export class NodeHttpExchange implements HttpExchange {
     this.#status = status;
     // A body left unread (refused before or while it was read) is not drained: the connection closes.
     if (!this.#request.complete) this.#response.shouldKeepAlive = false;
-    const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...this.#headers };
-    this.#response.writeHead(status, headers);
+    this.#response.writeHead(status, this.#headerList(['content-type', contentType, 'content-length', String(Buffer.byteLength(body))]));
     this.#response.end(body);
   }
 
@@ -139,23 +167,24 @@ export class NodeHttpExchange implements HttpExchange {
     this.#responded = true;
     this.#status = status;
     const response = this.#response;
-    response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...this.#headers });
+    response.writeHead(status, this.#headerList(['content-type', contentType, 'cache-control', 'no-cache', 'x-accel-buffering', 'no']));
     // No flushHeaders(): every caller writes its first event in the same tick, and the headers go out
     // in that write — flushing them first cost every stream a syscall of its own.
     const abort = this.requestAbort;
-    const signal = abort.signal;
     return {
       write: (chunk) => response.write(chunk),
       drained: () =>
         new Promise<void>((resolve) => {
-          if (!response.writableNeedDrain || signal.aborted) return resolve();
-          const done = () => {
-            response.off('drain', done);
-            signal.removeEventListener('abort', done);
-            resolve();
+          if (!response.writableNeedDrain || abort.aborted) return resolve();
+          const done = {
+            handleEvent: () => {
+              response.off('drain', done.handleEvent);
+              abort.unlisten(done);
+              resolve();
+            },
           };
-          response.once('drain', done);
-          signal.addEventListener('abort', done, { once: true });
+          response.once('drain', done.handleEvent);
+          abort.listen(done);
         }),
       end: () => response.end(),
       // Destroying the socket fires the response's 'close', which aborts the signal and so the upstream call.
