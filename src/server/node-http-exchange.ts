@@ -76,6 +76,8 @@ export class NodeHttpExchange implements HttpExchange {
     // A declared length is reserved whole before a byte is buffered; an undeclared one chunk by chunk.
     const upfront = Number.isFinite(declared) && declared > 0 ? declared : 0;
     if (budget !== undefined && upfront > 0 && !budget.tryReserve(upfront)) return Promise.reject(bodiesOverBudget(budget));
+    const buffered = takeCompleteBody(request);
+    if (buffered !== undefined) return checkedBody(buffered, limitBytes, budget, upfront);
     const guard = this.#rateGuard;
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -194,6 +196,32 @@ export class NodeHttpExchange implements HttpExchange {
         return abort.clientGone || response.destroyed;
       },
     };
+  }
+}
+
+/**
+ * The whole body when it arrived with the headers and sits in the request's buffer, as it usually does
+ * by the time the lifecycle reads it (the parser finished the message in the read that began it):
+ * taken at once, with no listener, closure or rate watch; undefined when it must be read as it comes.
+ */
+function takeCompleteBody(request: IncomingMessage): Buffer | undefined {
+  if (!request.complete || request.readableFlowing !== null || request.readableLength === 0) return undefined;
+  const body = request.read() as Buffer | null;
+  return body ?? undefined;
+}
+
+/** The limits `readBody` applies chunk by chunk, applied to a body taken whole; the reservation is given back at once, as at the end of a read. */
+function checkedBody(body: Buffer, limitBytes: number, budget: BodyBudget | undefined, reserved: number): Promise<Buffer> {
+  let held = reserved;
+  try {
+    if (body.length > limitBytes) return Promise.reject(new SwitchboardError('body_too_large', `The request body is over the limit of ${limitBytes} bytes.`));
+    if (budget !== undefined && body.length > held) {
+      if (!budget.tryReserve(body.length - held)) return Promise.reject(bodiesOverBudget(budget));
+      held = body.length;
+    }
+    return Promise.resolve(body);
+  } finally {
+    budget?.release(held);
   }
 }
 
