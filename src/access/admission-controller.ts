@@ -9,6 +9,7 @@
  */
 
 import { SwitchboardError } from '../errors.js';
+import { offCallerAbort, onCallerAbort, type CallerSignal } from '../models/caller-abort.js';
 import { LocalRateLimiter } from './local-rate-limiter.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -83,7 +84,7 @@ export class AdmissionController {
    * Resolves with a release function once admitted; rejects at once (or at the queue deadline)
    * otherwise. A request whose `signal` aborts while it waits leaves the queue at once.
    */
-  async admit(tenant: string, tier: string, signal?: AbortSignal): Promise<Release> {
+  async admit(tenant: string, tier: string, signal?: CallerSignal): Promise<Release> {
     const limits = this.#limitsOf(tier);
     const inFlight = this.#tenantsInFlight.get(tenant) ?? 0;
     if (limits.maxConcurrency > 0 && inFlight >= limits.maxConcurrency) {
@@ -122,7 +123,7 @@ export class AdmissionController {
     this.#rateLimiter.chargeTokens(tenant, tokens).catch(() => undefined);
   }
 
-  #acquireSlot(priority: number, signal: AbortSignal | undefined): Promise<void> {
+  #acquireSlot(priority: number, signal: CallerSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(clientClosed());
     if (this.#inFlight < this.#settings.maxInFlight && this.#queue.length === 0) {
       this.#inFlight++;
@@ -136,15 +137,15 @@ export class AdmissionController {
         const index = this.#queue.indexOf(waiter);
         if (index !== -1) this.#queue.splice(index, 1);
         clearTimeout(waiter.timer);
-        signal?.removeEventListener('abort', onAbort);
+        if (signal) offCallerAbort(signal, onAbort);
         reject(error);
       };
-      const onAbort = () => leave(clientClosed());
+      const onAbort = { handleEvent: () => leave(clientClosed()) };
       const waiter: Waiter = {
         priority,
         sequence: this.#sequence++,
         resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
+          if (signal) offCallerAbort(signal, onAbort);
           resolve();
         },
         reject,
@@ -153,7 +154,7 @@ export class AdmissionController {
           this.#settings.queueTimeoutMs,
         ),
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) onCallerAbort(signal, onAbort);
       // Insert after every waiter of higher or equal priority: FIFO within a tier.
       let index = this.#queue.length;
       while (index > 0 && this.#queue[index - 1]!.priority < priority) index--;

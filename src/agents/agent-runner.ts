@@ -7,7 +7,7 @@
 import type { ChatCallRequest, ChatCallResult, ChatMessage, TokenUsage } from '../chat/chat-types.js';
 import type { AgentLimits } from '../config/schemas/agent-tool-schema.js';
 import { SwitchboardError } from '../errors.js';
-import type { ModelRouter } from '../models/model-router.js';
+import type { ModelRouter, RouterCallOptions, RoutingHints } from '../models/model-router.js';
 import { newDecision, type RouteDecision } from '../models/route-decision.js';
 import type { Citation } from './agent-tool.js';
 import type { AgentRunInput, AgentRunResult, ToolCallRecord } from './agent-run-types.js';
@@ -18,8 +18,11 @@ import { streamModelStep } from './stream-model-step.js';
 
 export type { AgentRunInput, AgentRunListener, AgentRunResult, ToolCallRecord } from './agent-run-types.js';
 
-/** The router's two calls: the loop needs nothing else of it. */
-export type AgentRouter = Pick<ModelRouter, 'call' | 'stream'>;
+/** The router's two calls: the loop needs nothing else of it, and always hands them a real AbortSignal (its deadline's). */
+export interface AgentRouter {
+  call(route: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): ReturnType<ModelRouter['call']>;
+  stream(route: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): ReturnType<ModelRouter['stream']>;
+}
 
 function deadlineError(limits: AgentLimits): SwitchboardError {
   return new SwitchboardError('turn_deadline_exceeded', `The turn took longer than the agent's limits.turnDeadlineMs (${limits.turnDeadlineMs} ms); nothing was written.`);

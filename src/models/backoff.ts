@@ -1,5 +1,7 @@
 /** Exponential backoff with full jitter, honouring a backend's Retry-After when it asks for longer. */
 
+import { offCallerAbort, onCallerAbort, type CallerSignal } from './caller-abort.js';
+
 export interface BackoffOptions {
   baseDelayMs: number;
   maxDelayMs: number;
@@ -12,17 +14,19 @@ export function backoffDelayMs(attempt: number, options: BackoffOptions, random:
   return retryAfterMs !== undefined ? Math.max(jittered, Math.min(retryAfterMs, options.maxDelayMs)) : jittered;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: CallerSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      if (signal) offCallerAbort(signal, onAbort);
       resolve();
     }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
+    const onAbort = {
+      handleEvent(): void {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      },
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal) onCallerAbort(signal, onAbort);
   });
 }

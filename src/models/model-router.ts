@@ -8,6 +8,7 @@ import type { SwitchboardConfig } from '../config/config-schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import { noopSpan, type Span } from '../telemetry/tracing.js';
+import type { CallerSignal } from './caller-abort.js';
 import type { ChatCaller, StreamStart } from './calling/chat-caller.js';
 import { FallbackCaller } from './calling/fallback-caller.js';
 import { InstanceCaller } from './calling/instance-caller.js';
@@ -103,7 +104,7 @@ export class ModelRouter {
     return route;
   }
 
-  #newCall(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, options: RouterCallOptions | undefined, decision = newDecision(routeName)): ModelCall {
+  #newCall(routeName: string, request: ChatCallRequest, signal: CallerSignal, hints: RoutingHints | undefined, options: RouterCallOptions | undefined, decision = newDecision(routeName)): ModelCall {
     const route = this.#routeOrThrow(routeName);
     const override = options?.override;
     const plan = override ? route.overridden(override, request, hints, this.pools) : route.select(request, hints);
@@ -113,7 +114,7 @@ export class ModelRouter {
   }
 
   /** One whole answer; `options.override` (an experiment's variant) replaces the pools the rules would pick, `options.parent` is the span the call is made for. */
-  async call(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
+  async call(routeName: string, request: ChatCallRequest, signal: CallerSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ result: ChatCallResult; decision: RouteDecision }> {
     const call = this.#newCall(routeName, request, signal, hints, options, options?.decision);
     const result = await this.#caller.call(call);
     this.#logDecision(call.decision);
@@ -121,7 +122,7 @@ export class ModelRouter {
   }
 
   /** Embeddings of `input`, one vector per text in order, over the route's pools with the same retries, fallbacks and breakers as a chat call. */
-  async embed(routeName: string, input: readonly string[], signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ vectors: number[][]; usage: TokenUsage; decision: RouteDecision }> {
+  async embed(routeName: string, input: readonly string[], signal: CallerSignal, hints?: RoutingHints, options?: RouterCallOptions): Promise<{ vectors: number[][]; usage: TokenUsage; decision: RouteDecision }> {
     const request: ChatCallRequest = { model: '', messages: [], embeddingInput: input };
     const { result, decision } = await this.call(routeName, request, signal, hints, options);
     return { vectors: result.embeddings ?? [], usage: result.usage, decision };
@@ -132,7 +133,7 @@ export class ModelRouter {
    * handed to the caller a failure ends the iteration with an error, and the caller must
    * tell its client.
    */
-  stream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints?: RoutingHints, options?: RouterCallOptions): { decision: RouteDecision; parts: RelayedStream } {
+  stream(routeName: string, request: ChatCallRequest, signal: CallerSignal, hints?: RoutingHints, options?: RouterCallOptions): { decision: RouteDecision; parts: RelayedStream } {
     this.#routeOrThrow(routeName);
     const decision = newDecision(routeName);
     // Nothing is called before the first part is asked for: the generator runs `begin` then.
@@ -140,7 +141,7 @@ export class ModelRouter {
     return { decision, parts: relayStream(begin, signal, this.#instances) };
   }
 
-  async #startStream(routeName: string, request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, options: RouterCallOptions | undefined, decision: RouteDecision): Promise<StreamStart> {
+  async #startStream(routeName: string, request: ChatCallRequest, signal: CallerSignal, hints: RoutingHints | undefined, options: RouterCallOptions | undefined, decision: RouteDecision): Promise<StreamStart> {
     // The caller holds `decision` already: the chain fills it in as the call moves down.
     const start = await this.#caller.stream(this.#newCall(routeName, request, signal, hints, options, decision));
     this.#logDecision(decision);

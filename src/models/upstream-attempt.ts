@@ -6,6 +6,7 @@
  * provider that cannot take the attempt asks for `signal`.
  */
 
+import { offCallerAbort, onCallerAbort, type CallerSignal } from './caller-abort.js';
 import type { InstanceState } from './instance-state.js';
 import type { ModelPool } from './model-pool.js';
 import type { AbortableCall, AttemptAbort } from './providers/call-abort.js';
@@ -43,7 +44,7 @@ export class UpstreamAttempt implements ResponseStartListener, AttemptAbort {
   readonly route: string;
   /** This attempt's HTTP client span, when the call is traced. */
   span: Span = noopSpan;
-  readonly #parent: AbortSignal;
+  readonly #parent: CallerSignal;
   readonly #probe: boolean;
   /**
    * One timer per attempt: first the shorter first deadline (first token, or a whole answer's
@@ -68,14 +69,14 @@ export class UpstreamAttempt implements ResponseStartListener, AttemptAbort {
    * the first token; a whole answer's waits for the response headers (`headersMs`, else
    * `firstTokenMs`), so a stalled instance costs one short deadline, not `totalMs`, before the next try.
    */
-  constructor(pool: ModelPool, instance: InstanceState, parent: AbortSignal, now: number, streamed: boolean, route = '') {
+  constructor(pool: ModelPool, instance: InstanceState, parent: CallerSignal, now: number, streamed: boolean, route = '') {
     this.pool = pool;
     this.route = route;
     this.instance = instance;
     this.startedAt = now;
     this.#parent = parent;
     if (parent.aborted) this.abort(parent.reason);
-    else parent.addEventListener('abort', this, { once: true });
+    else onCallerAbort(parent, this);
     const { totalMs, firstTokenMs, headersMs } = pool.config.timeouts;
     const firstMs = streamed ? firstTokenMs : (headersMs ?? firstTokenMs);
     if (firstMs < totalMs) {
@@ -165,7 +166,7 @@ export class UpstreamAttempt implements ResponseStartListener, AttemptAbort {
     this.#ended = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#parent.removeEventListener('abort', this);
+    offCallerAbort(this.#parent, this);
     this.instance.onEnd(elapsedMs, outcome, this.#sawFirstToken, now);
     this.pool.inFlight--;
     const breaker = this.instance.breaker;

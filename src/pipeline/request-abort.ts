@@ -1,28 +1,48 @@
 /**
- * The one AbortController of a request: aborted when the client leaves, or by a deadline armed on it
+ * The one abort of a request: aborted when the client leaves, or by a deadline armed on it
  * (the turn's), and keeping which of the two it was — the lifecycle answers a deadline with an error
- * and records a client that left as client_closed, so "the signal is aborted" alone is not enough.
+ * and records a client that left as client_closed, so "aborted" alone is not enough.
  * Node 20's AbortSignal is costly to make and to listen on (an EventTarget each, listeners removed
- * by a scan); a turn used to make a second controller for its deadline and link it to this one.
+ * by a scan): the AbortController is made only when something asks for `signal`; the router and
+ * admission hear this object itself (CallerAbort), so a whole chat completion makes none.
  */
 
 import type { TurnDeadline, TurnDeadlineSource } from '../agents/turn-deadline.js';
+import type { CallerAbort, CallerAbortListener } from '../models/caller-abort.js';
 
 // The timer's callback takes the owner as its argument: no closure per request.
 function onDeadline(owner: RequestAbort): void {
   owner.deadlineFired();
 }
 
-export class RequestAbort implements TurnDeadlineSource, TurnDeadline {
-  readonly #controller = new AbortController();
+export class RequestAbort implements TurnDeadlineSource, TurnDeadline, CallerAbort {
+  #controller: AbortController | undefined;
   /** Plain fields: streams ask `clientGone` once or twice a token, and AbortSignal's getter checks its receiver each time. */
   #clientGone = false;
   #timedOut = false;
+  #aborted = false;
+  #reason: unknown;
+  /** Told once on abort; usually one (the upstream attempt in flight). */
+  #listeners: CallerAbortListener[] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timeoutMs = 0;
 
+  /** An AbortSignal that follows this abort, made on first use (an aborted one when it has aborted already). */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
     return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** The first reason it aborted for, as the signal's `reason`. */
+  get reason(): unknown {
+    return this.#reason;
   }
 
   /** True once the client left before its response ended (whatever aborted the signal first). */
@@ -40,15 +60,27 @@ export class RequestAbort implements TurnDeadlineSource, TurnDeadline {
     return this.#timedOut;
   }
 
+  listen(listener: CallerAbortListener): void {
+    if (this.#aborted) return;
+    (this.#listeners ??= []).push(listener);
+  }
+
+  unlisten(listener: CallerAbortListener): void {
+    const listeners = this.#listeners;
+    if (listeners === undefined) return;
+    const index = listeners.lastIndexOf(listener);
+    if (index !== -1) listeners.splice(index, 1);
+  }
+
   /** The client went away: everything waiting on the signal gives up. */
   clientLeft(reason: Error): void {
     this.#clientGone = true;
-    this.#controller.abort(reason);
+    this.#abort(reason);
   }
 
   /** Arms a deadline on this signal; undefined when one is armed or the signal is aborted (the caller then links its own). */
   armDeadline(timeoutMs: number): TurnDeadline | undefined {
-    if (this.#timer !== undefined || this.#controller.signal.aborted) return undefined;
+    if (this.#timer !== undefined || this.#aborted) return undefined;
     this.#timeoutMs = timeoutMs;
     this.#timer = setTimeout(onDeadline, timeoutMs, this);
     this.#timer.unref();
@@ -58,9 +90,9 @@ export class RequestAbort implements TurnDeadlineSource, TurnDeadline {
   /** The armed deadline ran out (called by its timer). */
   deadlineFired(): void {
     this.#timer = undefined;
-    if (this.#controller.signal.aborted) return;
+    if (this.#aborted) return;
     this.#timedOut = true;
-    this.#controller.abort(new DOMException(`timed out after ${this.#timeoutMs} ms`, 'TimeoutError'));
+    this.#abort(new DOMException(`timed out after ${this.#timeoutMs} ms`, 'TimeoutError'));
   }
 
   /** Disarms the deadline; a deadline that fired leaves the signal aborted, as a LinkedAbort's does. */
@@ -68,5 +100,15 @@ export class RequestAbort implements TurnDeadlineSource, TurnDeadline {
     if (this.#timer === undefined) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    this.#controller?.abort(reason);
+    if (listeners !== undefined) for (const listener of listeners) listener.handleEvent();
   }
 }

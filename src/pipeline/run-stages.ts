@@ -18,7 +18,10 @@ export async function runStages<Context extends RequestContext, Services>(stages
     const started = performance.now();
     let result: StageResult;
     try {
-      result = await stage.run(context, services, span);
+      // A stage that finished synchronously (a result is undefined or 'stop', a promise an object) is not
+      // awaited: an await of a plain value still costs a microtask turn.
+      const ran = stage.run(context, services, span);
+      result = typeof ran === 'object' ? await ran : ran;
     } catch (error) {
       failed(span, error);
       throw error;
@@ -36,7 +39,8 @@ export async function runStage<Context extends RequestContext, Services>(stage: 
   const span = context.span.child(stage.name);
   const started = performance.now();
   try {
-    await stage.run(context, services, span);
+    const ran = stage.run(context, services, span);
+    if (typeof ran === 'object') await ran;
   } catch (error) {
     failed(span, error);
     throw error;

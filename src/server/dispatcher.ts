@@ -84,7 +84,7 @@ export function createDispatcher(host: ServerHost, table: RouteTable): Dispatch 
     const held = host.acquire();
     const span = tracer.enabled ? startRequestSpan(tracer, exchange, match.kind === 'not-found' ? undefined : pattern) : noopSpan;
     const abort = exchange.requestAbort;
-    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span, signal: exchange.signal, abort };
+    const context: RequestContext = { authorization: exchange.header('authorization'), timer: new StageTimer(observeStage), span, signal: abort ?? exchange.signal, abort };
     // A deadline may abort the request's signal too (RequestAbort): only the client's leaving is client_closed.
     const clientGone = () => (abort !== undefined ? abort.clientGone : exchange.signal.aborted);
     let status = 0;

@@ -19,7 +19,8 @@ export class NodeHttpExchange implements HttpExchange {
   readonly #streamLimits: Partial<StreamLimits> | undefined;
   readonly #bodyBudget: BodyBudget | undefined;
   readonly #rateGuard: BodyRateGuard | undefined;
-  #headers: Record<string, string> | undefined;
+  /** Response headers set so far, as names and values in turn: writeHead takes the list as it is. */
+  #headers: string[] | undefined;
   #responded = false;
   #status = 0;
 
@@ -35,7 +36,8 @@ export class NodeHttpExchange implements HttpExchange {
     this.path = queryStart === -1 ? url : url.slice(0, queryStart);
     this.#queryString = queryStart === -1 ? '' : url.slice(queryStart + 1);
     // 'close' on the response fires after it ended or when the socket died first.
-    response.once('close', () => {
+    // 'close' fires once: `on` spares the once-wrapper a request.
+    response.on('close', () => {
       if (response.writableFinished) return;
       this.requestAbort.clientLeft(new Error('client disconnected'));
     });
@@ -74,6 +76,8 @@ export class NodeHttpExchange implements HttpExchange {
     // A declared length is reserved whole before a byte is buffered; an undeclared one chunk by chunk.
     const upfront = Number.isFinite(declared) && declared > 0 ? declared : 0;
     if (budget !== undefined && upfront > 0 && !budget.tryReserve(upfront)) return Promise.reject(bodiesOverBudget(budget));
+    const buffered = takeCompleteBody(request);
+    if (buffered !== undefined) return checkedBody(buffered, limitBytes, budget, upfront);
     const guard = this.#rateGuard;
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -121,7 +125,34 @@ export class NodeHttpExchange implements HttpExchange {
   }
 
   setHeader(name: string, value: string): void {
-    (this.#headers ??= {})[name] = value;
+    const headers = (this.#headers ??= []);
+    for (let index = 0; index < headers.length; index += 2) {
+      if (headers[index] === name) {
+        headers[index + 1] = value;
+        return;
+      }
+    }
+    headers.push(name, value);
+  }
+
+  /** The fixed headers of a response, then those set (one set under a fixed name replaces its value), as writeHead's flat list. */
+  #headerList(fixed: string[]): string[] {
+    const set = this.#headers;
+    if (set === undefined) return fixed;
+    const fixedLength = fixed.length;
+    for (let index = 0; index < set.length; index += 2) {
+      const name = set[index]!;
+      let replaced = false;
+      for (let at = 0; at < fixedLength; at += 2) {
+        if (fixed[at] === name) {
+          fixed[at + 1] = set[index + 1]!;
+          replaced = true;
+          break;
+        }
+      }
+      if (!replaced) fixed.push(name, set[index + 1]!);
+    }
+    return fixed;
   }
 
   respond(status: number, body: string, contentType = 'application/json'): void {
@@ -130,8 +161,7 @@ export class NodeHttpExchange implements HttpExchange {
     this.#status = status;
     // A body left unread (refused before or while it was read) is not drained: the connection closes.
     if (!this.#request.complete) this.#response.shouldKeepAlive = false;
-    const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...this.#headers };
-    this.#response.writeHead(status, headers);
+    this.#response.writeHead(status, this.#headerList(['content-type', contentType, 'content-length', String(Buffer.byteLength(body))]));
     this.#response.end(body);
   }
 
@@ -139,23 +169,24 @@ export class NodeHttpExchange implements HttpExchange {
     this.#responded = true;
     this.#status = status;
     const response = this.#response;
-    response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...this.#headers });
+    response.writeHead(status, this.#headerList(['content-type', contentType, 'cache-control', 'no-cache', 'x-accel-buffering', 'no']));
     // No flushHeaders(): every caller writes its first event in the same tick, and the headers go out
     // in that write — flushing them first cost every stream a syscall of its own.
     const abort = this.requestAbort;
-    const signal = abort.signal;
     return {
       write: (chunk) => response.write(chunk),
       drained: () =>
         new Promise<void>((resolve) => {
-          if (!response.writableNeedDrain || signal.aborted) return resolve();
-          const done = () => {
-            response.off('drain', done);
-            signal.removeEventListener('abort', done);
-            resolve();
+          if (!response.writableNeedDrain || abort.aborted) return resolve();
+          const done = {
+            handleEvent: () => {
+              response.off('drain', done.handleEvent);
+              abort.unlisten(done);
+              resolve();
+            },
           };
-          response.once('drain', done);
-          signal.addEventListener('abort', done, { once: true });
+          response.once('drain', done.handleEvent);
+          abort.listen(done);
         }),
       end: () => response.end(),
       // Destroying the socket fires the response's 'close', which aborts the signal and so the upstream call.
@@ -165,6 +196,32 @@ export class NodeHttpExchange implements HttpExchange {
         return abort.clientGone || response.destroyed;
       },
     };
+  }
+}
+
+/**
+ * The whole body when it arrived with the headers and sits in the request's buffer, as it usually does
+ * by the time the lifecycle reads it (the parser finished the message in the read that began it):
+ * taken at once, with no listener, closure or rate watch; undefined when it must be read as it comes.
+ */
+function takeCompleteBody(request: IncomingMessage): Buffer | undefined {
+  if (!request.complete || request.readableFlowing !== null || request.readableLength === 0) return undefined;
+  const body = request.read() as Buffer | null;
+  return body ?? undefined;
+}
+
+/** The limits `readBody` applies chunk by chunk, applied to a body taken whole; the reservation is given back at once, as at the end of a read. */
+function checkedBody(body: Buffer, limitBytes: number, budget: BodyBudget | undefined, reserved: number): Promise<Buffer> {
+  let held = reserved;
+  try {
+    if (body.length > limitBytes) return Promise.reject(new SwitchboardError('body_too_large', `The request body is over the limit of ${limitBytes} bytes.`));
+    if (budget !== undefined && body.length > held) {
+      if (!budget.tryReserve(body.length - held)) return Promise.reject(bodiesOverBudget(budget));
+      held = body.length;
+    }
+    return Promise.resolve(body);
+  } finally {
+    budget?.release(held);
   }
 }
 

@@ -17,6 +17,12 @@ export type RouteMatch =
 export class RouteTable {
   /** Routes by their number of segments, each list in declaration order: only those can match a path of that length. */
   readonly #bySegments = new Map<number, CompiledRoute[]>();
+  /**
+   * Routes without parameters by their exact path and method, when the walk below would find them
+   * first anyway (no route declared before them matches the same path): most requests are answered
+   * from here without splitting the path.
+   */
+  readonly #exact = new Map<string, Map<string, RouteSpec>>();
 
   constructor(routes: readonly RouteSpec[]) {
     for (const route of routes) {
@@ -26,10 +32,23 @@ export class RouteTable {
       if (!list) this.#bySegments.set(segments.length, (list = []));
       list.push(compiled);
     }
+    for (const list of this.#bySegments.values()) {
+      list.forEach((compiled, position) => {
+        if (compiled.params.some((name) => name !== undefined)) return;
+        const { method, pattern } = compiled.route;
+        const shadowed = list.slice(0, position).some((earlier) => earlier.route.method === method && fixedSegmentsMatch(earlier, compiled.segments));
+        if (shadowed) return;
+        let byMethod = this.#exact.get(pattern);
+        if (!byMethod) this.#exact.set(pattern, (byMethod = new Map()));
+        if (!byMethod.has(method)) byMethod.set(method, compiled.route);
+      });
+    }
   }
 
   /** HEAD is answered by the GET route of the path (node:http sends its headers without the body). */
   match(method: string, path: string): RouteMatch {
+    const exact = this.#exact.get(path)?.get(method === 'HEAD' ? 'GET' : method);
+    if (exact !== undefined) return { kind: 'found', route: exact, params: {} };
     const segments = path.split('/');
     const candidates = this.#bySegments.get(segments.length);
     if (!candidates) return { kind: 'not-found' };

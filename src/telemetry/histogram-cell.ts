@@ -37,11 +37,14 @@ export class HistogramCell {
   readonly #child: ReturnType<Histogram['labels']>;
   readonly #internals: HistogramInternals | undefined;
   readonly #hash: string;
+  /** The buckets' keys in `bucketValues` as strings, made once: a fractional bound used as a key is turned into its string on every lookup. */
+  readonly #bucketKeys: readonly string[];
 
   constructor(histogram: Histogram, labels: Record<string, string>) {
     this.#child = histogram.labels(labels);
     this.#internals = internalsOf(histogram);
     this.#hash = this.#internals ? hashObject(labels, this.#internals.sortedLabelNames) : '';
+    this.#bucketKeys = this.#internals ? this.#internals.upperBounds.map(String) : [];
   }
 
   observe(value: number): void {
@@ -54,9 +57,8 @@ export class HistogramCell {
     entry.count += 1;
     const bounds = internals!.upperBounds;
     for (let index = 0; index < bounds.length; index++) {
-      const bound = bounds[index]!;
-      if (value <= bound) {
-        entry.bucketValues[bound]! += 1;
+      if (value <= bounds[index]!) {
+        (entry.bucketValues as Record<string, number>)[this.#bucketKeys[index]!]! += 1;
         return;
       }
     }

@@ -35,7 +35,7 @@ export class Metrics {
   /** Label-bound children, so the hot path does no label lookups. */
   readonly #stageChildren = new Map<string, HistogramCell>();
   readonly #tokenChildren = new Map<string, { input: CounterCell; output: CounterCell }>();
-  readonly #requestCells = new Map<string, CounterCell>();
+  readonly #requestCells = new Map<string, Map<number, Map<string, CounterCell>>>();
   readonly #turnCells = new Map<string, CounterCell>();
   readonly #costCells = new Map<string, CounterCell>();
   /** By pool, then instance: an attempt's duration and failures are counted once per attempt, every request. */
@@ -58,9 +58,13 @@ export class Metrics {
 
   /** One answered request, by route pattern, status and model route. */
   countRequest(route: string, code: number, modelRoute: string): void {
-    const key = `${route}\u0000${code}\u0000${modelRoute}`;
-    let cell = this.#requestCells.get(key);
-    if (!cell) this.#requestCells.set(key, (cell = new CounterCell(this.requests, { route, code: String(code), model_route: modelRoute })));
+    // Nested maps: the route patterns and model routes are the same strings every time (their hashes kept), where a joined key was a new string to hash per request.
+    let byCode = this.#requestCells.get(route);
+    if (!byCode) this.#requestCells.set(route, (byCode = new Map()));
+    let byModelRoute = byCode.get(code);
+    if (!byModelRoute) byCode.set(code, (byModelRoute = new Map()));
+    let cell = byModelRoute.get(modelRoute);
+    if (!cell) byModelRoute.set(modelRoute, (cell = new CounterCell(this.requests, { route, code: String(code), model_route: modelRoute })));
     cell.inc();
   }
 

@@ -1,6 +1,7 @@
 /** One model call as it moves down the callers: the caller's request, and where each layer sent it. */
 
 import type { ChatCallRequest } from '../../chat/chat-types.js';
+import type { CallerSignal } from '../caller-abort.js';
 import type { BalanceRequest } from '../balancers/balancer.js';
 import type { InstanceState } from '../instance-state.js';
 import type { ModelPool } from '../model-pool.js';
@@ -10,7 +11,7 @@ import { noopSpan, type Span } from '../../telemetry/tracing.js';
 
 export class ModelCall {
   readonly request: ChatCallRequest;
-  readonly signal: AbortSignal;
+  readonly signal: CallerSignal;
   readonly hints: RoutingHints | undefined;
   readonly plan: RoutePlan;
   readonly decision: RouteDecision;
@@ -28,7 +29,7 @@ export class ModelCall {
   /** Set per attempt by the retrying caller. */
   instance: InstanceState | undefined;
 
-  constructor(request: ChatCallRequest, signal: AbortSignal, hints: RoutingHints | undefined, plan: RoutePlan, decision: RouteDecision, parent: Span = noopSpan) {
+  constructor(request: ChatCallRequest, signal: CallerSignal, hints: RoutingHints | undefined, plan: RoutePlan, decision: RouteDecision, parent: Span = noopSpan) {
     this.request = request;
     this.parent = parent;
     this.signal = signal;

@@ -9,6 +9,7 @@
 
 import type { ChatStreamPart } from '../../chat/chat-types.js';
 import { SwitchboardError } from '../../errors.js';
+import type { CallerSignal } from '../caller-abort.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { StreamStart } from './chat-caller.js';
 import { toClientError } from './client-error.js';
@@ -28,14 +29,14 @@ function canPush(iterator: AsyncIterator<ChatStreamPart>): iterator is PushSourc
 
 const doneResult: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
-export function relayStream(begin: () => Promise<StreamStart>, signal: AbortSignal, instances: InstanceCaller): RelayedStream {
+export function relayStream(begin: () => Promise<StreamStart>, signal: CallerSignal, instances: InstanceCaller): RelayedStream {
   return new RelayedStream(begin, signal, instances);
 }
 
 /** The relay as an async generator would be one (next, return, throw), without a generator's promise hops, plus `pushTo`. */
 export class RelayedStream implements AsyncGenerator<ChatStreamPart, undefined>, PartReceiver {
   readonly #begin: () => Promise<StreamStart>;
-  readonly #signal: AbortSignal;
+  readonly #signal: CallerSignal;
   readonly #instances: InstanceCaller;
   #start: StreamStart | undefined;
   #state: 'idle' | 'starting' | 'started' | 'ended' = 'idle';
@@ -43,7 +44,7 @@ export class RelayedStream implements AsyncGenerator<ChatStreamPart, undefined>,
   #ok = false;
   #receiver: PartReceiver | undefined;
 
-  constructor(begin: () => Promise<StreamStart>, signal: AbortSignal, instances: InstanceCaller) {
+  constructor(begin: () => Promise<StreamStart>, signal: CallerSignal, instances: InstanceCaller) {
     this.#begin = begin;
     this.#signal = signal;
     this.#instances = instances;

@@ -4,6 +4,7 @@ import { SwitchboardError, isSwitchboardError } from '../../errors.js';
 import type { ChatStreamPart } from '../../chat/chat-types.js';
 import { noWatch, type CallWatch } from '../../experiments/request-experiments.js';
 import { newDecision, type RouteDecision } from '../../models/route-decision.js';
+import type { CallerSignal } from '../../models/caller-abort.js';
 import type { RelayedStream } from '../../models/calling/stream-relay.js';
 import { pushParts } from './push-parts.js';
 import { recordModelCall } from '../record-model-call.js';
@@ -64,7 +65,7 @@ async function relay(
   first: IteratorResult<ChatStreamPart>,
   parts: RelayedStream,
   watch: CallWatch,
-  signal: AbortSignal,
+  signal: CallerSignal,
   onFinish: (part: Extract<ChatStreamPart, { type: 'finish' }>) => void,
 ): Promise<void> {
   try {

@@ -1,6 +1,7 @@
 /** The state of one chat completion as it moves through its stages. */
 
 import type { ChatCallRequest, ChatCallResult, ChatStreamPart, FinishReason, TokenUsage } from '../../chat/chat-types.js';
+import type { CallerSignal } from '../../models/caller-abort.js';
 import type { RequestExperiments } from '../../experiments/request-experiments.js';
 import type { RouteDecision } from '../../models/route-decision.js';
 import type { RoutingHints } from '../../models/route-plan.js';
@@ -28,7 +29,7 @@ export interface ChatContext extends RequestContext {
   readonly route: string;
   /** The caller's request, with any experiment variant's parameters applied by assign-variant. */
   request: ChatCallRequest;
-  readonly signal: AbortSignal;
+  readonly signal: CallerSignal;
   /** Request headers, for a pool whose affinity is keyed by a header. */
   readonly headers: RoutingHints['headers'];
   /** Present when the completion streams. */

@@ -52,7 +52,8 @@ export const chatCompletionsRoute = defineRoute({
       caller: lifecycle.caller,
       route: body.model,
       request: toChatCallRequest(body),
-      signal: exchange.signal,
+      // The request's own abort where the exchange has one: the router hears it without an AbortSignal.
+      signal: exchange.requestAbort ?? exchange.signal,
       // The exchange itself serves as the header source for a pool whose affinity is keyed by a header.
       headers: exchange,
       events: body.stream

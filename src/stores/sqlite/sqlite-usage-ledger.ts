@@ -19,6 +19,10 @@ export interface UsageCoalescing {
 
 export const defaultUsageCoalescing: UsageCoalescing = { windowMs: 50, maxRows: 512 };
 
+const usageColumns = '(at, tenant, route, pool, model, prompt_tokens, completion_tokens, cost_usd)';
+/** Rows one multi-row INSERT takes: a window's rows go in statements of this many (8 values each), the rest one by one. */
+const rowsPerInsert = 64;
+
 /** The rows of one window and the one promise they all settle with once their transaction committed. */
 interface UsageWindow {
   rows: UsageEntry[];
@@ -30,6 +34,9 @@ interface UsageWindow {
 export class SqliteUsageLedger implements UsageLedger {
   private readonly insertEntry: Database.Statement<[number, string, string, string, string, number, number, number]>;
   private readonly selectSummary: Database.Statement<[string, number, number], UsageSummaryRow>;
+  /** `rowsPerInsert` rows in one statement, prepared on the first window that fills one: one step per 64 rows, not per row. */
+  #insertMany: Database.Statement<unknown[]> | undefined;
+  readonly #db: Database.Database;
   #window: UsageWindow | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #writeWindowSoon = (): void => this.#writeWindow();
@@ -39,9 +46,8 @@ export class SqliteUsageLedger implements UsageLedger {
     private readonly writes: SqliteWriteBatch,
     private readonly coalescing: UsageCoalescing = defaultUsageCoalescing,
   ) {
-    this.insertEntry = db.prepare(
-      'INSERT INTO usage (at, tenant, route, pool, model, prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.#db = db;
+    this.insertEntry = db.prepare(`INSERT INTO usage ${usageColumns} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.selectSummary = db.prepare(
       `SELECT route, pool, model, COUNT(*) AS requests, TOTAL(prompt_tokens) AS promptTokens,
               TOTAL(completion_tokens) AS completionTokens, TOTAL(cost_usd) AS costUsd
@@ -88,14 +94,36 @@ export class SqliteUsageLedger implements UsageLedger {
     this.#window = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const insert = this.insertEntry;
-    this.writes
-      .write(() => {
-        for (const { at, tenant, route, pool, model, promptTokens, completionTokens, costUsd } of window.rows) {
-          insert.run(at, tenant, route, pool, model, promptTokens, completionTokens, costUsd);
+    this.writes.write(() => this.#insertRows(window.rows), true).then(window.resolve, window.reject);
+  }
+
+  /** The rows in order: whole groups of `rowsPerInsert` by the multi-row statement, the rest one by one. */
+  #insertRows(rows: readonly UsageEntry[]): void {
+    let index = 0;
+    if (rows.length >= rowsPerInsert) {
+      const many = (this.#insertMany ??= this.#db.prepare(`INSERT INTO usage ${usageColumns} VALUES ${Array.from({ length: rowsPerInsert }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`));
+      const values: unknown[] = new Array<unknown>(rowsPerInsert * 8);
+      for (; index + rowsPerInsert <= rows.length; index += rowsPerInsert) {
+        for (let row = 0; row < rowsPerInsert; row++) {
+          const { at, tenant, route, pool, model, promptTokens, completionTokens, costUsd } = rows[index + row]!;
+          const offset = row * 8;
+          values[offset] = at;
+          values[offset + 1] = tenant;
+          values[offset + 2] = route;
+          values[offset + 3] = pool;
+          values[offset + 4] = model;
+          values[offset + 5] = promptTokens;
+          values[offset + 6] = completionTokens;
+          values[offset + 7] = costUsd;
         }
-      }, true)
-      .then(window.resolve, window.reject);
+        many.run(values);
+      }
+    }
+    const insert = this.insertEntry;
+    for (; index < rows.length; index++) {
+      const { at, tenant, route, pool, model, promptTokens, completionTokens, costUsd } = rows[index]!;
+      insert.run(at, tenant, route, pool, model, promptTokens, completionTokens, costUsd);
+    }
   }
 
   async summary(tenant: string, options?: { since?: number; until?: number }): Promise<UsageSummaryRow[]> {
