@@ -23,6 +23,8 @@ export interface ChatStreamRequest {
   readonly body: { readonly model: string; readonly stream_options?: { include_usage?: boolean } | null };
 }
 
+const deltaTail = '},"finish_reason":null}]}\n\n';
+
 export class OpenAiChatStream implements ChatStreamEvents {
   /** The stream of one chat completion request, as both the route and agent completions open it. */
   static forRequest(exchange: HttpExchange, request: ChatStreamRequest, timer: StageTimer, logger: Pick<Logger, 'warn'>, extraHeaders: () => Record<string, string>): OpenAiChatStream {
@@ -39,6 +41,8 @@ export class OpenAiChatStream implements ChatStreamEvents {
   readonly #includeUsage: boolean;
   /** Every chunk shares this prefix; only the delta differs, so nothing but the text is serialised per token. */
   readonly #prefix: string;
+  /** A text delta's whole SSE frame around its JSON string, built once per stream. */
+  readonly #deltaHead: string;
   #writer: SseWriter | undefined;
 
   readonly #extraHeaders: (() => Record<string, string>) | undefined;
@@ -56,6 +60,7 @@ export class OpenAiChatStream implements ChatStreamEvents {
     this.#model = JSON.stringify(options.model);
     this.#includeUsage = options.includeUsage;
     this.#prefix = `{"id":"${options.id}","object":"chat.completion.chunk","created":${options.created},"model":${this.#model},"choices":[{"index":0,"delta":`;
+    this.#deltaHead = `data: ${this.#prefix}{"content":`;
   }
 
   get closed(): boolean {
@@ -72,7 +77,7 @@ export class OpenAiChatStream implements ChatStreamEvents {
 
   /** Not async: the writer's promise, only while the client's socket is full, so a token costs no promise of its own. */
   delta(text: string): Promise<void> | undefined {
-    return this.#writer!.send(`${this.#prefix}{"content":${JSON.stringify(text)}},"finish_reason":null}]}`);
+    return this.#writer!.sendFrame(`${this.#deltaHead}${JSON.stringify(text)}${deltaTail}`);
   }
 
   /** OpenAI's shape: the first piece of a call carries `id`, `type` and `function.name`; later ones only argument text. */

@@ -48,8 +48,15 @@ export class SseWriter {
    * connection) when the client reads nothing for the stall timeout.
    */
   send(data: string, event?: string): Promise<void> | undefined {
+    return this.sendFrame(event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`);
+  }
+
+  /**
+   * `send` for a frame the caller has framed already (`data: …\n\n`, a single-line `data`): a stream's
+   * per-token frames are built from a head and tail made once, so a token is joined once, not twice.
+   */
+  sendFrame(frame: string): Promise<void> | undefined {
     if (this.closed) return undefined;
-    const frame = event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
     if (this.#flushing) {
       this.#pending += frame;
       return this.#pending.length < this.#maxBufferedBytes ? undefined : this.#flushing;

@@ -35,7 +35,7 @@ export class TurnEventStream implements TurnEvents {
 
   /** Not async: the writer's promise, only while the client's socket is full, so a token costs no promise of its own. */
   delta(text: string): Promise<void> | undefined {
-    return this.#open().send(`{"text":${JSON.stringify(text)}}`, 'delta');
+    return this.#open().sendFrame(`event: delta\ndata: {"text":${JSON.stringify(text)}}\n\n`);
   }
 
   async toolCall(call: ToolCall): Promise<void> {
