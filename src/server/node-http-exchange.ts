@@ -145,7 +145,8 @@ export class NodeHttpExchange implements HttpExchange {
     const abort = this.requestAbort;
     const signal = abort.signal;
     return {
-      write: (chunk) => response.write(chunk),
+      // ASCII written as latin1: the same bytes, its length without Buffer.byteLength's flatten and scan.
+      write: (chunk, ascii) => response.write(chunk, ascii === true ? 'latin1' : 'utf8'),
       drained: () =>
         new Promise<void>((resolve) => {
           if (!response.writableNeedDrain || signal.aborted) return resolve();

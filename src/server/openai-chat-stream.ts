@@ -7,6 +7,7 @@ import type { ChatStreamEvents } from '../pipeline/chat/chat-context.js';
 import type { StageTimer } from '../pipeline/stage-timer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { HttpExchange } from './http-exchange.js';
+import { isAscii } from './ascii.js';
 import { SseWriter } from './sse-writer.js';
 
 /** The route decision in response headers, so a caller can see which rule, pool and instance answered. */
@@ -43,6 +44,8 @@ export class OpenAiChatStream implements ChatStreamEvents {
   readonly #prefix: string;
   /** A text delta's whole SSE frame around its JSON string, built once per stream. */
   readonly #deltaHead: string;
+  /** Whether that head (id and the caller's model name) is ASCII: then a delta of ASCII text is too. */
+  readonly #deltaHeadAscii: boolean;
   #writer: SseWriter | undefined;
 
   readonly #extraHeaders: (() => Record<string, string>) | undefined;
@@ -61,6 +64,7 @@ export class OpenAiChatStream implements ChatStreamEvents {
     this.#includeUsage = options.includeUsage;
     this.#prefix = `{"id":"${options.id}","object":"chat.completion.chunk","created":${options.created},"model":${this.#model},"choices":[{"index":0,"delta":`;
     this.#deltaHead = `data: ${this.#prefix}{"content":`;
+    this.#deltaHeadAscii = isAscii(this.#deltaHead);
   }
 
   get closed(): boolean {
@@ -77,7 +81,8 @@ export class OpenAiChatStream implements ChatStreamEvents {
 
   /** Not async: the writer's promise, only while the client's socket is full, so a token costs no promise of its own. */
   delta(text: string): Promise<void> | undefined {
-    return this.#writer!.sendFrame(`${this.#deltaHead}${JSON.stringify(text)}${deltaTail}`);
+    // JSON.stringify escapes only ASCII and keeps every other character: ASCII text gives an ASCII frame.
+    return this.#writer!.sendFrame(`${this.#deltaHead}${JSON.stringify(text)}${deltaTail}`, this.#deltaHeadAscii && isAscii(text));
   }
 
   /** OpenAI's shape: the first piece of a call carries `id`, `type` and `function.name`; later ones only argument text. */
