@@ -9,6 +9,7 @@
 
 import { join } from 'node:path';
 import { log, measure, type LoadSummary } from './bench-load.js';
+import type { LoadOptions } from '../src/lab/load-generator.js';
 import { BenchProcess, freePort, type BenchProcess as Process } from './bench-process.js';
 import { round } from './bench-report.js';
 import { prepareSwitchboard, repositoryRoot, startPortkey, startSimulator, startSwitchboard, type RunningServer, type SimulatorSettings } from './bench-servers.js';
@@ -123,6 +124,30 @@ async function measureNonStreamed(gateways: Gateway[], options: RelayOptions): P
   return rows;
 }
 
+/** Warm-up waves (one wave: as many streams as the load keeps open) at least, and at most, per gateway. */
+const warmUpWaves = { min: 3, max: 6 };
+/** A wave's CPU per token within this share of the wave before it: the gateway is warm (JIT, heap, upstream connections). */
+const stableWithin = 0.1;
+
+/**
+ * Streamed warm-up, the same for every gateway: waves of `concurrency` streams until the gateway's CPU
+ * per token has settled (two waves in a row within 10%), so the measured window sees no process's first
+ * load — a fresh process compiles and grows its heap through its first few thousand tokens, and a single
+ * wave left that cost in the TTFT tail of whichever gateway warmed slowest.
+ */
+export async function warmUpStreamed(label: string, load: Omit<LoadOptions, 'requests'>, cpu: () => number, tokensPerStream: number): Promise<number> {
+  const wave = load.loop.kind === 'closed' ? load.loop.concurrency : 100;
+  let previous: number | undefined;
+  for (let round = 1; ; round++) {
+    const before = cpu();
+    const summary = await measure(`warm-up ${round} streamed → ${label}`, { ...load, requests: wave }, []);
+    const perToken = ((cpu() - before) * 1e6) / Math.max(1, summary.ok * tokensPerStream);
+    const settled = previous !== undefined && Math.abs(perToken - previous) <= stableWithin * previous;
+    previous = perToken;
+    if (round >= warmUpWaves.max || (round >= warmUpWaves.min && settled)) return round;
+  }
+}
+
 async function measureStreamed(gateways: Gateway[], options: RelayOptions, tokensPerStream: number): Promise<StreamedRow[]> {
   const rows: StreamedRow[] = [];
   for (const gateway of gateways) {
@@ -135,7 +160,7 @@ async function measureStreamed(gateways: Gateway[], options: RelayOptions, token
       stream: true,
       loop: { kind: 'closed' as const, concurrency: options.streams },
     };
-    await measure(`warm-up streamed → ${gateway.name}`, { ...load, requests: options.streams }, []);
+    await warmUpStreamed(gateway.name, load, gateway.cpu, tokensPerStream);
     const before = gateway.cpu();
     const summary = await measure(`${options.streams} streams → ${gateway.name}`, { ...load, requests: options.streamedRequests }, [] as Process[]);
     const cpuSeconds = gateway.cpu() - before;

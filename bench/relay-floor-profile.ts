@@ -1,8 +1,9 @@
 /**
  * CPU profiles of Switchboard's relay under the relay-floor bench's loads, one scenario per profiled process:
- * `chat` (non-streamed, wrk -t1 -c64), `chat-stream` and `turns-stream` (N concurrent streams of 50 tokens).
+ * `chat` (non-streamed, wrk -t1 -c64), `chat-stream` and `turns-stream` (N concurrent streams of 50 tokens), and
+ * `proxy-stream`: the bare Node proxy under chat-stream's load, the floor's own profile to compare with.
  * Prints self and inclusive time of the busiest frames; the measured bench runs unprofiled, so this only says where time goes.
- *   node dist/bench/relay-floor-profile.js [chat|chat-stream|turns-stream …]   (RELAY_PROFILE_SECONDS, RELAY_PROFILE_STREAMS, RELAY_PROFILE_DIR)
+ *   node dist/bench/relay-floor-profile.js [chat|chat-stream|turns-stream|proxy-stream …]   (RELAY_PROFILE_SECONDS, RELAY_PROFILE_STREAMS, RELAY_PROFILE_DIR)
  */
 
 import { mkdtempSync } from 'node:fs';
@@ -12,11 +13,11 @@ import { log, measure } from './bench-load.js';
 import { BenchProcess, freePort, stopAll } from './bench-process.js';
 import { findProfile, summarizeInclusive, summarizeProfile } from './cpu-profile-summary.js';
 import { prepareSwitchboard, repositoryRoot, startSimulator, type SwitchboardSetup } from './bench-servers.js';
-import { relayNonStreamedBackend, relayStreamedBackend } from './relay-floor-bench.js';
+import { relayNonStreamedBackend, relayStreamedBackend, warmUpStreamed } from './relay-floor-bench.js';
 import { runWrk } from './wrk-load.js';
 
-type Scenario = 'chat' | 'chat-stream' | 'turns-stream';
-const scenarios: Scenario[] = ['chat', 'chat-stream', 'turns-stream'];
+type Scenario = 'chat' | 'chat-stream' | 'turns-stream' | 'proxy-stream';
+const scenarios: Scenario[] = ['chat', 'chat-stream', 'turns-stream', 'proxy-stream'];
 
 const seconds = Number(process.env.RELAY_PROFILE_SECONDS ?? 8);
 const streams = Number(process.env.RELAY_PROFILE_STREAMS ?? 300);
@@ -34,13 +35,26 @@ async function startProfiled(setup: SwitchboardSetup, directory: string): Promis
   return { process: child, url };
 }
 
+/** The bare Node proxy, profiled: what the floor itself spends its time on. */
+async function startProfiledProxy(upstreamUrl: string, directory: string): Promise<{ process: BenchProcess; url: string }> {
+  const port = await freePort();
+  const child = new BenchProcess('node-proxy', process.execPath, [join(repositoryRoot, 'dist', 'bench', 'bare-node-proxy.js')], {
+    env: { PORT: String(port), UPSTREAM_URL: upstreamUrl },
+    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${directory}`],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await child.waitForHttp(`${url}/health`, 15_000, 20);
+  return { process: child, url };
+}
+
 async function profile(scenario: Scenario): Promise<void> {
   const streamed = scenario !== 'chat';
+  const proxied = scenario === 'proxy-stream';
   const upstream = await startSimulator('mock-llm', streamed ? relayStreamedBackend : relayNonStreamedBackend);
   const setup = await prepareSwitchboard([upstream.url]);
   const directory = join(outputDir, scenario);
-  const switchboard = await startProfiled(setup, directory);
-  const before = switchboard.process.cpuSeconds();
+  const switchboard = proxied ? await startProfiledProxy(upstream.url, directory) : await startProfiled(setup, directory);
+  let before = switchboard.process.cpuSeconds();
   let work = 0;
   if (!streamed) {
     const body = JSON.stringify({ model: setup.route, stream: false, messages: [{ role: 'user', content: 'Where is my order 12345?' }] });
@@ -48,7 +62,16 @@ async function profile(scenario: Scenario): Promise<void> {
     work = wrk.requests;
     log(`${scenario}: ${wrk.requestsPerSecond.toFixed(0)} req/s, errors ${wrk.errors}`);
   } else {
-    const load = { url: switchboard.url, apiKey: setup.apiKey, model: setup.route, mode: scenario === 'chat-stream' ? ('chat' as const) : ('turn' as const), stream: true, loop: { kind: 'closed' as const, concurrency: streams } };
+    const load = {
+      url: switchboard.url,
+      apiKey: proxied ? undefined : setup.apiKey,
+      model: proxied ? 'switchboard-sim' : setup.route,
+      mode: scenario === 'turns-stream' ? ('turn' as const) : ('chat' as const),
+      stream: true,
+      loop: { kind: 'closed' as const, concurrency: streams },
+    };
+    await warmUpStreamed(scenario, load, () => switchboard.process.cpuSeconds(), relayStreamedBackend.outputTokens);
+    before = switchboard.process.cpuSeconds();
     const summary = await measure(`${scenario}`, { ...load, requests: streams * 4 }, []);
     work = summary.ok * relayStreamedBackend.outputTokens;
   }

@@ -12,8 +12,12 @@ export interface StreamLimits {
 }
 
 export interface StreamSink {
-  /** Writes a chunk; false means the transport's buffer is full and the caller should await `drained()`. */
-  write(chunk: string): boolean;
+  /**
+   * Writes a chunk; false means the transport's buffer is full and the caller should await `drained()`.
+   * `ascii`: the caller knows every character is below 128, so its bytes are its characters and the
+   * transport need not scan it for its UTF-8 length (Node's chunked framing does, per write).
+   */
+  write(chunk: string, ascii?: boolean): boolean;
   drained(): Promise<void>;
   end(): void;
   /** Drops the connection at once (a client that stopped reading); transports that cannot may leave it out. */

@@ -174,7 +174,8 @@ export class NodeHttpExchange implements HttpExchange {
     // in that write — flushing them first cost every stream a syscall of its own.
     const abort = this.requestAbort;
     return {
-      write: (chunk) => response.write(chunk),
+      // ASCII written as latin1: the same bytes, its length without Buffer.byteLength's flatten and scan.
+      write: (chunk, ascii) => response.write(chunk, ascii === true ? 'latin1' : 'utf8'),
       drained: () =>
         new Promise<void>((resolve) => {
           if (!response.writableNeedDrain || abort.aborted) return resolve();

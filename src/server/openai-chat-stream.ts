@@ -7,6 +7,7 @@ import type { ChatStreamEvents } from '../pipeline/chat/chat-context.js';
 import type { StageTimer } from '../pipeline/stage-timer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { HttpExchange } from './http-exchange.js';
+import { isAscii } from './ascii.js';
 import { SseWriter } from './sse-writer.js';
 
 /** The route decision in response headers, so a caller can see which rule, pool and instance answered. */
@@ -22,6 +23,8 @@ export interface ChatStreamRequest {
   readonly created: number;
   readonly body: { readonly model: string; readonly stream_options?: { include_usage?: boolean } | null };
 }
+
+const deltaTail = '},"finish_reason":null}]}\n\n';
 
 export class OpenAiChatStream implements ChatStreamEvents {
   /** The stream of one chat completion request, as both the route and agent completions open it. */
@@ -39,6 +42,10 @@ export class OpenAiChatStream implements ChatStreamEvents {
   readonly #includeUsage: boolean;
   /** Every chunk shares this prefix; only the delta differs, so nothing but the text is serialised per token. */
   readonly #prefix: string;
+  /** A text delta's whole SSE frame around its JSON string, built once per stream. */
+  readonly #deltaHead: string;
+  /** Whether that head (id and the caller's model name) is ASCII: then a delta of ASCII text is too. */
+  readonly #deltaHeadAscii: boolean;
   #writer: SseWriter | undefined;
 
   readonly #extraHeaders: (() => Record<string, string>) | undefined;
@@ -56,6 +63,8 @@ export class OpenAiChatStream implements ChatStreamEvents {
     this.#model = JSON.stringify(options.model);
     this.#includeUsage = options.includeUsage;
     this.#prefix = `{"id":"${options.id}","object":"chat.completion.chunk","created":${options.created},"model":${this.#model},"choices":[{"index":0,"delta":`;
+    this.#deltaHead = `data: ${this.#prefix}{"content":`;
+    this.#deltaHeadAscii = isAscii(this.#deltaHead);
   }
 
   get closed(): boolean {
@@ -72,7 +81,8 @@ export class OpenAiChatStream implements ChatStreamEvents {
 
   /** Not async: the writer's promise, only while the client's socket is full, so a token costs no promise of its own. */
   delta(text: string): Promise<void> | undefined {
-    return this.#writer!.send(`${this.#prefix}{"content":${JSON.stringify(text)}},"finish_reason":null}]}`);
+    // JSON.stringify escapes only ASCII and keeps every other character: ASCII text gives an ASCII frame.
+    return this.#writer!.sendFrame(`${this.#deltaHead}${JSON.stringify(text)}${deltaTail}`, this.#deltaHeadAscii && isAscii(text));
   }
 
   /** OpenAI's shape: the first piece of a call carries `id`, `type` and `function.name`; later ones only argument text. */

@@ -48,13 +48,21 @@ export class SseWriter {
    * connection) when the client reads nothing for the stall timeout.
    */
   send(data: string, event?: string): Promise<void> | undefined {
+    return this.sendFrame(event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`);
+  }
+
+  /**
+   * `send` for a frame the caller has framed already (`data: …\n\n`, a single-line `data`): a stream's
+   * per-token frames are built from a head and tail made once, so a token is joined once, not twice.
+   * `ascii` as `StreamSink.write` takes it: true only when the caller knows no character is above 127.
+   */
+  sendFrame(frame: string, ascii = false): Promise<void> | undefined {
     if (this.closed) return undefined;
-    const frame = event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
     if (this.#flushing) {
       this.#pending += frame;
       return this.#pending.length < this.#maxBufferedBytes ? undefined : this.#flushing;
     }
-    if (this.#sink.write(frame)) return undefined;
+    if (this.#sink.write(frame, ascii)) return undefined;
     this.#flushing = this.#flushWhenDrained();
     // Nobody may await this promise before it settles (the cap is not reached yet); its failure is
     // reported by the next send or by end(), so it must not count as unhandled.

@@ -5,6 +5,7 @@ import type { ToolCall } from '../chat/chat-types.js';
 import { intentOfReply, type TurnContext, type TurnEvents } from '../pipeline/turn/turn-context.js';
 import type { StageTimer } from '../pipeline/stage-timer.js';
 import type { HttpExchange } from './http-exchange.js';
+import { isAscii } from './ascii.js';
 import { SseWriter } from './sse-writer.js';
 
 export class TurnEventStream implements TurnEvents {
@@ -35,7 +36,7 @@ export class TurnEventStream implements TurnEvents {
 
   /** Not async: the writer's promise, only while the client's socket is full, so a token costs no promise of its own. */
   delta(text: string): Promise<void> | undefined {
-    return this.#open().send(`{"text":${JSON.stringify(text)}}`, 'delta');
+    return this.#open().sendFrame(`event: delta\ndata: {"text":${JSON.stringify(text)}}\n\n`, isAscii(text));
   }
 
   async toolCall(call: ToolCall): Promise<void> {

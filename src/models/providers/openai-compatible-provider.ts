@@ -11,7 +11,7 @@ import { estimatePromptTokens, estimateTokens } from '../token-estimate.js';
 import { UpstreamHttpClient } from './upstream-http-client.js';
 
 export { estimateTokens } from '../token-estimate.js';
-export { plainDeltaContent } from './openai-stream-decoder.js';
+export { plainDeltaContent } from './plain-delta-reader.js';
 
 export interface OpenAiCompatibleProviderOptions {
   /** Base URL without `/v1`, for example `http://vllm-0:8000`, or Azure's `https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT`. */

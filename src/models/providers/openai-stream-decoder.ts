@@ -1,6 +1,7 @@
 /** OpenAI's streamed chat completion chunks as parts: the `StreamDecoder` a `StreamedParts` handler feeds from `onData`. */
 
 import type { ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../chat/chat-types.js';
+import { PlainDeltaReader } from './plain-delta-reader.js';
 import { SseStreamDecoder } from './sse-stream-decoder.js';
 import type { PartSink } from './streamed-parts.js';
 import { estimatePromptTokens } from '../token-estimate.js';
@@ -34,38 +35,6 @@ export function toUsage(usage: OpenAiChunk['usage']): TokenUsage | undefined {
   return { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 };
 }
 
-const contentMarker = '"delta":{"content":"';
-const usageKey = '"usage"';
-
-/**
- * The text of a chunk that carries only a content delta (no finish reason, no usage beyond
- * `"usage":null`, no tool calls), found without parsing the whole chunk; undefined when the chunk needs a full parse.
- * Nearly every chunk of a stream is of this kind, so this keeps JSON.parse off the hot path.
- */
-export function plainDeltaContent(data: string): string | undefined {
-  const marker = data.indexOf(contentMarker);
-  if (marker === -1 || data.indexOf('"finish_reason":null') === -1 || data.indexOf('"tool_calls"') !== -1) return undefined;
-  // OpenAI (with include_usage) sends `"usage":null` on every chunk but the last; only a real usage object needs the parser.
-  const usage = data.indexOf(usageKey);
-  if (usage !== -1 && !data.startsWith(':null', usage + usageKey.length)) return undefined;
-  const start = marker + contentMarker.length;
-  let end = start;
-  let escaped = false;
-  for (; end < data.length; end++) {
-    const code = data.charCodeAt(end);
-    if (code === 92) {
-      escaped = true;
-      end++;
-    } else if (code === 34) {
-      break;
-    }
-  }
-  // The delta must close right after the string: `"}` — anything else goes to the full parser.
-  if (end >= data.length || data.charCodeAt(end + 1) !== 125) return undefined;
-  const literal = data.slice(start, end);
-  return escaped ? (JSON.parse(`"${literal}"`) as string) : literal;
-}
-
 type ToolCallPart = Extract<ChatStreamPart, { type: 'tool-call-delta' }>;
 
 export class OpenAiStreamDecoder extends SseStreamDecoder {
@@ -74,6 +43,7 @@ export class OpenAiStreamDecoder extends SseStreamDecoder {
   // Read from the chunks that need a full parse anyway (the last one, with the usage, always does).
   #model: string | undefined;
   #characters = 0;
+  readonly #plainDeltas = new PlainDeltaReader();
   /** The tool-call piece read last, held back while consecutive argument pieces of its call may join it. */
   #pendingToolCall: ToolCallPart | undefined;
 
@@ -103,7 +73,7 @@ export class OpenAiStreamDecoder extends SseStreamDecoder {
       this.#finish();
       return;
     }
-    const fast = plainDeltaContent(data);
+    const fast = this.#plainDeltas.read(data);
     if (fast !== undefined) {
       this.#text(sink, fast);
       return;

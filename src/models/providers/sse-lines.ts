@@ -1,5 +1,7 @@
 /** Splits a byte stream of server-sent events into events, without copying more than the current partial line. */
 
+import { StringDecoder } from 'node:string_decoder';
+
 export interface SseEvent {
   event: string | undefined;
   data: string;
@@ -11,14 +13,17 @@ export interface SseEvent {
  * iteration of their own loop, not one async step each.
  */
 export class SseParser {
-  readonly #decoder = new TextDecoder();
+  // Not TextDecoder: its streaming decode of a small chunk cost several times StringDecoder's (one per network read).
+  readonly #decoder = new StringDecoder('utf8');
+  /** Until the first character: a byte-order mark there is not part of the stream (as TextDecoder would drop it). */
+  #atStart = true;
   #buffer = '';
   #event: string | undefined;
   #data = '';
   #hasData = false;
 
   push(chunk: Uint8Array, onEvent: (event: string | undefined, data: string) => void): void {
-    const buffer = this.#buffer + this.#decoder.decode(chunk, { stream: true });
+    const buffer = this.#buffer + this.#decode(chunk);
     let start = 0;
     let newline: number;
     while ((newline = buffer.indexOf('\n', start)) !== -1) {
@@ -42,9 +47,19 @@ export class SseParser {
     this.#buffer = start === buffer.length ? '' : buffer.slice(start);
   }
 
+  #decode(chunk: Uint8Array): string {
+    return this.#withoutByteOrderMark(this.#decoder.write(chunk));
+  }
+
+  #withoutByteOrderMark(text: string): string {
+    if (!this.#atStart || text.length === 0) return text;
+    this.#atStart = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
   /** Flushes an event the stream ended without a blank line after. */
   end(onEvent: (event: string | undefined, data: string) => void): void {
-    this.#buffer += this.#decoder.decode();
+    this.#buffer += this.#withoutByteOrderMark(this.#decoder.end());
     if (this.#buffer.length > 0) this.push(new Uint8Array([10]), onEvent);
     if (this.#hasData) onEvent(this.#event, this.#data);
     this.#hasData = false;
