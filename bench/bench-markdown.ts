@@ -145,7 +145,7 @@ function spikeSection(spike: SpikeResult): string {
       `One simulator; each server in its own process, started fresh for its run and warmed by ${nonStreamed.warmUpRequests} simultaneous requests of the same kind (untimed; the simulator too) — a sale hits processes that have been serving. Chat completions are the fair comparison with Portkey (a gateway); orchestrated turns with the agent-squad server (an orchestrator with a keyword classifier and in-memory storage, whose agents call the same mock over HTTP).`,
       '',
       table(
-        ['path', 'errors', 'p50', 'p99', 'added p50', 'added p99', 'peak RSS of the server', 'CPU used during the run'],
+        ['path', 'errors', 'p50', 'p99', 'added p50', 'added p99', 'peak RSS of the server', 'server CPU per request', 'CPU used during the run'],
         nonStreamed.rows.map((row, index) => [
           row.target,
           errorsCell(row.summary),
@@ -154,6 +154,7 @@ function spikeSection(spike: SpikeResult): string {
           index === 0 ? '–' : signedMs(row.addedP50Ms),
           index === 0 ? '–' : signedMs(row.addedP99Ms),
           mb(row.peakRssMb),
+          row.serverCpuMicrosPerRequest === null || row.serverCpuMicrosPerRequest === undefined ? '–' : `${Math.round(row.serverCpuMicrosPerRequest)} µs`,
           cpuCell(row.summary),
         ]),
       ),

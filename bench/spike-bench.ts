@@ -14,6 +14,7 @@ import { round } from './bench-report.js';
 import { prepareSwitchboard, startAgentSquad, startPortkey, startSimulator, startSwitchboard, type RunningServer, type SimulatorSettings } from './bench-servers.js';
 import { findProfile, summarizeProfile, type ProfileSummary } from './cpu-profile-summary.js';
 import { runLoad } from '../src/lab/load-generator.js';
+import { startNodeProxy } from './relay-floor-bench.js';
 
 export interface SpikeOptions {
   spike: number;
@@ -51,6 +52,8 @@ export interface NonStreamedRow {
   target: string;
   summary: LoadSummary;
   peakRssMb: number | null;
+  /** The server's own CPU over the spike (from /proc) divided by the requests it answered; null for the direct row. */
+  serverCpuMicrosPerRequest: number | null;
   addedP50Ms: number;
   addedP99Ms: number;
 }
@@ -237,12 +240,13 @@ async function streamSpike(options: SpikeOptions, profileDir: string): Promise<S
 }
 
 /** One spike against one server process, with that process's peak RSS. */
-async function spikeAgainst(label: string, server: RunningServer, load: LoadOptions, backend: BenchProcess): Promise<{ summary: LoadSummary; peakRssMb: number }> {
+async function spikeAgainst(label: string, server: RunningServer, load: LoadOptions, backend: BenchProcess): Promise<{ summary: LoadSummary; peakRssMb: number; serverCpuMicrosPerRequest: number }> {
   await warmUpForSpike(label, load);
   const memory = new MemorySampler([server.process]);
   const summary = await measure(label, load, [server.process, backend]);
   const peak = memory.stop().get(server.process) ?? Number.NaN;
-  return { summary, peakRssMb: round(peak, 1) };
+  const serverCpuSeconds = summary.cpuSeconds[server.process.name] ?? Number.NaN;
+  return { summary, peakRssMb: round(peak, 1), serverCpuMicrosPerRequest: round((serverCpuSeconds * 1e6) / Math.max(1, summary.ok)) };
 }
 
 async function nonStreamedSpike(options: SpikeOptions): Promise<NonNullable<SpikeResult['nonStreamed']>> {
@@ -250,12 +254,17 @@ async function nonStreamedSpike(options: SpikeOptions): Promise<NonNullable<Spik
   const simulator = await startSimulator('mock-llm-4s', nonStreamedBackend);
   const setup = await prepareSwitchboard([simulator.url]);
   const spike = { kind: 'spike', spike: options.spike } as const;
-  const rows: { target: string; summary: LoadSummary; peakRssMb: number | null }[] = [];
+  const rows: { target: string; summary: LoadSummary; peakRssMb: number | null; serverCpuMicrosPerRequest: number | null }[] = [];
   try {
     const directLoad: LoadOptions = { url: simulator.url, mode: 'chat', model: 'switchboard-sim', stream: false, loop: spike, ...spikeTimeouts };
     await warmUpForSpike('direct', directLoad);
     const direct = await measure(`direct spike ${options.spike} (not streamed)`, directLoad, [simulator.process]);
-    rows.push({ target: 'direct', summary: direct, peakRssMb: null });
+    rows.push({ target: 'direct', summary: direct, peakRssMb: null, serverCpuMicrosPerRequest: null });
+
+    // The floor of CPU per relayed request at this spike: every gateway's row below reads beside it.
+    const proxy = await startNodeProxy(simulator.url);
+    rows.push({ target: 'bare Node proxy (the floor)', ...(await spikeAgainst(`spike ${options.spike} → bare Node proxy`, proxy, { ...directLoad, url: proxy.url }, simulator.process)) });
+    await proxy.process.stop();
 
     for (const mode of ['chat', 'turn'] as const) {
       const switchboard = await startSwitchboard(setup);

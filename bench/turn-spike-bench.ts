@@ -9,7 +9,9 @@
  * build's dist/bin/switchboard.mjs: each run then measures it and this build in turn, side by side), BENCH_FLOOR (1: each
  * run also sends the spike as chat completions through the bare Node proxy, the floor of CPU per relayed request),
  * BENCH_NODE_FLAGS (space-separated node flags for this build's server only: with BENCH_BASELINE_CLI naming this same
- * build, an A/B of a runtime flag such as --max-semi-space-size).
+ * build, an A/B of a runtime flag such as --max-semi-space-size), BENCH_MODES (`turn`; `chat,turn` also sends the spike as
+ * chat completions through each build, on its own fresh server, so every row's CPU per request sits beside the floor's;
+ * BENCH_PROFILE then profiles the first mode listed).
  */
 
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -25,34 +27,40 @@ import { findProfile, summarizeProfile, type ProfileSummary } from './cpu-profil
 import { startNodeProxy } from './relay-floor-bench.js';
 import { nonStreamedBackend, warmUpForSpike } from './spike-bench.js';
 
+type SpikeMode = 'chat' | 'turn';
+
 interface TurnSpikeRun {
+  mode: SpikeMode;
   summary: LoadSummary;
-  /** Server CPU over the spike (after the sessions exist) divided by the turns answered. */
+  /** Server CPU over the spike (after the sessions exist) divided by the requests answered (turns, or chat completions in chat mode). */
   serverCpuMicrosPerTurn: number;
   addedP50Ms: number;
   addedP99Ms: number;
 }
 
-async function turnSpike(setup: SwitchboardSetup, spike: number, direct: LoadSummary, nodeFlags: string[] = [], cli?: string): Promise<TurnSpikeRun> {
+async function turnSpike(mode: SpikeMode, setup: SwitchboardSetup, spike: number, direct: LoadSummary, nodeFlags: string[] = [], cli?: string): Promise<TurnSpikeRun> {
   const server = await startSwitchboard(setup, { nodeFlags, cli });
   let cpuAtStart = Number.NaN;
   const load: LoadOptions = {
     url: server.url,
     apiKey: setup.apiKey,
-    mode: 'turn',
+    mode,
+    ...(mode === 'chat' ? { model: setup.route } : {}),
     stream: false,
     loop: { kind: 'spike', spike },
     timeoutS: 180,
     maxSeconds: 400,
     onMeasuredStart: () => (cpuAtStart = server.process.cpuSeconds()),
   };
-  await warmUpForSpike('turns', { ...load, onMeasuredStart: undefined });
+  const what = mode === 'chat' ? 'chat completions' : 'turns';
+  await warmUpForSpike(what, { ...load, onMeasuredStart: undefined });
   const result = await runLoad(load);
   const cpuSeconds = server.process.cpuSeconds() - cpuAtStart;
   await server.process.stop();
-  const summary = summarize('Switchboard turns (not streamed)', result, { switchboard: round(cpuSeconds, 2) }, 0);
-  log(`  turns${cli ? ` (${cli})` : ''}: ${describe(summary)}, ${round((cpuSeconds * 1e6) / Math.max(1, summary.ok))} µs CPU per turn`);
+  const summary = summarize(`Switchboard ${what} (not streamed)`, result, { switchboard: round(cpuSeconds, 2) }, 0);
+  log(`  ${what}${cli ? ` (${cli})` : ''}: ${describe(summary)}, ${round((cpuSeconds * 1e6) / Math.max(1, summary.ok))} µs CPU per request`);
   return {
+    mode,
     summary,
     serverCpuMicrosPerTurn: round((cpuSeconds * 1e6) / Math.max(1, summary.ok)),
     addedP50Ms: round((summary.e2eMs?.p50 ?? Number.NaN) - (direct.e2eMs?.p50 ?? Number.NaN)),
@@ -64,6 +72,8 @@ async function main(): Promise<void> {
   const spike = intSetting('BENCH_SPIKE', 5_000);
   const runs = intSetting('BENCH_RUNS', 2, 0);
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  const modes = (process.env.BENCH_MODES ?? 'turn').split(',').map((mode) => mode.trim());
+  for (const mode of modes) if (mode !== 'chat' && mode !== 'turn') throw new Error(`BENCH_MODES takes chat and turn, not ${JSON.stringify(mode)}`);
   const simulator = await startSimulator('mock-llm-4s', nonStreamedBackend);
   const setup = await prepareSwitchboard([simulator.url]);
   const baselineCli = process.env.BENCH_BASELINE_CLI || undefined;
@@ -93,14 +103,16 @@ async function main(): Promise<void> {
         floor.push({ cpuMicrosPerRequest: round(((relayed.cpuSeconds['node-proxy'] ?? Number.NaN) * 1e6) / Math.max(1, relayed.ok)), addedP99Ms: round((relayed.e2eMs?.p99 ?? Number.NaN) - (direct.e2eMs?.p99 ?? Number.NaN)), errors: relayed.errors });
       }
       // Alternate which build goes first, so a drift in the machine's load (or the simulator's state) falls on both.
-      if (baselineCli && run % 2 === 0) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
-      measured.push(await turnSpike(setup, spike, direct, nodeFlags));
-      if (baselineCli && run % 2 === 1) baseline.push(await turnSpike(baselineSetup!, spike, direct, [], baselineCli));
+      for (const mode of modes as SpikeMode[]) {
+        if (baselineCli && run % 2 === 0) baseline.push(await turnSpike(mode, baselineSetup!, spike, direct, [], baselineCli));
+        measured.push(await turnSpike(mode, setup, spike, direct, nodeFlags));
+        if (baselineCli && run % 2 === 1) baseline.push(await turnSpike(mode, baselineSetup!, spike, direct, [], baselineCli));
+      }
     }
     // A profiled repeat of the spike (not a measured run), of the baseline build too when one is given.
     const profileOf = async (label: string, cli?: string): Promise<ProfileSummary | undefined> => {
       const directory = join(profileDir, label);
-      await turnSpike(cli ? baselineSetup! : setup, spike, directs[0] ?? (await directSpike()), [...(cli ? [] : nodeFlags), '--cpu-prof', `--cpu-prof-dir=${directory}`], cli);
+      await turnSpike(modes[0] as SpikeMode, cli ? baselineSetup! : setup, spike, directs[0] ?? (await directSpike()), [...(cli ? [] : nodeFlags), '--cpu-prof', `--cpu-prof-dir=${directory}`], cli);
       const path = findProfile(directory);
       if (!path) return undefined;
       if (process.env.BENCH_PROFILE_OUT) copyFileSync(path, join(process.env.BENCH_PROFILE_OUT, `turn-spike-${label}-${Date.now()}.cpuprofile`));
@@ -112,7 +124,7 @@ async function main(): Promise<void> {
       if (baselineCli) baselineProfile = await profileOf('baseline', baselineCli);
       profile = await profileOf('this-build');
     }
-    const view = (run: TurnSpikeRun) => ({ ok: run.summary.ok, errors: run.summary.errors, errorsByKind: run.summary.errorsByKind, e2eMs: run.summary.e2eMs, serverCpuMicrosPerTurn: run.serverCpuMicrosPerTurn, addedP50Ms: run.addedP50Ms, addedP99Ms: run.addedP99Ms });
+    const view = (run: TurnSpikeRun) => ({ mode: run.mode, ok: run.summary.ok, errors: run.summary.errors, errorsByKind: run.summary.errorsByKind, e2eMs: run.summary.e2eMs, serverCpuMicrosPerTurn: run.serverCpuMicrosPerTurn, addedP50Ms: run.addedP50Ms, addedP99Ms: run.addedP99Ms });
     const report = { spike, direct: directs.map((direct) => ({ e2eMs: direct.e2eMs, errors: direct.errors })), runs: measured.map(view), ...(baselineCli ? { baselineCli, baseline: baseline.map(view), baselineProfile } : {}), ...(floor.length > 0 ? { floor } : {}), profile };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {

@@ -33,7 +33,11 @@ interface Waiting {
 }
 
 export class FreeClientPool extends DispatcherBase {
-  readonly #origin: string;
+  /**
+   * The origin parsed once and shared by every client, as undici's Pool shares its own: a client given
+   * a string parses it with `new URL` in its constructor, and at a spike every request makes a client.
+   */
+  readonly #origin: URL;
   readonly #limit: number;
   readonly #clientOptions: Undici.Client.Options;
   /** Every client that may still take requests; retired ones (a failed connect) leave it. */
@@ -46,7 +50,7 @@ export class FreeClientPool extends DispatcherBase {
   constructor(origin: string, options: FreeClientPoolOptions) {
     super();
     const { connections, connect, ...clientOptions } = options;
-    this.#origin = origin;
+    this.#origin = new URL(origin);
     this.#limit = connections;
     // One connector for all clients, as undici's Pool shares one (and its TLS session cache).
     this.#clientOptions = { ...clientOptions, pipelining: 1, connect: buildConnector({ timeout: connect?.timeout }) };
@@ -68,11 +72,16 @@ export class FreeClientPool extends DispatcherBase {
     while (client && !this.#clients.has(client)) client = this.#free.pop();
     if (client || this.#clients.size >= this.#limit) return client;
     client = new Client(this.#origin, this.#clientOptions);
-    client.on('drain', () => this.#onFree(client!));
-    client.on('connectionError', () => this.#retire(client!));
+    // undici's Client emits 'drain' as (origin, [client]) (dispatcher/client.js); its types name only the origin.
+    client.on('drain', this.#onClientDrain as (origin: URL) => void);
+    client.on('connectionError', this.#onClientConnectionError);
     this.#clients.add(client);
     return client;
   }
+
+  // One listener of each kind for all clients (undici names the client in `targets`), not two closures per client.
+  readonly #onClientDrain = (_origin: URL, targets: readonly Undici.Dispatcher[]): void => this.#onFree(targets[0] as Client);
+  readonly #onClientConnectionError = (_origin: URL, targets: readonly Undici.Dispatcher[]): void => this.#retire(targets[0] as Client);
 
   #send(client: Client, opts: DispatchOptions, handler: Handler): void {
     // With pipelining 1 the client reports busy at once and says 'drain' when its request is done.
