@@ -161,6 +161,11 @@ export function checkUsageWindow(options: { since?: number; until?: number } | u
 }
 
 /** A lease's holder (and its optional key and hash) and its lifetime in milliseconds. */
+/** `AppendTurnOptions.releaseLease`: absent, or the holder id of a lease. */
+export function checkReleaseLease(holder: unknown): string | undefined {
+  return holder === undefined ? undefined : checkNonEmptyString(holder, 'releaseLease');
+}
+
 export function checkLease(lease: unknown, ttlMs: unknown): { holder: string; idempotencyKey?: string; requestHash?: string; ttlMs: number } {
   if (typeof lease !== 'object' || lease === null) throw invalid('lease', 'lease must be an object with a holder');
   const { holder, idempotencyKey, requestHash } = lease as Record<string, unknown>;
