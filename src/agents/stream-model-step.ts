@@ -96,6 +96,8 @@ function pushRest(parts: RelayedStream, step: StepParts): Promise<ChatCallResult
         return false;
       },
       end(error) {
+        // Called after the finish part too: only a stream that ended short makes its Error (a stack capture per turn otherwise).
+        if (settled) return;
         fail(error ?? new Error('the model stream ended without its finish part'));
       },
     });
