@@ -61,9 +61,9 @@ async function turnRound(store: Store, ids: string[]): Promise<number> {
         const session = (await store.sessions.get('bench', id))!;
         const holder = `h${done + offset}`;
         await store.sessions.acquireLease('bench', id, { holder }, 15_000);
-        // The pipeline's call: the older build ignores the option and returns the history.
-        await store.sessions.appendTurn('bench', id, session.version, turnOf(done), { history: false });
-        await store.sessions.releaseLease('bench', id, holder);
+        // The pipeline's calls: an older build ignores the options (returns the history, keeps the lease for the release after).
+        const outcome = await store.sessions.appendTurn('bench', id, session.version, turnOf(done), { history: false, releaseLease: holder });
+        if (outcome.kind !== 'committed' || outcome.leaseReleased !== true) await store.sessions.releaseLease('bench', id, holder);
         void store.usage.record(usageRow('bench'));
       }),
     );

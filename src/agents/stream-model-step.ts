@@ -1,7 +1,7 @@
 /** One streamed model call of the loop: text deltas go to the listener as they come, tool-call pieces are joined by index. */
 
 import type { ChatCallRequest, ChatCallResult, ChatStreamPart, ToolCall } from '../chat/chat-types.js';
-import type { RelayedStream } from '../models/calling/stream-relay.js';
+import type { PartReceiver, PushControl, RelayedStream } from '../models/calling/stream-relay.js';
 import type { RouteDecision } from '../models/route-decision.js';
 import type { ModelRouter, RouterCallOptions } from '../models/model-router.js';
 import type { AgentRunListener, AgentRunInput } from './agent-run-types.js';
@@ -70,34 +70,63 @@ class StepParts {
 /** The parts after the first, pushed by the provider as they are read; settles with the step's result or the stream's error. */
 function pushRest(parts: RelayedStream, step: StepParts): Promise<ChatCallResult> {
   return new Promise<ChatCallResult>((resolve, reject) => {
-    let settled = false;
-    const fail = (error: unknown): void => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    };
-    const control = parts.pushTo({
-      part(part) {
-        if (settled) return true;
-        let written: Promise<void> | void;
-        try {
-          written = step.add(part);
-        } catch (error) {
-          fail(error);
-          return false;
-        }
-        if (step.result) {
-          settled = true;
-          resolve(step.result);
-          return true;
-        }
-        if (!written) return true;
-        written.then(() => control.resume(), fail);
-        return false;
-      },
-      end(error) {
-        fail(error ?? new Error('the model stream ended without its finish part'));
-      },
-    });
+    new StepReceiver(step, resolve, reject).start(parts);
   });
+}
+
+/**
+ * The push receiver of one step: a class, not closures made per step, so a part goes from the provider
+ * to the listener through methods shared by every turn; a write the client is behind on pauses the stream.
+ */
+class StepReceiver implements PartReceiver {
+  readonly #step: StepParts;
+  readonly #resolve: (result: ChatCallResult) => void;
+  readonly #reject: (error: unknown) => void;
+  #control: PushControl | undefined;
+  #settled = false;
+  // Bound once: a write the client was behind on resumes the stream, or fails the step.
+  readonly #written = (): void => this.#control?.resume();
+  readonly #writeFailed = (error: unknown): void => this.#fail(error);
+
+  constructor(step: StepParts, resolve: (result: ChatCallResult) => void, reject: (error: unknown) => void) {
+    this.#step = step;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  start(parts: RelayedStream): void {
+    this.#control = parts.pushTo(this);
+  }
+
+  part(part: ChatStreamPart): boolean {
+    if (this.#settled) return true;
+    const step = this.#step;
+    let written: Promise<void> | void;
+    try {
+      written = step.add(part);
+    } catch (error) {
+      this.#fail(error);
+      return false;
+    }
+    if (step.result) {
+      this.#settled = true;
+      this.#resolve(step.result);
+      return true;
+    }
+    if (!written) return true;
+    written.then(this.#written, this.#writeFailed);
+    return false;
+  }
+
+  end(error?: unknown): void {
+    // Called after the finish part too: only a stream that ended short makes its Error (a stack capture per turn otherwise).
+    if (this.#settled) return;
+    this.#fail(error ?? new Error('the model stream ended without its finish part'));
+  }
+
+  #fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#reject(error);
+  }
 }

@@ -24,6 +24,15 @@ export interface CallerAbort {
 
 export type CallerSignal = AbortSignal | CallerAbort;
 
+/**
+ * Set on the AbortSignal a CallerAbort makes for its `signal` (and aborts only itself, at the moment it
+ * aborts): a listener on that signal is kept by the owner instead, so a streamed turn, whose calls take the
+ * real signal, adds and removes no EventTarget listener per model call (Node 20's removal scans and is costly).
+ */
+export const signalOwner: unique symbol = Symbol('switchboard.signalOwner');
+
+type OwnedSignal = AbortSignal & { [signalOwner]?: CallerAbort };
+
 function isCallerAbort(signal: CallerSignal): signal is CallerAbort {
   return typeof (signal as Partial<CallerAbort>).listen === 'function';
 }
@@ -31,12 +40,20 @@ function isCallerAbort(signal: CallerSignal): signal is CallerAbort {
 /** Calls `listener.handleEvent()` once when the caller aborts. */
 export function onCallerAbort(signal: CallerSignal, listener: CallerAbortListener): void {
   if (isCallerAbort(signal)) signal.listen(listener);
-  else signal.addEventListener('abort', listener, { once: true });
+  else {
+    const owner = (signal as OwnedSignal)[signalOwner];
+    if (owner !== undefined) owner.listen(listener);
+    else signal.addEventListener('abort', listener, { once: true });
+  }
 }
 
 export function offCallerAbort(signal: CallerSignal, listener: CallerAbortListener): void {
   if (isCallerAbort(signal)) signal.unlisten(listener);
-  else signal.removeEventListener('abort', listener);
+  else {
+    const owner = (signal as OwnedSignal)[signalOwner];
+    if (owner !== undefined) owner.unlisten(listener);
+    else signal.removeEventListener('abort', listener);
+  }
 }
 
 /** A real AbortSignal for an API that takes one. */

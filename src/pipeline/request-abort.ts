@@ -8,7 +8,7 @@
  */
 
 import type { TurnDeadline, TurnDeadlineSource } from '../agents/turn-deadline.js';
-import type { CallerAbort, CallerAbortListener } from '../models/caller-abort.js';
+import { signalOwner, type CallerAbort, type CallerAbortListener } from '../models/caller-abort.js';
 
 // The timer's callback takes the owner as its argument: no closure per request.
 function onDeadline(owner: RequestAbort): void {
@@ -32,6 +32,8 @@ export class RequestAbort implements TurnDeadlineSource, TurnDeadline, CallerAbo
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
       if (this.#aborted) this.#controller.abort(this.#reason);
+      // Only #abort aborts it, and tells this object's listeners in the same call: listening here is listening there.
+      (this.#controller.signal as AbortSignal & { [signalOwner]?: CallerAbort })[signalOwner] = this;
     }
     return this.#controller.signal;
   }

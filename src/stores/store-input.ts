@@ -160,6 +160,11 @@ export function checkUsageWindow(options: { since?: number; until?: number } | u
   return { since, until };
 }
 
+/** `AppendTurnOptions.releaseLease`: absent, or the holder id of a lease. */
+export function checkReleaseLease(holder: unknown): string | undefined {
+  return holder === undefined ? undefined : checkNonEmptyString(holder, 'releaseLease');
+}
+
 /** A lease's holder (and its optional key and hash) and its lifetime in milliseconds. */
 export function checkLease(lease: unknown, ttlMs: unknown): { holder: string; idempotencyKey?: string; requestHash?: string; ttlMs: number } {
   if (typeof lease !== 'object' || lease === null) throw invalid('lease', 'lease must be an object with a holder');

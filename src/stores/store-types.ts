@@ -38,7 +38,8 @@ export type SessionSummary = Omit<Session, 'messages'>;
 
 /** `session` is the committed session: with its whole history by default, or only its summary when the caller asked for no history. */
 export type AppendTurnOutcome<Committed extends SessionSummary = Session> =
-  | { kind: 'committed'; session: Committed }
+  /** `leaseReleased`: the lease named by `AppendTurnOptions.releaseLease` was given back in the same write. */
+  | { kind: 'committed'; session: Committed; leaseReleased?: true }
   /** The key was seen: nothing was written; `result` is what the first commit stored. */
   | { kind: 'duplicate'; result: unknown; requestHash?: string }
   /** The session's version is not `expectedVersion` any more: nothing was written. */
@@ -70,6 +71,12 @@ export interface CreateSessionInput {
 
 export interface AppendTurnOptions {
   history: false;
+  /**
+   * The holder of the session's lease the turn took: a store that can give it back in the commit's own write
+   * does so when the turn commits (and says `leaseReleased`), sparing the turn a write of its own; otherwise,
+   * and on any other outcome, the caller still releases it.
+   */
+  releaseLease?: string;
 }
 
 export interface SessionStore {

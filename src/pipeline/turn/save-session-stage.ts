@@ -53,9 +53,11 @@ export const saveSessionStage: Stage<TurnContext, Pick<TurnServices, 'sessions' 
       idempotencyKey: context.idempotencyKey,
       requestHash: context.idempotencyKey ? context.requestHash : undefined,
       result: reply,
-    }, { history: false });
+    }, { history: false, releaseLease: context.leaseHolder });
     switch (outcome.kind) {
       case 'committed':
+        // Given back with the commit: runTurn has no lease left to release.
+        if (outcome.leaseReleased) context.leaseHolder = undefined;
         context.reply = reply;
         // Kept for feedback: the turn's id and the variants that served it.
         services.experiments.recordExposure(reply.turn_id, session.tenant, session.id, context.experiments);

@@ -13,6 +13,7 @@ import {
   checkCreateSessionInput,
   checkExpectedVersion,
   checkListOptions,
+  checkReleaseLease,
   checkTenant,
   checkTurnRecord,
   encodeSessionCursor,
@@ -107,7 +108,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly deleteTurns: Database.Statement<[string]>;
 
   private readonly createTransaction: (input: NormalizedSessionInput, now: number) => void;
-  private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number, withHistory: boolean) => AppendTurnOutcome<Session | SessionSummary>;
+  private readonly appendTransaction: (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number, withHistory: boolean, leaseHolder: string | undefined) => AppendTurnOutcome<Session | SessionSummary>;
   private readonly deleteTransaction: (tenant: string, id: string, now: number) => boolean;
   private createsSinceSweep = 0;
 
@@ -176,7 +177,7 @@ export class SqliteSessionStore implements SessionStore {
 
     // IMMEDIATE takes the write lock before the first read, so the version read here cannot go stale before the write.
     // Runs inside the write batch's IMMEDIATE transaction, which took the write lock before this first read.
-    this.appendTransaction = (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number, withHistory: boolean): AppendTurnOutcome<Session | SessionSummary> => {
+    this.appendTransaction = (tenant: string, id: string, expectedVersion: number, turn: TurnRecord, now: number, withHistory: boolean, leaseHolder: string | undefined): AppendTurnOutcome<Session | SessionSummary> => {
         const row = this.selectSession.get(id, tenant);
         if (row === undefined || row.expires_at < now) return { kind: 'not_found' };
         const key = turn.idempotencyKey;
@@ -210,7 +211,11 @@ export class SqliteSessionStore implements SessionStore {
         row.updated_at = now;
         row.last_agent = turn.agent;
         const summary = toSummary(row);
-        return { kind: 'committed', session: withHistory ? { ...summary, messages: this.selectMessages.all(id).map(toMessage) } : summary };
+        const session = withHistory ? { ...summary, messages: this.selectMessages.all(id).map(toMessage) } : summary;
+        if (leaseHolder === undefined) return { kind: 'committed', session };
+        // In the commit's savepoint: the session is never left committed with its lease still held, and the turn writes once less.
+        this.leases.release(id, leaseHolder);
+        return { kind: 'committed', session, leaseReleased: true };
       };
 
     const deleteTransaction = db.transaction((tenant: string, id: string, now: number): boolean => {
@@ -290,15 +295,17 @@ export class SqliteSessionStore implements SessionStore {
   appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord): Promise<AppendTurnOutcome>;
   appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options: AppendTurnOptions): Promise<AppendTurnOutcome<SessionSummary>>;
   appendTurn(tenant: string, id: string, expectedVersion: number, turn: TurnRecord, options?: AppendTurnOptions): Promise<AppendTurnOutcome<Session | SessionSummary>> {
+    let leaseHolder: string | undefined;
     try {
       checkExpectedVersion(expectedVersion);
       checkTurnRecord(turn);
+      leaseHolder = checkReleaseLease(options?.releaseLease);
     } catch (error) {
       return Promise.reject(error);
     }
     // A savepoint of its own: a turn that throws rolls back alone and the others of the tick still commit.
     const withHistory = options?.history !== false;
-    return this.writes.write(() => this.appendTransaction(tenant, id, expectedVersion, turn, this.now(), withHistory), true);
+    return this.writes.write(() => this.appendTransaction(tenant, id, expectedVersion, turn, this.now(), withHistory, leaseHolder), true);
   }
 
   async findTurn(tenant: string, id: string, idempotencyKey: string): Promise<{ result: unknown; requestHash?: string } | undefined> {
