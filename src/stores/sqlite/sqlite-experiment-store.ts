@@ -132,7 +132,8 @@ export class SqliteExperimentStore implements ExperimentStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    // Into the file's per-tick write transaction, with the turn commit that made it.
+    // Into the file's per-tick write transaction: the engine hands the record over a tick after the turn's commit
+    // (off the caller's clock), so it usually joins the next batch rather than the commit's own.
     return this.writes.write(() => this.writeExposure(checked, expiresAt));
   }
 
